@@ -1,0 +1,9 @@
+/**
+ * A real SMTP server on loopback for tests, the example portal's mail catcher
+ * and the benchmark.
+ *
+ * @packageDocumentation
+ */
+
+export * from './SmtpTestServer';
+export * from './selfSignedCertificate';

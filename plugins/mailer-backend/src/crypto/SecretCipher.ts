@@ -1,0 +1,93 @@
+import { Config } from '@backstage/config';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/** A secret as stored: the ciphertext and the id of the key that made it. */
+export interface EncryptedSecret {
+  keyId: string;
+  ciphertext: string;
+}
+
+const ALGORITHM = 'aes-256-gcm';
+const FORMAT_VERSION = 'v1';
+const IV_BYTES = 12;
+const KEY_BYTES = 32;
+// A full-length tag; Node would otherwise accept a truncated one.
+const TAG_BYTES = 16;
+
+/** Shown whenever the key configuration is missing or wrong. */
+export const HOW_TO_MAKE_A_KEY =
+  'Generate a key with `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"` ' +
+  'and configure it as mailer.encryption.keys: [{ id: "1", secret: ${MAILER_ENCRYPTION_KEY} }], ' +
+  'passing the key in the MAILER_ENCRYPTION_KEY environment variable.';
+
+/**
+ * Encrypts secret settings with AES-256-GCM. Each value gets a random IV and
+ * is bound to its context (tenant and key), so a ciphertext copied to another
+ * row does not decrypt. The first configured key encrypts; all keys decrypt,
+ * which is what key rotation needs.
+ */
+export class SecretCipher {
+  static fromConfig(config: Config): SecretCipher {
+    const entries = config.getOptionalConfigArray('mailer.encryption.keys') ?? [];
+    if (entries.length === 0) {
+      throw new Error(
+        `The mailer needs an encryption key for the SMTP passwords it stores, and mailer.encryption.keys is not set. ${HOW_TO_MAKE_A_KEY}`,
+      );
+    }
+    const keys = entries.map((entry, index) => {
+      const id = entry.getString('id');
+      const secret = entry.getOptionalString('secret');
+      const key = secret ? Buffer.from(secret, 'base64') : undefined;
+      if (!key || key.length !== KEY_BYTES) {
+        throw new Error(
+          `mailer.encryption.keys[${index}] (id "${id}") must have a secret of ${KEY_BYTES} bytes in base64. ${HOW_TO_MAKE_A_KEY}`,
+        );
+      }
+      return [id, key] as const;
+    });
+    return new SecretCipher(keys[0][0], new Map(keys));
+  }
+
+  private constructor(
+    private readonly currentKeyId: string,
+    private readonly keys: ReadonlyMap<string, Buffer>,
+  ) {}
+
+  encrypt(plaintext: string, context: string): EncryptedSecret {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv(ALGORITHM, this.keys.get(this.currentKeyId)!, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const parts = [iv, cipher.getAuthTag(), body].map(b => b.toString('base64'));
+    return { keyId: this.currentKeyId, ciphertext: [FORMAT_VERSION, ...parts].join('.') };
+  }
+
+  /** Throws, without any part of the secret in the message, when the value cannot be read. */
+  decrypt(secret: EncryptedSecret, context: string): string {
+    const key = this.keys.get(secret.keyId);
+    if (!key) {
+      throw new Error(
+        `A stored secret was encrypted with key "${secret.keyId}", which is not in mailer.encryption.keys`,
+      );
+    }
+    const [version, iv, tag, body] = secret.ciphertext.split('.');
+    if (version !== FORMAT_VERSION || body === undefined) {
+      throw new Error('A stored secret is not in a format this mailer can read');
+    }
+    try {
+      const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64'), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAAD(Buffer.from(context, 'utf8'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64'));
+      return Buffer.concat([
+        decipher.update(Buffer.from(body, 'base64')),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      throw new Error(
+        `A stored secret failed its integrity check with key "${secret.keyId}": the key is wrong or the value was altered`,
+      );
+    }
+  }
+}

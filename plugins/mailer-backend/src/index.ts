@@ -1,0 +1,7 @@
+/**
+ * The Elixeum mailer backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { mailerPlugin as default } from './plugin';

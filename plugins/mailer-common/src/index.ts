@@ -1,0 +1,14 @@
+/**
+ * Shared parts of the Elixeum mailer plugins: permissions, the setting-key
+ * catalog, validation, API types and the delivery error.
+ *
+ * @packageDocumentation
+ */
+
+export * from './permissions';
+export * from './settingKeys';
+export * from './settingValidation';
+export * from './addressSyntax';
+export * from './mailMessage';
+export * from './MailDeliveryError';
+export * from './settingsApi';

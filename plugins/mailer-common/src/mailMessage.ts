@@ -1,0 +1,134 @@
+import { hasLineBreak, isEmailAddress } from './addressSyntax';
+
+/** A mail address: `someone@example.com`, or an address with a display name. */
+export type MailAddress = string | { name?: string; address: string };
+
+/**
+ * A file sent with a message. Only content is accepted: a file path or URL
+ * would let a plugin mail out files from the server, so those are refused.
+ */
+export interface MailAttachment {
+  filename: string;
+  /** The file's bytes, or text. Strings are read as UTF-8 unless `encoding` is `base64`. */
+  content: string | Uint8Array;
+  encoding?: 'base64' | 'utf8';
+  contentType?: string;
+}
+
+/** A message to send. At least one of `text` and `html` is required. */
+export interface MailMessage {
+  to: MailAddress | MailAddress[];
+  cc?: MailAddress | MailAddress[];
+  bcc?: MailAddress | MailAddress[];
+  replyTo?: MailAddress;
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments?: MailAttachment[];
+}
+
+/** The most recipients (to, cc and bcc together) one message may have. */
+export const MAX_RECIPIENTS_PER_MESSAGE = 100;
+/** RFC 5322 caps a header line at 998 characters. */
+const MAX_SUBJECT_LENGTH = 998;
+const MAX_DISPLAY_NAME_LENGTH = 200;
+
+/** A list of `MailAddress` or one address, as a list. */
+export function toAddressList(value: MailAddress | MailAddress[] | undefined): MailAddress[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function addressProblem(field: string, value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return isEmailAddress(value) ? undefined : `${field} has an invalid address`;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return `${field} must be an address or { name, address }`;
+  }
+  const { name, address } = value as { name?: unknown; address?: unknown };
+  if (typeof address !== 'string' || !isEmailAddress(address)) {
+    return `${field} has an invalid address`;
+  }
+  if (name !== undefined) {
+    if (typeof name !== 'string' || hasLineBreak(name) || name.length > MAX_DISPLAY_NAME_LENGTH) {
+      return `${field} has an invalid display name`;
+    }
+  }
+  return undefined;
+}
+
+function attachmentProblem(index: number, value: unknown): string | undefined {
+  const field = `attachments[${index}]`;
+  if (typeof value !== 'object' || value === null) return `${field} must be an object`;
+  const attachment = value as Record<string, unknown>;
+  if ('path' in attachment || 'href' in attachment) {
+    return `${field} must carry its content; file paths and URLs are not allowed`;
+  }
+  const { filename, content, encoding, contentType } = attachment;
+  if (typeof filename !== 'string' || filename.length === 0 || hasLineBreak(filename)) {
+    return `${field}.filename must be a single-line name`;
+  }
+  if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
+    return `${field}.content must be a string or bytes`;
+  }
+  if (encoding !== undefined && encoding !== 'base64' && encoding !== 'utf8') {
+    return `${field}.encoding must be base64 or utf8`;
+  }
+  if (contentType !== undefined && (typeof contentType !== 'string' || hasLineBreak(contentType))) {
+    return `${field}.contentType must be a single-line string`;
+  }
+  return undefined;
+}
+
+/**
+ * Every problem that stops a message from being sent: missing or malformed
+ * addresses, header injection through line breaks, no body, attachments that
+ * point at files. Runs before anything is sent.
+ */
+export function findMailMessageProblems(message: unknown): string[] {
+  if (typeof message !== 'object' || message === null) return ['message must be an object'];
+  const m = message as Record<string, unknown>;
+  const problems: string[] = [];
+  let recipients = 0;
+  for (const field of ['to', 'cc', 'bcc'] as const) {
+    const list = toAddressList(m[field] as MailAddress | MailAddress[] | undefined);
+    recipients += list.length;
+    for (const address of list) {
+      const problem = addressProblem(field, address);
+      if (problem) problems.push(problem);
+    }
+  }
+  if (toAddressList(m.to as MailAddress | undefined).length === 0) {
+    problems.push('to must name at least one recipient');
+  }
+  if (recipients > MAX_RECIPIENTS_PER_MESSAGE) {
+    problems.push(`a message may have at most ${MAX_RECIPIENTS_PER_MESSAGE} recipients`);
+  }
+  if (m.replyTo !== undefined) {
+    const problem = addressProblem('replyTo', m.replyTo);
+    if (problem) problems.push(problem);
+  }
+  if (typeof m.subject !== 'string' || hasLineBreak(m.subject) || m.subject.length > MAX_SUBJECT_LENGTH) {
+    problems.push(`subject must be a single line of at most ${MAX_SUBJECT_LENGTH} characters`);
+  }
+  for (const body of ['text', 'html'] as const) {
+    if (m[body] !== undefined && typeof m[body] !== 'string') {
+      problems.push(`${body} must be a string`);
+    }
+  }
+  if (typeof m.text !== 'string' && typeof m.html !== 'string') {
+    problems.push('a message needs text or html');
+  }
+  if (m.attachments !== undefined) {
+    if (!Array.isArray(m.attachments)) {
+      problems.push('attachments must be a list');
+    } else {
+      m.attachments.forEach((a, i) => {
+        const problem = attachmentProblem(i, a);
+        if (problem) problems.push(problem);
+      });
+    }
+  }
+  return problems;
+}

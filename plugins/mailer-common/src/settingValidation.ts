@@ -1,0 +1,84 @@
+import { hasLineBreak, isEmailAddress, isServerAddress } from './addressSyntax';
+import { findSettingKey, SettingKeyDefinition } from './settingKeys';
+
+/** What is wrong with one key of a settings change. */
+export interface SettingProblem {
+  key: string;
+  message: string;
+}
+
+/**
+ * A change to a tenant's settings: a string sets the key, `null` removes it,
+ * and a key that is absent stays as it is. An empty string for a secret key
+ * keeps the stored secret, as a blank password field does in the card.
+ */
+export type SettingsChange = Record<string, string | null>;
+
+const MAX_VALUE_LENGTH = 1024;
+
+/**
+ * Checks one value against its key's rules. Returns a message fit to show
+ * under the field, or undefined when the value is acceptable. Messages never
+ * repeat the value, so a mistyped secret is not echoed back.
+ */
+export function validateSettingValue(
+  definition: SettingKeyDefinition,
+  value: string,
+): string | undefined {
+  if (value.length > MAX_VALUE_LENGTH) {
+    return `must be at most ${MAX_VALUE_LENGTH} characters`;
+  }
+  if (definition.type === 'secret') {
+    return value.length === 0 ? 'must not be empty' : undefined;
+  }
+  const trimmed = value.trim();
+  if (trimmed.length === 0) return 'must not be empty';
+  if (trimmed !== value) return 'must not start or end with spaces';
+  if (hasLineBreak(value)) return 'must be a single line';
+  switch (definition.type) {
+    case 'serverAddress':
+      return isServerAddress(value)
+        ? undefined
+        : 'must be a host name (e.g. smtp.example.com) or an IP address';
+    case 'port':
+      return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535
+        ? undefined
+        : 'must be a whole number from 1 to 65535';
+    case 'email':
+      return isEmailAddress(value)
+        ? undefined
+        : 'must be a mail address such as no-reply@example.com';
+    case 'choice':
+      return definition.choices?.includes(value)
+        ? undefined
+        : `must be one of: ${definition.choices?.join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Every problem in a settings change: unknown keys, bad values and removals of keys that cannot be removed. */
+export function findSettingsChangeProblems(change: SettingsChange): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  for (const [key, value] of Object.entries(change)) {
+    const definition = findSettingKey(key);
+    if (!definition) {
+      problems.push({ key, message: 'is not a known setting' });
+      continue;
+    }
+    if (value === null) continue;
+    if (typeof value !== 'string') {
+      problems.push({ key, message: 'must be a string, or null to remove it' });
+      continue;
+    }
+    if (definition.secret && value === '') continue;
+    const message = validateSettingValue(definition, value);
+    if (message) problems.push({ key, message });
+  }
+  return problems;
+}
+
+/** One line that names every key in `problems`, for an error message. */
+export function describeSettingProblems(problems: SettingProblem[]): string {
+  return problems.map(p => `${p.key} ${p.message}`).join('; ');
+}

@@ -1,0 +1,36 @@
+/** One key a tenant has set. Secret keys carry no value, only the fact that one is stored. */
+export interface SettingView {
+  key: string;
+  /** Absent for secret keys. */
+  value?: string;
+  set: true;
+  secret: boolean;
+}
+
+/** Which server the tenant's mail goes through now. */
+export interface MailerStatus {
+  /** `custom` once every required key is set, `default` otherwise. */
+  server: 'custom' | 'default';
+  /** The required keys still missing before the custom server is used. */
+  missingKeys: string[];
+  /** The From address mail is sent with now. */
+  sender: string;
+}
+
+/** The body of `GET /settings`, and of the answer to every change. */
+export interface NotificationSettingsResponse {
+  settings: SettingView[];
+  status: MailerStatus;
+}
+
+/** The body of `PUT /settings`: see `SettingsChange`. */
+export interface SettingsUpdateRequest {
+  values: Record<string, string | null>;
+}
+
+/** The answer of `POST /messages`. */
+export interface SendMailResponse {
+  messageId: string;
+  /** Recipients the server refused while accepting the others. */
+  rejected: string[];
+}

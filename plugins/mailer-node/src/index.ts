@@ -1,0 +1,19 @@
+/**
+ * What other backend plugins need to send email through the Elixeum mailer:
+ * the service ref, its types, and the tenant extension point.
+ *
+ * @packageDocumentation
+ */
+
+export * from './MailerService';
+export * from './mailerServiceRef';
+export * from './tenantResolver';
+export { MailerClient, MAILER_PLUGIN_ID } from './MailerClient';
+export type { WireMailMessage, WireAttachment } from './wireMessage';
+export {
+  MailDeliveryError,
+  type MailMessage,
+  type MailAddress,
+  type MailAttachment,
+  type SmtpReply,
+} from '@elixeum/plugin-mailer-common';
