@@ -36,7 +36,10 @@ export interface AuthAttempt {
 }
 
 export interface SmtpTestServerOptions {
-  /** Accounts allowed to log in; when set, AUTH is required before MAIL FROM. */
+  /**
+   * Accounts allowed to log in; when set, AUTH is required before MAIL FROM.
+   * Without it any login is accepted and none is required, as a mail catcher does.
+   */
   users?: Record<string, string>;
   /** Offer STARTTLS with this certificate. Without it STARTTLS is not offered. */
   certificate?: PemCertificate;
@@ -200,8 +203,8 @@ export class SmtpTestServer {
       return;
     }
     const username = auth.username ?? '';
-    const expected = this.options.users?.[username];
-    if (expected === undefined || auth.password !== expected) {
+    const users = this.options.users;
+    if (users && (users[username] === undefined || auth.password !== users[username])) {
       callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
       return;
     }
@@ -213,8 +216,9 @@ export class SmtpTestServer {
   }
 
   private async onMessageData(raw: Buffer, session: SMTPServerSession): Promise<void> {
+    const mailFrom = session.envelope.mailFrom as SMTPServerAddress | false;
     const envelope = {
-      mailFrom: (session.envelope.mailFrom as SMTPServerAddress | false) ? (session.envelope.mailFrom as SMTPServerAddress).address : '',
+      mailFrom: mailFrom ? mailFrom.address : '',
       rcptTo: session.envelope.rcptTo.map(r => r.address),
     };
     const override = this.options.replies?.data?.(envelope);

@@ -12,3 +12,4 @@ export * from './addressSyntax';
 export * from './mailMessage';
 export * from './MailDeliveryError';
 export * from './settingsApi';
+export * from './connectionTest';

@@ -1,5 +1,5 @@
 import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { InputError, ResponseError } from '@backstage/errors';
+import { InputError, NotAllowedError, ResponseError } from '@backstage/errors';
 import {
   findMailMessageProblems,
   MailDeliveryError,
@@ -47,7 +47,10 @@ export class MailerClient implements MailerService {
   }
 }
 
-/** Rebuilds a `MailDeliveryError` from the backend's error body, so callers can read the SMTP reply. */
+/**
+ * Rebuilds the backend's error as the same Backstage error class, so callers
+ * can tell a bad message from a refusal and read the SMTP reply.
+ */
 async function toSendError(response: Response): Promise<Error> {
   const error = await ResponseError.fromResponse(response);
   const { name, message, reply } = error.body.error as {
@@ -55,8 +58,14 @@ async function toSendError(response: Response): Promise<Error> {
     message: string;
     reply?: MailDeliveryError['reply'];
   };
-  if (name === 'MailDeliveryError') {
-    return new MailDeliveryError(message, reply ?? {});
+  switch (name) {
+    case 'MailDeliveryError':
+      return new MailDeliveryError(message, reply ?? {});
+    case 'InputError':
+      return new InputError(message);
+    case 'NotAllowedError':
+      return new NotAllowedError(message);
+    default:
+      return error;
   }
-  return error;
 }
