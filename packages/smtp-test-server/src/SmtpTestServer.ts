@@ -54,7 +54,9 @@ export interface SmtpTestServerOptions {
     auth?: (attempt: AuthAttempt) => SmtpReplyOverride | undefined;
     mailFrom?: (address: string) => SmtpReplyOverride | undefined;
     rcptTo?: (address: string) => SmtpReplyOverride | undefined;
-    data?: (envelope: ReceivedMessage['envelope']) => SmtpReplyOverride | undefined;
+    data?: (
+      envelope: ReceivedMessage['envelope'],
+    ) => SmtpReplyOverride | undefined;
   };
   /** Called for each message accepted, e.g. to log it. */
   onMessage?: (message: ReceivedMessage) => void;
@@ -84,7 +86,9 @@ export class SmtpTestServer {
 
   constructor(private readonly options: SmtpTestServerOptions = {}) {}
 
-  static async start(options: SmtpTestServerOptions = {}): Promise<SmtpTestServer> {
+  static async start(
+    options: SmtpTestServerOptions = {},
+  ): Promise<SmtpTestServer> {
     const server = new SmtpTestServer(options);
     await server.listen();
     return server;
@@ -100,23 +104,27 @@ export class SmtpTestServer {
   }
 
   /** Resolves once at least `count` messages have arrived; rejects after `timeoutMs`. */
-  async waitForMessages(count: number, timeoutMs = 10_000): Promise<ReceivedMessage[]> {
+  async waitForMessages(
+    count: number,
+    timeoutMs = 10_000,
+  ): Promise<ReceivedMessage[]> {
     if (this.messages.length >= count) return this.messages;
     return new Promise((resolve, reject) => {
+      const timeout: { timer?: NodeJS.Timeout } = {};
       const check = () => {
-        if (this.messages.length >= count) {
-          cleanup();
-          resolve(this.messages);
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`Expected ${count} messages, received ${this.messages.length} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
+        if (this.messages.length < count) return;
         this.waiters.delete(check);
+        clearTimeout(timeout.timer);
+        resolve(this.messages);
       };
+      timeout.timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          new Error(
+            `Expected ${count} messages, received ${this.messages.length} within ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
       this.waiters.add(check);
     });
   }
@@ -151,7 +159,10 @@ export class SmtpTestServer {
       onConnect: (_session, callback) => {
         this.connections.opened += 1;
         this.connections.open += 1;
-        this.connections.peak = Math.max(this.connections.peak, this.connections.open);
+        this.connections.peak = Math.max(
+          this.connections.peak,
+          this.connections.open,
+        );
         callback();
       },
       onClose: () => {
@@ -188,7 +199,10 @@ export class SmtpTestServer {
 
   private onAuth(
     auth: SMTPServerAuthentication,
-    callback: (err: Error | null | undefined, response?: { user: string }) => void,
+    callback: (
+      err: Error | null | undefined,
+      response?: { user: string },
+    ) => void,
   ): void {
     const attempt: AuthAttempt = {
       method: auth.method,
@@ -204,18 +218,32 @@ export class SmtpTestServer {
     }
     const username = auth.username ?? '';
     const users = this.options.users;
-    if (users && (users[username] === undefined || auth.password !== users[username])) {
-      callback(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
+    if (
+      users &&
+      (users[username] === undefined || auth.password !== users[username])
+    ) {
+      callback(
+        replyError({
+          code: 535,
+          message: '5.7.8 Authentication credentials invalid',
+        }),
+      );
       return;
     }
     callback(null, { user: username });
   }
 
-  private replyOr(reply: SmtpReplyOverride | undefined, callback: (err?: Error | null) => void) {
+  private replyOr(
+    reply: SmtpReplyOverride | undefined,
+    callback: (err?: Error | null) => void,
+  ) {
     callback(reply ? replyError(reply) : undefined);
   }
 
-  private async onMessageData(raw: Buffer, session: SMTPServerSession): Promise<void> {
+  private async onMessageData(
+    raw: Buffer,
+    session: SMTPServerSession,
+  ): Promise<void> {
     const mailFrom = session.envelope.mailFrom as SMTPServerAddress | false;
     const envelope = {
       mailFrom: mailFrom ? mailFrom.address : '',

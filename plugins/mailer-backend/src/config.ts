@@ -31,13 +31,18 @@ export function defaultSecurityForPort(port: number): SmtpSecurity {
 export function readMailerConfig(config: Config): MailerConfig {
   const server = config.getConfig('mailer.default');
   const port = server.getOptionalNumber('port') ?? 587;
-  const security = server.getOptionalString('security') ?? defaultSecurityForPort(port);
+  const security =
+    server.getOptionalString('security') ?? defaultSecurityForPort(port);
   if (!SECURITY_VALUES.includes(security as SmtpSecurity)) {
-    throw new Error(`mailer.default.security must be one of ${SECURITY_VALUES.join(', ')}`);
+    throw new Error(
+      `mailer.default.security must be one of ${SECURITY_VALUES.join(', ')}`,
+    );
   }
   const from = server.getString('from');
   if (!isEmailAddress(from)) {
-    throw new Error('mailer.default.from must be a mail address such as no-reply@example.com');
+    throw new Error(
+      'mailer.default.from must be a mail address such as no-reply@example.com',
+    );
   }
   const auth = server.getOptionalConfig('auth');
   return {
@@ -45,10 +50,13 @@ export function readMailerConfig(config: Config): MailerConfig {
       host: server.getString('host'),
       port,
       security: security as SmtpSecurity,
-      auth: auth ? { user: auth.getString('user'), pass: auth.getString('pass') } : undefined,
+      auth: auth
+        ? { user: auth.getString('user'), pass: auth.getString('pass') }
+        : undefined,
       from,
     },
     tenantId: config.getOptionalString('mailer.tenant.id') ?? 'default',
-    extraCaCertificates: config.getOptionalStringArray('mailer.tls.extraCaCertificates') ?? [],
+    extraCaCertificates:
+      config.getOptionalStringArray('mailer.tls.extraCaCertificates') ?? [],
   };
 }

@@ -59,220 +59,293 @@ const tenantSettings = () => ({
   'SMTP.Password': TENANT_PASSWORD,
 });
 
-describe.each(databases.eachSupportedId())('mail delivery on %s', databaseId => {
-  async function start() {
-    const consumer = createConsumerPlugin();
-    const { server } = await startMailerTestBackend(databases, databaseId, {
-      defaultServer: { host: defaultServer.host, port: defaultServer.port },
-      extraCaCertificates: [certificate.cert],
-      features: [consumer.plugin],
-    });
-    return { server, mailer: consumer.mailer() };
-  }
-
-  it('sends through the default mailbox while the tenant has no server of its own', async () => {
-    const { mailer } = await start();
-    const result = await mailer.send({
-      to: ['ada@example.com', { name: 'Grace Hopper', address: 'grace@example.com' }],
-      cc: 'team@example.com',
-      subject: 'Welcome to the portal',
-      text: 'Hello!',
-      html: '<p>Hello!</p>',
-    });
-
-    const [message] = await defaultServer.waitForMessages(1);
-    expect(message.envelope).toEqual({
-      mailFrom: 'no-reply@elixeum.cloud',
-      rcptTo: ['ada@example.com', 'grace@example.com', 'team@example.com'],
-    });
-    expect(message.parsed.from?.text).toBe('no-reply@elixeum.cloud');
-    expect(message.parsed.to).toMatchObject({
-      value: [
-        { address: 'ada@example.com', name: '' },
-        { address: 'grace@example.com', name: 'Grace Hopper' },
-      ],
-    });
-    expect(message.parsed.subject).toBe('Welcome to the portal');
-    expect(message.parsed.text?.trim()).toBe('Hello!');
-    expect(message.parsed.html).toBe('<p>Hello!</p>');
-    expect(message.parsed.messageId).toBe(result.messageId);
-    expect(tenantServer.messages).toHaveLength(0);
-  });
-
-  it('sends through the tenant server with the decrypted credentials once all required keys are set', async () => {
-    const { server, mailer } = await start();
-    await request(server).put('/api/mailer/settings').send({ values: tenantSettings() }).expect(200);
-
-    await mailer.send({ to: 'ada@example.com', subject: 'Reset your password', text: 'Use this link.' });
-
-    const [message] = await tenantServer.waitForMessages(1);
-    expect(tenantServer.authAttempts).toEqual([
-      expect.objectContaining({ username: 'mailer@tenant.example', password: TENANT_PASSWORD }),
-    ]);
-    expect(message.secure).toBe(true);
-    expect(message.authenticatedUser).toBe('mailer@tenant.example');
-    expect(message.envelope.mailFrom).toBe('mailer@tenant.example');
-    expect(message.parsed.subject).toBe('Reset your password');
-    expect(defaultServer.messages).toHaveLength(0);
-  });
-
-  it('follows settings changes: a new sender, then back to the default when a required key is removed', async () => {
-    const { server, mailer } = await start();
-    await request(server).put('/api/mailer/settings').send({ values: tenantSettings() }).expect(200);
-    await mailer.send({ to: 'a@example.com', subject: 'one', text: '1' });
-
-    await request(server)
-      .put('/api/mailer/settings')
-      .send({ values: { 'SMTP.From': 'portal@tenant.example' } })
-      .expect(200);
-    await mailer.send({ to: 'a@example.com', subject: 'two', text: '2' });
-
-    await request(server).delete('/api/mailer/settings/SMTP.Password').expect(200);
-    await mailer.send({ to: 'a@example.com', subject: 'three', text: '3' });
-
-    const tenantMessages = await tenantServer.waitForMessages(2);
-    expect(tenantMessages.map(m => [m.parsed.subject, m.envelope.mailFrom])).toEqual([
-      ['one', 'mailer@tenant.example'],
-      ['two', 'portal@tenant.example'],
-    ]);
-    const [defaultMessage] = await defaultServer.waitForMessages(1);
-    expect(defaultMessage.parsed.subject).toBe('three');
-    expect(defaultMessage.envelope.mailFrom).toBe('no-reply@elixeum.cloud');
-  });
-
-  it('delivers attachments given as bytes or text, unchanged', async () => {
-    const { mailer } = await start();
-    const bytes = Uint8Array.from([0, 1, 2, 250, 251, 255]);
-    await mailer.send({
-      to: 'a@example.com',
-      subject: 'Report',
-      text: 'attached',
-      attachments: [
-        { filename: 'data.bin', content: bytes, contentType: 'application/octet-stream' },
-        { filename: 'notes.txt', content: 'plain notes', contentType: 'text/plain' },
-      ],
-    });
-    const [message] = await defaultServer.waitForMessages(1);
-    const [binary, text] = message.parsed.attachments;
-    expect(binary.filename).toBe('data.bin');
-    expect([...binary.content]).toEqual([...bytes]);
-    expect(text.content.toString('utf8')).toBe('plain notes');
-  });
-
-  it('surfaces an SMTP refusal as a MailDeliveryError with the reply and without the password', async () => {
-    const refusingServer = await SmtpTestServer.start({
-      users: { 'mailer@tenant.example': TENANT_PASSWORD },
-      replies: {
-        auth: () => ({
-          code: 535,
-          message: `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. ${TENANT_PASSWORD}`,
-        }),
-      },
-    });
-    try {
-      const { server, mailer } = await start();
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({
-          values: {
-            ...tenantSettings(),
-            'SMTP.Port': String(refusingServer.port),
-            'SMTP.Security': 'none',
-          },
-        })
-        .expect(200);
-
-      const error = await mailer
-        .send({ to: 'a@example.com', subject: 's', text: 't' })
-        .catch(e => e);
-      expect(error).toBeInstanceOf(MailDeliveryError);
-      expect(error.reply.responseCode).toBe(535);
-      expect(error.reply.code).toBe('EAUTH');
-      expect(error.reply.response).toContain('5.7.139');
-      expect(error.message).toContain('5.7.139');
-      expect(JSON.stringify({ message: error.message, reply: error.reply })).not.toContain(TENANT_PASSWORD);
-      expect(refusingServer.messages).toHaveLength(0);
-    } finally {
-      await refusingServer.close();
-    }
-  });
-
-  it('reports recipients the server refused while delivering to the others', async () => {
-    const pickyServer = await SmtpTestServer.start({
-      replies: {
-        rcptTo: address =>
-          address === 'gone@example.com' ? { code: 550, message: '5.1.1 No such user' } : undefined,
-      },
-    });
-    try {
-      const { server, mailer } = await start();
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: { ...tenantSettings(), 'SMTP.Port': String(pickyServer.port), 'SMTP.Security': 'none' } })
-        .expect(200);
-      // This server asks for no login; nodemailer then skips AUTH.
-      const result = await mailer.send({
-        to: ['here@example.com', 'gone@example.com'],
-        subject: 's',
-        text: 't',
+describe.each(databases.eachSupportedId())(
+  'mail delivery on %s',
+  databaseId => {
+    async function start() {
+      const consumer = createConsumerPlugin();
+      const { server } = await startMailerTestBackend(databases, databaseId, {
+        defaultServer: { host: defaultServer.host, port: defaultServer.port },
+        extraCaCertificates: [certificate.cert],
+        features: [consumer.plugin],
       });
-      expect(result.rejected).toEqual(['gone@example.com']);
-      const [message] = await pickyServer.waitForMessages(1);
-      expect(message.envelope.rcptTo).toEqual(['here@example.com']);
-    } finally {
-      await pickyServer.close();
+      return { server, mailer: consumer.mailer() };
     }
-  });
 
-  it.each([
-    ['a line break in the subject', { subject: 'Hi\r\nBcc: victim@example.com' }, 'subject'],
-    ['an invalid address', { to: 'not an address' }, 'to has an invalid address'],
-    ['a line break in a display name', { to: { name: 'A\nBcc: x@y.z', address: 'a@example.com' } }, 'display name'],
-    ['no recipient', { to: [] }, 'at least one recipient'],
-    ['no body', { text: undefined }, 'text or html'],
-  ])('refuses a message with %s before anything is sent', async (_case, change, problem) => {
-    const { mailer } = await start();
-    const message = { to: 'a@example.com', subject: 'ok', text: 'body', ...change };
-    await expect(mailer.send(message as any)).rejects.toThrow(problem);
-    expect(defaultServer.messages).toHaveLength(0);
-  });
+    it('sends through the default mailbox while the tenant has no server of its own', async () => {
+      const { mailer } = await start();
+      const result = await mailer.send({
+        to: [
+          'ada@example.com',
+          { name: 'Grace Hopper', address: 'grace@example.com' },
+        ],
+        cc: 'team@example.com',
+        subject: 'Welcome to the portal',
+        text: 'Hello!',
+        html: '<p>Hello!</p>',
+      });
 
-  it('refuses attachments that point at files or URLs, even when posted directly', async () => {
-    const { server } = await start();
-    for (const attachment of [
-      { filename: 'passwd', path: '/etc/passwd' },
-      { filename: 'page', href: 'http://127.0.0.1:1/' },
-    ]) {
-      const response = await request(server)
+      const [message] = await defaultServer.waitForMessages(1);
+      expect(message.envelope).toEqual({
+        mailFrom: 'no-reply@elixeum.cloud',
+        rcptTo: ['ada@example.com', 'grace@example.com', 'team@example.com'],
+      });
+      expect(message.parsed.from?.text).toBe('no-reply@elixeum.cloud');
+      expect(message.parsed.to).toMatchObject({
+        value: [
+          { address: 'ada@example.com', name: '' },
+          { address: 'grace@example.com', name: 'Grace Hopper' },
+        ],
+      });
+      expect(message.parsed.subject).toBe('Welcome to the portal');
+      expect(message.parsed.text?.trim()).toBe('Hello!');
+      expect(message.parsed.html).toBe('<p>Hello!</p>');
+      expect(message.parsed.messageId).toBe(result.messageId);
+      expect(tenantServer.messages).toHaveLength(0);
+    });
+
+    it('sends through the tenant server with the decrypted credentials once all required keys are set', async () => {
+      const { server, mailer } = await start();
+      await request(server)
+        .put('/api/mailer/settings')
+        .send({ values: tenantSettings() })
+        .expect(200);
+
+      await mailer.send({
+        to: 'ada@example.com',
+        subject: 'Reset your password',
+        text: 'Use this link.',
+      });
+
+      const [message] = await tenantServer.waitForMessages(1);
+      expect(tenantServer.authAttempts).toEqual([
+        expect.objectContaining({
+          username: 'mailer@tenant.example',
+          password: TENANT_PASSWORD,
+        }),
+      ]);
+      expect(message.secure).toBe(true);
+      expect(message.authenticatedUser).toBe('mailer@tenant.example');
+      expect(message.envelope.mailFrom).toBe('mailer@tenant.example');
+      expect(message.parsed.subject).toBe('Reset your password');
+      expect(defaultServer.messages).toHaveLength(0);
+    });
+
+    it('follows settings changes: a new sender, then back to the default when a required key is removed', async () => {
+      const { server, mailer } = await start();
+      await request(server)
+        .put('/api/mailer/settings')
+        .send({ values: tenantSettings() })
+        .expect(200);
+      await mailer.send({ to: 'a@example.com', subject: 'one', text: '1' });
+
+      await request(server)
+        .put('/api/mailer/settings')
+        .send({ values: { 'SMTP.From': 'portal@tenant.example' } })
+        .expect(200);
+      await mailer.send({ to: 'a@example.com', subject: 'two', text: '2' });
+
+      await request(server)
+        .delete('/api/mailer/settings/SMTP.Password')
+        .expect(200);
+      await mailer.send({ to: 'a@example.com', subject: 'three', text: '3' });
+
+      const tenantMessages = await tenantServer.waitForMessages(2);
+      expect(
+        tenantMessages.map(m => [m.parsed.subject, m.envelope.mailFrom]),
+      ).toEqual([
+        ['one', 'mailer@tenant.example'],
+        ['two', 'portal@tenant.example'],
+      ]);
+      const [defaultMessage] = await defaultServer.waitForMessages(1);
+      expect(defaultMessage.parsed.subject).toBe('three');
+      expect(defaultMessage.envelope.mailFrom).toBe('no-reply@elixeum.cloud');
+    });
+
+    it('delivers attachments given as bytes or text, unchanged', async () => {
+      const { mailer } = await start();
+      const bytes = Uint8Array.from([0, 1, 2, 250, 251, 255]);
+      await mailer.send({
+        to: 'a@example.com',
+        subject: 'Report',
+        text: 'attached',
+        attachments: [
+          {
+            filename: 'data.bin',
+            content: bytes,
+            contentType: 'application/octet-stream',
+          },
+          {
+            filename: 'notes.txt',
+            content: 'plain notes',
+            contentType: 'text/plain',
+          },
+        ],
+      });
+      const [message] = await defaultServer.waitForMessages(1);
+      const [binary, text] = message.parsed.attachments;
+      expect(binary.filename).toBe('data.bin');
+      expect([...binary.content]).toEqual([...bytes]);
+      expect(text.content.toString('utf8')).toBe('plain notes');
+    });
+
+    it('surfaces an SMTP refusal as a MailDeliveryError with the reply and without the password', async () => {
+      const refusingServer = await SmtpTestServer.start({
+        users: { 'mailer@tenant.example': TENANT_PASSWORD },
+        replies: {
+          auth: () => ({
+            code: 535,
+            message: `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. ${TENANT_PASSWORD}`,
+          }),
+        },
+      });
+      try {
+        const { server, mailer } = await start();
+        await request(server)
+          .put('/api/mailer/settings')
+          .send({
+            values: {
+              ...tenantSettings(),
+              'SMTP.Port': String(refusingServer.port),
+              'SMTP.Security': 'none',
+            },
+          })
+          .expect(200);
+
+        const error = await mailer
+          .send({ to: 'a@example.com', subject: 's', text: 't' })
+          .catch(e => e);
+        expect(error).toBeInstanceOf(MailDeliveryError);
+        expect(error.reply.responseCode).toBe(535);
+        expect(error.reply.code).toBe('EAUTH');
+        expect(error.reply.response).toContain('5.7.139');
+        expect(error.message).toContain('5.7.139');
+        expect(
+          JSON.stringify({ message: error.message, reply: error.reply }),
+        ).not.toContain(TENANT_PASSWORD);
+        expect(refusingServer.messages).toHaveLength(0);
+      } finally {
+        await refusingServer.close();
+      }
+    });
+
+    it('reports recipients the server refused while delivering to the others', async () => {
+      const pickyServer = await SmtpTestServer.start({
+        replies: {
+          rcptTo: address =>
+            address === 'gone@example.com'
+              ? { code: 550, message: '5.1.1 No such user' }
+              : undefined,
+        },
+      });
+      try {
+        const { server, mailer } = await start();
+        await request(server)
+          .put('/api/mailer/settings')
+          .send({
+            values: {
+              ...tenantSettings(),
+              'SMTP.Port': String(pickyServer.port),
+              'SMTP.Security': 'none',
+            },
+          })
+          .expect(200);
+        // This server asks for no login; nodemailer then skips AUTH.
+        const result = await mailer.send({
+          to: ['here@example.com', 'gone@example.com'],
+          subject: 's',
+          text: 't',
+        });
+        expect(result.rejected).toEqual(['gone@example.com']);
+        const [message] = await pickyServer.waitForMessages(1);
+        expect(message.envelope.rcptTo).toEqual(['here@example.com']);
+      } finally {
+        await pickyServer.close();
+      }
+    });
+
+    it.each([
+      [
+        'a line break in the subject',
+        { subject: 'Hi\r\nBcc: victim@example.com' },
+        'subject',
+      ],
+      [
+        'an invalid address',
+        { to: 'not an address' },
+        'to has an invalid address',
+      ],
+      [
+        'a line break in a display name',
+        { to: { name: 'A\nBcc: x@y.z', address: 'a@example.com' } },
+        'display name',
+      ],
+      ['no recipient', { to: [] }, 'at least one recipient'],
+      ['no body', { text: undefined }, 'text or html'],
+    ])(
+      'refuses a message with %s before anything is sent',
+      async (_case, change, problem) => {
+        const { mailer } = await start();
+        const message = {
+          to: 'a@example.com',
+          subject: 'ok',
+          text: 'body',
+          ...change,
+        };
+        await expect(mailer.send(message as any)).rejects.toThrow(problem);
+        expect(defaultServer.messages).toHaveLength(0);
+      },
+    );
+
+    it('refuses attachments that point at files or URLs, even when posted directly', async () => {
+      const { server } = await start();
+      for (const attachment of [
+        { filename: 'passwd', path: '/etc/passwd' },
+        { filename: 'page', href: 'http://127.0.0.1:1/' },
+      ]) {
+        const response = await request(server)
+          .post('/api/mailer/messages')
+          .set('Authorization', mockCredentials.service.header())
+          .send({
+            message: {
+              to: 'a@example.com',
+              subject: 's',
+              text: 't',
+              attachments: [attachment],
+            },
+          })
+          .expect(400);
+        expect(response.body.error.message).toContain(
+          'file paths and URLs are not allowed',
+        );
+      }
+      expect(defaultServer.messages).toHaveLength(0);
+    });
+
+    it('accepts sends from other plugins only, not from users', async () => {
+      const { server } = await start();
+      const message = { to: 'a@example.com', subject: 's', text: 't' };
+      await request(server)
         .post('/api/mailer/messages')
-        .set('Authorization', mockCredentials.service.header())
-        .send({ message: { to: 'a@example.com', subject: 's', text: 't', attachments: [attachment] } })
-        .expect(400);
-      expect(response.body.error.message).toContain('file paths and URLs are not allowed');
-    }
-    expect(defaultServer.messages).toHaveLength(0);
-  });
+        .set('Authorization', mockCredentials.user.header())
+        .send({ message })
+        .expect(403);
+      await request(server)
+        .post('/api/mailer/messages')
+        .set('Authorization', mockCredentials.none.header())
+        .send({ message })
+        .expect(401);
+      expect(defaultServer.messages).toHaveLength(0);
+    });
 
-  it('accepts sends from other plugins only, not from users', async () => {
-    const { server } = await start();
-    const message = { to: 'a@example.com', subject: 's', text: 't' };
-    await request(server)
-      .post('/api/mailer/messages')
-      .set('Authorization', mockCredentials.user.header())
-      .send({ message })
-      .expect(403);
-    await request(server)
-      .post('/api/mailer/messages')
-      .set('Authorization', mockCredentials.none.header())
-      .send({ message })
-      .expect(401);
-    expect(defaultServer.messages).toHaveLength(0);
-  });
-
-  it('refuses to send for a tenant this deployment does not serve', async () => {
-    const { mailer } = await start();
-    await expect(
-      mailer.send({ to: 'a@example.com', subject: 's', text: 't' }, { tenantId: 'other' }),
-    ).rejects.toThrow('cannot send for tenant "other"');
-  });
-});
+    it('refuses to send for a tenant this deployment does not serve', async () => {
+      const { mailer } = await start();
+      await expect(
+        mailer.send(
+          { to: 'a@example.com', subject: 's', text: 't' },
+          { tenantId: 'other' },
+        ),
+      ).rejects.toThrow('cannot send for tenant "other"');
+    });
+  },
+);

@@ -19,11 +19,17 @@ describe('mailer plugin', () => {
         features: [
           mailerPlugin,
           mockServices.rootConfig.factory({
-            data: { mailer: { default: { host: '127.0.0.1', from: 'no-reply@elixeum.cloud' } } },
+            data: {
+              mailer: {
+                default: { host: '127.0.0.1', from: 'no-reply@elixeum.cloud' },
+              },
+            },
           }),
         ],
       }),
-    ).rejects.toThrow(/mailer\.encryption\.keys is not set\. Generate a key with/);
+    ).rejects.toThrow(
+      /mailer\.encryption\.keys is not set\. Generate a key with/,
+    );
   });
 
   it('lets a module decide the tenant of each request', async () => {
@@ -37,7 +43,9 @@ describe('mailer plugin', () => {
           async init({ tenants }) {
             tenants.setTenantResolver({
               async resolveTenant({ credentials }) {
-                const ref = (credentials.principal as { userEntityRef?: string }).userEntityRef ?? '';
+                const ref =
+                  (credentials.principal as { userEntityRef?: string })
+                    .userEntityRef ?? '';
                 return ref.split(':')[1]?.split('/')[0] ?? 'none';
               },
             });
@@ -45,10 +53,14 @@ describe('mailer plugin', () => {
         });
       },
     });
-    const { server, knex } = await startMailerTestBackend(databases, 'SQLITE_3', {
-      defaultServer: { host: '127.0.0.1', port: 2525 },
-      features: [tenantModule],
-    });
+    const { server, knex } = await startMailerTestBackend(
+      databases,
+      'SQLITE_3',
+      {
+        defaultServer: { host: '127.0.0.1', port: 2525 },
+        features: [tenantModule],
+      },
+    );
 
     await request(server)
       .put('/api/mailer/settings')
@@ -61,8 +73,8 @@ describe('mailer plugin', () => {
       .expect(200);
 
     expect(other.body.settings).toEqual([]);
-    expect(await knex('mailer_settings').select('tenant_id', 'setting_key')).toEqual([
-      { tenant_id: 'acme', setting_key: 'SMTP.Server' },
-    ]);
+    expect(
+      await knex('mailer_settings').select('tenant_id', 'setting_key'),
+    ).toEqual([{ tenant_id: 'acme', setting_key: 'SMTP.Server' }]);
   });
 });

@@ -52,7 +52,11 @@ export const mailerPlugin = createBackendPlugin({
         const cipher = SecretCipher.fromConfig(config);
 
         const store = await SettingsStore.create(database);
-        const settings = new TenantSettingsService(store, cipher, mailerConfig.defaultServer.from);
+        const settings = new TenantSettingsService(
+          store,
+          cipher,
+          mailerConfig.defaultServer.from,
+        );
         const transports = new SmtpTransports(settings, mailerConfig);
         lifecycle.addShutdownHook(() => transports.close());
 
@@ -61,7 +65,9 @@ export const mailerPlugin = createBackendPlugin({
           await createRouter({
             settings,
             delivery: new MailDelivery(transports),
-            tenants: customTenantResolver ?? new SingleTenantResolver(mailerConfig.tenantId),
+            tenants:
+              customTenantResolver ??
+              new SingleTenantResolver(mailerConfig.tenantId),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

@@ -5,7 +5,10 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, serializeError } from '@backstage/errors';
-import { AuthorizeResult, BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
 import {
   MailDeliveryError,
   MailMessage,
@@ -51,7 +54,9 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) {
     const problems = result.error.issues.map(issue =>
-      issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+      issue.path.length > 0
+        ? `${issue.path.join('.')}: ${issue.message}`
+        : issue.message,
     );
     throw new InputError(`Invalid request body: ${problems.join('; ')}`);
   }
@@ -59,7 +64,9 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 /** Numbers are accepted for convenience (`"SMTP.Port": 587`); settings are stored as text. */
-function toSettingsChange(values: Record<string, string | number | null>): SettingsChange {
+function toSettingsChange(
+  values: Record<string, string | number | null>,
+): SettingsChange {
   return Object.fromEntries(
     Object.entries(values).map(([key, value]) => [
       key,
@@ -69,7 +76,12 @@ function toSettingsChange(values: Record<string, string | number | null>): Setti
 }
 
 /** SMTP failures are the upstream server's, hence 502 with the standard error body. */
-const mailDeliveryErrorHandler: ErrorRequestHandler = (error, req, res, next) => {
+const mailDeliveryErrorHandler: ErrorRequestHandler = (
+  error,
+  req,
+  res,
+  next,
+) => {
   if (!(error instanceof MailDeliveryError)) {
     next(error);
     return;
@@ -81,24 +93,38 @@ const mailDeliveryErrorHandler: ErrorRequestHandler = (error, req, res, next) =>
   });
 };
 
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { settings, delivery, tenants, httpAuth, permissions, auditor } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { settings, delivery, tenants, httpAuth, permissions, auditor } =
+    options;
   const router = Router();
 
   async function authorizedTenant(
     req: Request,
     permission: BasicPermission,
   ): Promise<{ tenantId: string; credentials: BackstageCredentials }> {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission }], { credentials });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`Missing permission ${permission.name}`);
     }
-    return { tenantId: await tenants.resolveTenant({ credentials }), credentials };
+    return {
+      tenantId: await tenants.resolveTenant({ credentials }),
+      credentials,
+    };
   }
 
   /** Records a settings change. Key names only: values, and secrets above all, never go into the audit log. */
-  async function audited<T>(req: Request, meta: JsonObject, change: () => Promise<T>): Promise<T> {
+  async function audited<T>(
+    req: Request,
+    meta: JsonObject,
+    change: () => Promise<T>,
+  ): Promise<T> {
     const event = await auditor.createEvent({
       eventId: 'settings-update',
       severityLevel: 'medium',
@@ -116,23 +142,37 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   function actorOf(credentials: BackstageCredentials): string | undefined {
-    const { principal } = credentials as BackstageCredentials<{ userEntityRef?: string; subject?: string }>;
+    const { principal } = credentials as BackstageCredentials<{
+      userEntityRef?: string;
+      subject?: string;
+    }>;
     return principal.userEntityRef ?? principal.subject;
   }
 
   router.get('/settings', async (req, res) => {
-    const { tenantId } = await authorizedTenant(req, mailerSettingsReadPermission);
+    const { tenantId } = await authorizedTenant(
+      req,
+      mailerSettingsReadPermission,
+    );
     res.json(await settings.getSettings(tenantId));
   });
 
   router.get('/status', async (req, res) => {
-    const { tenantId } = await authorizedTenant(req, mailerSettingsReadPermission);
+    const { tenantId } = await authorizedTenant(
+      req,
+      mailerSettingsReadPermission,
+    );
     res.json(await settings.getStatus(tenantId));
   });
 
   router.put('/settings', express.json(), async (req, res) => {
-    const { tenantId, credentials } = await authorizedTenant(req, mailerSettingsManagePermission);
-    const change = toSettingsChange(parseBody(settingsUpdateBody, req.body).values);
+    const { tenantId, credentials } = await authorizedTenant(
+      req,
+      mailerSettingsManagePermission,
+    );
+    const change = toSettingsChange(
+      parseBody(settingsUpdateBody, req.body).values,
+    );
     res.json(
       await audited(req, { tenantId, keys: Object.keys(change) }, () =>
         settings.updateSettings(tenantId, change, actorOf(credentials)),
@@ -141,7 +181,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.delete('/settings/:key', async (req, res) => {
-    const { tenantId, credentials } = await authorizedTenant(req, mailerSettingsManagePermission);
+    const { tenantId, credentials } = await authorizedTenant(
+      req,
+      mailerSettingsManagePermission,
+    );
     const key = req.params.key;
     res.json(
       await audited(req, { tenantId, keys: [key], removed: true }, () =>
@@ -151,15 +194,21 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   // Other plugins send through here with their service token; users cannot.
-  router.post('/messages', express.json({ limit: MAX_MESSAGE_BODY }), async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-    const body = parseBody(sendMessageBody, req.body);
-    const tenantId = await tenants.resolveTenant({
-      credentials,
-      requestedTenantId: body.tenantId,
-    });
-    res.json(await delivery.send(tenantId, body.message as MailMessage));
-  });
+  router.post(
+    '/messages',
+    express.json({ limit: MAX_MESSAGE_BODY }),
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['service'],
+      });
+      const body = parseBody(sendMessageBody, req.body);
+      const tenantId = await tenants.resolveTenant({
+        credentials,
+        requestedTenantId: body.tenantId,
+      });
+      res.json(await delivery.send(tenantId, body.message as MailMessage));
+    },
+  );
 
   router.use(mailDeliveryErrorHandler);
   return router;

@@ -28,10 +28,11 @@ describe('isServerAddress', () => {
 });
 
 describe('isEmailAddress', () => {
-  it.each(['no-reply@elixeum.cloud', 'first.last+tag@mail.example.com', "o'brien@example.ie"])(
-    'accepts %s',
-    value => expect(isEmailAddress(value)).toBe(true),
-  );
+  it.each([
+    'no-reply@elixeum.cloud',
+    'first.last+tag@mail.example.com',
+    "o'brien@example.ie",
+  ])('accepts %s', value => expect(isEmailAddress(value)).toBe(true));
 
   it.each([
     'plainaddress',

@@ -2,10 +2,12 @@
 // well as in Node, so they cannot use `node:net`.
 
 const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV4 =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_GROUP = /^[0-9a-f]{1,4}$/i;
 // RFC 5322 dot-atom characters for the local part (ASCII only).
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;
+const LOCAL_PART =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;
 
 /** True for a dotted IPv4 address such as `192.0.2.10`. */
 export function isIPv4Address(value: string): boolean {
@@ -14,7 +16,8 @@ export function isIPv4Address(value: string): boolean {
 
 /** True for an IPv6 address, optionally in brackets, optionally ending in an IPv4 part. */
 export function isIPv6Address(value: string): boolean {
-  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  const bare =
+    value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   if (!bare.includes(':')) return false;
   const halves = bare.split('::');
   if (halves.length > 2) return false;
@@ -33,7 +36,8 @@ export function isHostName(value: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
   const labels = name.split('.');
   // An all-numeric last label would be a mistyped IPv4 address, not a name.
-  if (labels.length > 1 && /^\d+$/.test(labels[labels.length - 1])) return false;
+  if (labels.length > 1 && /^\d+$/.test(labels[labels.length - 1]))
+    return false;
   return labels.every(label => HOST_LABEL.test(label));
 }
 

@@ -1,4 +1,7 @@
-import { findMailMessageProblems, MAX_RECIPIENTS_PER_MESSAGE } from './mailMessage';
+import {
+  findMailMessageProblems,
+  MAX_RECIPIENTS_PER_MESSAGE,
+} from './mailMessage';
 
 const valid = { to: 'a@example.com', subject: 'Hello', text: 'Hi' };
 
@@ -10,21 +13,39 @@ describe('findMailMessageProblems', () => {
         ...valid,
         to: [{ name: 'Ada Lovelace', address: 'ada@example.com' }],
         replyTo: 'help@example.com',
-        attachments: [{ filename: 'a.txt', content: 'text' }, { filename: 'b.bin', content: new Uint8Array([1]) }],
+        attachments: [
+          { filename: 'a.txt', content: 'text' },
+          { filename: 'b.bin', content: new Uint8Array([1]) },
+        ],
       }),
     ).toEqual([]);
   });
 
   it.each([
     [{ ...valid, to: undefined }, 'to must name at least one recipient'],
-    [{ ...valid, bcc: ['ok@example.com', 'bad'] }, 'bcc has an invalid address'],
+    [
+      { ...valid, bcc: ['ok@example.com', 'bad'] },
+      'bcc has an invalid address',
+    ],
     [{ ...valid, subject: 'a\nb' }, 'subject must be a single line'],
     [{ ...valid, text: undefined }, 'a message needs text or html'],
     [{ ...valid, html: 42 }, 'html must be a string'],
-    [{ ...valid, attachments: [{ filename: 'x', path: '/etc/passwd' }] }, 'file paths and URLs are not allowed'],
-    [{ ...valid, attachments: [{ filename: 'x\r\n', content: 'a' }] }, 'filename must be a single-line name'],
     [
-      { ...valid, to: Array.from({ length: MAX_RECIPIENTS_PER_MESSAGE + 1 }, (_, i) => `r${i}@example.com`) },
+      { ...valid, attachments: [{ filename: 'x', path: '/etc/passwd' }] },
+      'file paths and URLs are not allowed',
+    ],
+    [
+      { ...valid, attachments: [{ filename: 'x\r\n', content: 'a' }] },
+      'filename must be a single-line name',
+    ],
+    [
+      {
+        ...valid,
+        to: Array.from(
+          { length: MAX_RECIPIENTS_PER_MESSAGE + 1 },
+          (_, i) => `r${i}@example.com`,
+        ),
+      },
       `at most ${MAX_RECIPIENTS_PER_MESSAGE} recipients`,
     ],
   ])('refuses %j', (message, problem) => {

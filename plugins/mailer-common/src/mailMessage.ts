@@ -34,14 +34,18 @@ const MAX_SUBJECT_LENGTH = 998;
 const MAX_DISPLAY_NAME_LENGTH = 200;
 
 /** A list of `MailAddress` or one address, as a list. */
-export function toAddressList(value: MailAddress | MailAddress[] | undefined): MailAddress[] {
+export function toAddressList(
+  value: MailAddress | MailAddress[] | undefined,
+): MailAddress[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
 
 function addressProblem(field: string, value: unknown): string | undefined {
   if (typeof value === 'string') {
-    return isEmailAddress(value) ? undefined : `${field} has an invalid address`;
+    return isEmailAddress(value)
+      ? undefined
+      : `${field} has an invalid address`;
   }
   if (typeof value !== 'object' || value === null) {
     return `${field} must be an address or { name, address }`;
@@ -51,7 +55,11 @@ function addressProblem(field: string, value: unknown): string | undefined {
     return `${field} has an invalid address`;
   }
   if (name !== undefined) {
-    if (typeof name !== 'string' || hasLineBreak(name) || name.length > MAX_DISPLAY_NAME_LENGTH) {
+    if (
+      typeof name !== 'string' ||
+      hasLineBreak(name) ||
+      name.length > MAX_DISPLAY_NAME_LENGTH
+    ) {
       return `${field} has an invalid display name`;
     }
   }
@@ -60,13 +68,18 @@ function addressProblem(field: string, value: unknown): string | undefined {
 
 function attachmentProblem(index: number, value: unknown): string | undefined {
   const field = `attachments[${index}]`;
-  if (typeof value !== 'object' || value === null) return `${field} must be an object`;
+  if (typeof value !== 'object' || value === null)
+    return `${field} must be an object`;
   const attachment = value as Record<string, unknown>;
   if ('path' in attachment || 'href' in attachment) {
     return `${field} must carry its content; file paths and URLs are not allowed`;
   }
   const { filename, content, encoding, contentType } = attachment;
-  if (typeof filename !== 'string' || filename.length === 0 || hasLineBreak(filename)) {
+  if (
+    typeof filename !== 'string' ||
+    filename.length === 0 ||
+    hasLineBreak(filename)
+  ) {
     return `${field}.filename must be a single-line name`;
   }
   if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
@@ -75,7 +88,10 @@ function attachmentProblem(index: number, value: unknown): string | undefined {
   if (encoding !== undefined && encoding !== 'base64' && encoding !== 'utf8') {
     return `${field}.encoding must be base64 or utf8`;
   }
-  if (contentType !== undefined && (typeof contentType !== 'string' || hasLineBreak(contentType))) {
+  if (
+    contentType !== undefined &&
+    (typeof contentType !== 'string' || hasLineBreak(contentType))
+  ) {
     return `${field}.contentType must be a single-line string`;
   }
   return undefined;
@@ -87,12 +103,15 @@ function attachmentProblem(index: number, value: unknown): string | undefined {
  * point at files. Runs before anything is sent.
  */
 export function findMailMessageProblems(message: unknown): string[] {
-  if (typeof message !== 'object' || message === null) return ['message must be an object'];
+  if (typeof message !== 'object' || message === null)
+    return ['message must be an object'];
   const m = message as Record<string, unknown>;
   const problems: string[] = [];
   let recipients = 0;
   for (const field of ['to', 'cc', 'bcc'] as const) {
-    const list = toAddressList(m[field] as MailAddress | MailAddress[] | undefined);
+    const list = toAddressList(
+      m[field] as MailAddress | MailAddress[] | undefined,
+    );
     recipients += list.length;
     for (const address of list) {
       const problem = addressProblem(field, address);
@@ -103,14 +122,22 @@ export function findMailMessageProblems(message: unknown): string[] {
     problems.push('to must name at least one recipient');
   }
   if (recipients > MAX_RECIPIENTS_PER_MESSAGE) {
-    problems.push(`a message may have at most ${MAX_RECIPIENTS_PER_MESSAGE} recipients`);
+    problems.push(
+      `a message may have at most ${MAX_RECIPIENTS_PER_MESSAGE} recipients`,
+    );
   }
   if (m.replyTo !== undefined) {
     const problem = addressProblem('replyTo', m.replyTo);
     if (problem) problems.push(problem);
   }
-  if (typeof m.subject !== 'string' || hasLineBreak(m.subject) || m.subject.length > MAX_SUBJECT_LENGTH) {
-    problems.push(`subject must be a single line of at most ${MAX_SUBJECT_LENGTH} characters`);
+  if (
+    typeof m.subject !== 'string' ||
+    hasLineBreak(m.subject) ||
+    m.subject.length > MAX_SUBJECT_LENGTH
+  ) {
+    problems.push(
+      `subject must be a single line of at most ${MAX_SUBJECT_LENGTH} characters`,
+    );
   }
   for (const body of ['text', 'html'] as const) {
     if (m[body] !== undefined && typeof m[body] !== 'string') {

@@ -1,5 +1,12 @@
-import { findMissingRequiredKeys, findSettingKey, settingKeyCatalog } from './settingKeys';
-import { findSettingsChangeProblems, validateSettingValue } from './settingValidation';
+import {
+  findMissingRequiredKeys,
+  findSettingKey,
+  settingKeyCatalog,
+} from './settingKeys';
+import {
+  findSettingsChangeProblems,
+  validateSettingValue,
+} from './settingValidation';
 
 const port = findSettingKey('SMTP.Port')!;
 
@@ -11,7 +18,9 @@ describe('the setting-key catalog', () => {
       'SMTP.Username',
       'SMTP.Password',
     ]);
-    expect(settingKeyCatalog.filter(d => d.secret).map(d => d.key)).toEqual(['SMTP.Password']);
+    expect(settingKeyCatalog.filter(d => d.secret).map(d => d.key)).toEqual([
+      'SMTP.Password',
+    ]);
     expect(port.defaultValue).toBe('587');
   });
 
@@ -27,8 +36,9 @@ describe('validateSettingValue', () => {
   it.each(['1', '25', '587', '65535'])('accepts port %s', value =>
     expect(validateSettingValue(port, value)).toBeUndefined(),
   );
-  it.each(['0', '65536', '-1', '587.0', ' 587', '0x24B', ''])('refuses port %j', value =>
-    expect(validateSettingValue(port, value)).toBeDefined(),
+  it.each(['0', '65536', '-1', '587.0', ' 587', '0x24B', ''])(
+    'refuses port %j',
+    value => expect(validateSettingValue(port, value)).toBeDefined(),
   );
 });
 

@@ -41,7 +41,9 @@ export function validateSettingValue(
         ? undefined
         : 'must be a host name (e.g. smtp.example.com) or an IP address';
     case 'port':
-      return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535
+      return /^\d{1,5}$/.test(value) &&
+        Number(value) >= 1 &&
+        Number(value) <= 65535
         ? undefined
         : 'must be a whole number from 1 to 65535';
     case 'email':
@@ -58,7 +60,9 @@ export function validateSettingValue(
 }
 
 /** Every problem in a settings change: unknown keys, bad values and removals of keys that cannot be removed. */
-export function findSettingsChangeProblems(change: SettingsChange): SettingProblem[] {
+export function findSettingsChangeProblems(
+  change: SettingsChange,
+): SettingProblem[] {
   const problems: SettingProblem[] = [];
   for (const [key, value] of Object.entries(change)) {
     const definition = findSettingKey(key);

@@ -1,4 +1,7 @@
-import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, ResponseError } from '@backstage/errors';
 import {
   findMailMessageProblems,
@@ -6,7 +9,11 @@ import {
   MailMessage,
   SendMailResponse,
 } from '@elixeum/plugin-mailer-common';
-import { MailerSendOptions, MailerSendResult, MailerService } from './MailerService';
+import {
+  MailerSendOptions,
+  MailerSendResult,
+  MailerService,
+} from './MailerService';
 import { toWireMessage } from './wireMessage';
 
 /** The plugin id the mailer backend is installed under. */
@@ -22,7 +29,10 @@ export class MailerClient implements MailerService {
     private readonly deps: { discovery: DiscoveryService; auth: AuthService },
   ) {}
 
-  async send(message: MailMessage, options?: MailerSendOptions): Promise<MailerSendResult> {
+  async send(
+    message: MailMessage,
+    options?: MailerSendOptions,
+  ): Promise<MailerSendResult> {
     // Fail fast in the caller's process with the same rules the backend applies.
     const problems = findMailMessageProblems(message);
     if (problems.length > 0) {
@@ -36,8 +46,14 @@ export class MailerClient implements MailerService {
     });
     const response = await fetch(`${baseUrl}/messages`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ tenantId: options?.tenantId, message: toWireMessage(message) }),
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({
+        tenantId: options?.tenantId,
+        message: toWireMessage(message),
+      }),
     });
     if (!response.ok) {
       throw await toSendError(response);

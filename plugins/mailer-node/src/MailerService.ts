@@ -28,5 +28,8 @@ export interface MailerService {
    * (nothing is sent) and with a `MailDeliveryError` carrying the SMTP reply
    * when the server refuses it.
    */
-  send(message: MailMessage, options?: MailerSendOptions): Promise<MailerSendResult>;
+  send(
+    message: MailMessage,
+    options?: MailerSendOptions,
+  ): Promise<MailerSendResult>;
 }

@@ -1,7 +1,12 @@
-import type { MailAttachment, MailMessage } from '@elixeum/plugin-mailer-common';
+import type {
+  MailAttachment,
+  MailMessage,
+} from '@elixeum/plugin-mailer-common';
 
 /** An attachment as it travels in JSON: bytes become base64 text. */
-export type WireAttachment = Omit<MailAttachment, 'content'> & { content: string };
+export type WireAttachment = Omit<MailAttachment, 'content'> & {
+  content: string;
+};
 
 /** A message as it travels in JSON to the mailer backend. */
 export type WireMailMessage = Omit<MailMessage, 'attachments'> & {

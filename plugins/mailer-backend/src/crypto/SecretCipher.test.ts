@@ -5,7 +5,9 @@ import { SecretCipher } from './SecretCipher';
 const keyA = randomBytes(32).toString('base64');
 const keyB = randomBytes(32).toString('base64');
 const cipherWith = (...keys: Array<{ id: string; secret?: string }>) =>
-  SecretCipher.fromConfig(new ConfigReader({ mailer: { encryption: { keys } } }));
+  SecretCipher.fromConfig(
+    new ConfigReader({ mailer: { encryption: { keys } } }),
+  );
 
 describe('SecretCipher', () => {
   it('round-trips a secret with a fresh IV each time, marked with the current key', () => {
@@ -22,34 +24,49 @@ describe('SecretCipher', () => {
   it('refuses a ciphertext moved to another context or altered', () => {
     const cipher = cipherWith({ id: 'a', secret: keyA });
     const secret = cipher.encrypt('hunter2', 'tenant-1:SMTP.Password');
-    expect(() => cipher.decrypt(secret, 'tenant-2:SMTP.Password')).toThrow('integrity check');
+    expect(() => cipher.decrypt(secret, 'tenant-2:SMTP.Password')).toThrow(
+      'integrity check',
+    );
     const [version, iv, tag, body] = secret.ciphertext.split('.');
     const flipped = Buffer.from(body, 'base64');
     flipped[0] ^= 1;
     const altered = [version, iv, tag, flipped.toString('base64')].join('.');
-    expect(() => cipher.decrypt({ ...secret, ciphertext: altered }, 'tenant-1:SMTP.Password')).toThrow(
-      'integrity check',
-    );
+    expect(() =>
+      cipher.decrypt(
+        { ...secret, ciphertext: altered },
+        'tenant-1:SMTP.Password',
+      ),
+    ).toThrow('integrity check');
     const shortTag = [version, iv, tag.slice(0, 8), body].join('.');
-    expect(() => cipher.decrypt({ ...secret, ciphertext: shortTag }, 'tenant-1:SMTP.Password')).toThrow();
+    expect(() =>
+      cipher.decrypt(
+        { ...secret, ciphertext: shortTag },
+        'tenant-1:SMTP.Password',
+      ),
+    ).toThrow();
   });
 
   it('still reads values of an older key after a new key is put first', () => {
     const old = cipherWith({ id: 'a', secret: keyA });
     const stored = old.encrypt('hunter2', 'ctx');
-    const rotated = cipherWith({ id: 'b', secret: keyB }, { id: 'a', secret: keyA });
+    const rotated = cipherWith(
+      { id: 'b', secret: keyB },
+      { id: 'a', secret: keyA },
+    );
     expect(rotated.decrypt(stored, 'ctx')).toBe('hunter2');
     expect(rotated.encrypt('new', 'ctx').keyId).toBe('b');
-    expect(() => cipherWith({ id: 'b', secret: keyB }).decrypt(stored, 'ctx')).toThrow(
-      'key "a", which is not in mailer.encryption.keys',
-    );
+    expect(() =>
+      cipherWith({ id: 'b', secret: keyB }).decrypt(stored, 'ctx'),
+    ).toThrow('key "a", which is not in mailer.encryption.keys');
   });
 
   it('refuses to start without a key, and says how to make one', () => {
     expect(() => SecretCipher.fromConfig(new ConfigReader({}))).toThrow(
       /mailer\.encryption\.keys is not set.*randomBytes\(32\)/,
     );
-    expect(() => cipherWith({ id: 'a' })).toThrow('must have a secret of 32 bytes');
+    expect(() => cipherWith({ id: 'a' })).toThrow(
+      'must have a secret of 32 bytes',
+    );
   });
 
   it('refuses a key of the wrong length without echoing it', () => {
@@ -60,7 +77,9 @@ describe('SecretCipher', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain('mailer.encryption.keys[0] (id "a") must have a secret of 32 bytes');
+    expect(message).toContain(
+      'mailer.encryption.keys[0] (id "a") must have a secret of 32 bytes',
+    );
     expect(message).not.toContain(tooShort);
   });
 });

@@ -16,7 +16,7 @@ const TAG_BYTES = 16;
 
 /** Shown whenever the key configuration is missing or wrong. */
 export const HOW_TO_MAKE_A_KEY =
-  'Generate a key with `node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"` ' +
+  "Generate a key with `node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"` " +
   'and configure it as mailer.encryption.keys: [{ id: "1", secret: ${MAILER_ENCRYPTION_KEY} }], ' +
   'passing the key in the MAILER_ENCRYPTION_KEY environment variable.';
 
@@ -28,7 +28,8 @@ export const HOW_TO_MAKE_A_KEY =
  */
 export class SecretCipher {
   static fromConfig(config: Config): SecretCipher {
-    const entries = config.getOptionalConfigArray('mailer.encryption.keys') ?? [];
+    const entries =
+      config.getOptionalConfigArray('mailer.encryption.keys') ?? [];
     if (entries.length === 0) {
       throw new Error(
         `The mailer needs an encryption key for the SMTP passwords it stores, and mailer.encryption.keys is not set. ${HOW_TO_MAKE_A_KEY}`,
@@ -55,11 +56,23 @@ export class SecretCipher {
 
   encrypt(plaintext: string, context: string): EncryptedSecret {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.keys.get(this.currentKeyId)!, iv);
+    const cipher = createCipheriv(
+      ALGORITHM,
+      this.keys.get(this.currentKeyId)!,
+      iv,
+    );
     cipher.setAAD(Buffer.from(context, 'utf8'));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const parts = [iv, cipher.getAuthTag(), body].map(b => b.toString('base64'));
-    return { keyId: this.currentKeyId, ciphertext: [FORMAT_VERSION, ...parts].join('.') };
+    const body = Buffer.concat([
+      cipher.update(plaintext, 'utf8'),
+      cipher.final(),
+    ]);
+    const parts = [iv, cipher.getAuthTag(), body].map(b =>
+      b.toString('base64'),
+    );
+    return {
+      keyId: this.currentKeyId,
+      ciphertext: [FORMAT_VERSION, ...parts].join('.'),
+    };
   }
 
   /** Throws, without any part of the secret in the message, when the value cannot be read. */
@@ -72,12 +85,19 @@ export class SecretCipher {
     }
     const [version, iv, tag, body] = secret.ciphertext.split('.');
     if (version !== FORMAT_VERSION || body === undefined) {
-      throw new Error('A stored secret is not in a format this mailer can read');
+      throw new Error(
+        'A stored secret is not in a format this mailer can read',
+      );
     }
     try {
-      const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64'), {
-        authTagLength: TAG_BYTES,
-      });
+      const decipher = createDecipheriv(
+        ALGORITHM,
+        key,
+        Buffer.from(iv, 'base64'),
+        {
+          authTagLength: TAG_BYTES,
+        },
+      );
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([

@@ -21,7 +21,8 @@ function toNodemailerMessage(message: MailMessage, from: string): Mail.Options {
     html: message.html,
     attachments: message.attachments?.map(a => ({
       filename: a.filename,
-      content: typeof a.content === 'string' ? a.content : Buffer.from(a.content),
+      content:
+        typeof a.content === 'string' ? a.content : Buffer.from(a.content),
       encoding: a.encoding === 'base64' ? 'base64' : undefined,
       contentType: a.contentType,
     })),
@@ -39,14 +40,19 @@ function addressOf(recipient: MailAddress | string): string {
 export class MailDelivery {
   constructor(private readonly transports: SmtpTransports) {}
 
-  async send(tenantId: string, message: MailMessage): Promise<SendMailResponse> {
+  async send(
+    tenantId: string,
+    message: MailMessage,
+  ): Promise<SendMailResponse> {
     const problems = findMailMessageProblems(message);
     if (problems.length > 0) {
       throw new InputError(`Invalid mail message: ${problems.join('; ')}`);
     }
     const { server, transport } = await this.transports.forTenant(tenantId);
     try {
-      const info = await transport.sendMail(toNodemailerMessage(message, server.from));
+      const info = await transport.sendMail(
+        toNodemailerMessage(message, server.from),
+      );
       return {
         messageId: info.messageId,
         rejected: (info.rejected ?? []).map(addressOf),

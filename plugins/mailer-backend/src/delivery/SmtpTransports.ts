@@ -58,7 +58,9 @@ export class SmtpTransports {
   private build(server: SmtpServerSettings): ServerTransport {
     return {
       server,
-      transport: createTransport(toTransportOptions(server, this.config.extraCaCertificates)),
+      transport: createTransport(
+        toTransportOptions(server, this.config.extraCaCertificates),
+      ),
     };
   }
 }

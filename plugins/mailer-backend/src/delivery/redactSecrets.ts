@@ -6,7 +6,12 @@
 function wireForms(auth: { user: string; pass: string }): string[] {
   const { user, pass } = auth;
   const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-  return [pass, b64(pass), b64(`\0${user}\0${pass}`), b64(`${user}\0${user}\0${pass}`)];
+  return [
+    pass,
+    b64(pass),
+    b64(`\0${user}\0${pass}`),
+    b64(`${user}\0${user}\0${pass}`),
+  ];
 }
 
 /** Replaces every form of the password in `text` with `[redacted]`. */

@@ -19,13 +19,18 @@ export function toMailDeliveryError(
   error: unknown,
   server: SmtpServerSettings,
 ): MailDeliveryError {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as NodemailerError;
+  const e = (
+    typeof error === 'object' && error !== null ? error : {}
+  ) as NodemailerError;
   const text = e.message ?? String(error);
   return new MailDeliveryError(
     `Mail could not be delivered through ${server.host}:${server.port}: ${redactSecrets(text, server.auth)}`,
     {
       responseCode: e.responseCode,
-      response: e.response === undefined ? undefined : redactSecrets(e.response, server.auth),
+      response:
+        e.response === undefined
+          ? undefined
+          : redactSecrets(e.response, server.auth),
       code: e.code,
     },
   );

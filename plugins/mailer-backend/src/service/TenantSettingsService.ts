@@ -10,7 +10,11 @@ import {
 import { createHash } from 'node:crypto';
 import { SmtpServerSettings } from '../config';
 import { SecretCipher } from '../crypto/SecretCipher';
-import { SettingsStore, StoredSetting, StoredSettingsChange } from '../database/SettingsStore';
+import {
+  SettingsStore,
+  StoredSetting,
+  StoredSettingsChange,
+} from '../database/SettingsStore';
 import { statusOf, toCustomServer } from './customServer';
 
 /** A tenant's stored settings at one moment, still encrypted. */
@@ -28,7 +32,8 @@ function secretContext(tenantId: string, key: string): string {
 
 function fingerprintOf(settings: StoredSetting[]): string {
   const hash = createHash('sha256');
-  for (const s of settings) hash.update(`${s.key}\0${s.encryptionKeyId ?? ''}\0${s.value}\0`);
+  for (const s of settings)
+    hash.update(`${s.key}\0${s.encryptionKeyId ?? ''}\0${s.value}\0`);
   return hash.digest('base64url');
 }
 
@@ -70,9 +75,14 @@ export class TenantSettingsService {
   ): Promise<NotificationSettingsResponse> {
     const problems = findSettingsChangeProblems(change);
     if (problems.length > 0) {
-      throw new InputError(`Invalid settings: ${describeSettingProblems(problems)}`);
+      throw new InputError(
+        `Invalid settings: ${describeSettingProblems(problems)}`,
+      );
     }
-    await this.store.apply(tenantId, this.toStoredChange(tenantId, change, actor));
+    await this.store.apply(
+      tenantId,
+      this.toStoredChange(tenantId, change, actor),
+    );
     return this.getSettings(tenantId);
   }
 
@@ -92,7 +102,9 @@ export class TenantSettingsService {
   }
 
   /** The tenant's own server with its password decrypted, or undefined while keys are missing. */
-  customServerOf(snapshot: TenantSettingsSnapshot): SmtpServerSettings | undefined {
+  customServerOf(
+    snapshot: TenantSettingsSnapshot,
+  ): SmtpServerSettings | undefined {
     const values = new Map(
       snapshot.settings.map(s => [
         s.key,
@@ -109,7 +121,9 @@ export class TenantSettingsService {
 
   private statusOfSettings(settings: StoredSetting[]): MailerStatus {
     // Secrets never influence the status beyond being set, so they are not decrypted.
-    const values = new Map(settings.map(s => [s.key, s.encryptionKeyId === null ? s.value : '']));
+    const values = new Map(
+      settings.map(s => [s.key, s.encryptionKeyId === null ? s.value : '']),
+    );
     return statusOf(values, this.defaultSender);
   }
 
@@ -126,8 +140,15 @@ export class TenantSettingsService {
       } else if (!secret) {
         stored.put.push({ key, value, encryptionKeyId: null });
       } else if (value !== '') {
-        const encrypted = this.cipher.encrypt(value, secretContext(tenantId, key));
-        stored.put.push({ key, value: encrypted.ciphertext, encryptionKeyId: encrypted.keyId });
+        const encrypted = this.cipher.encrypt(
+          value,
+          secretContext(tenantId, key),
+        );
+        stored.put.push({
+          key,
+          value: encrypted.ciphertext,
+          encryptionKeyId: encrypted.keyId,
+        });
       }
       // An empty secret keeps the stored one, as a blank password field does.
     }

@@ -4,14 +4,21 @@ import {
   MailerStatus,
   SMTP_KEYS,
 } from '@elixeum/plugin-mailer-common';
-import { defaultSecurityForPort, SmtpSecurity, SmtpServerSettings } from '../config';
+import {
+  defaultSecurityForPort,
+  SmtpSecurity,
+  SmtpServerSettings,
+} from '../config';
 
 /**
  * The From address of a tenant's custom server: `SMTP.From`, else the
  * username when it is a mail address (as with Office 365 and Gmail), else the
  * default mailbox's sender.
  */
-function customSender(values: ReadonlyMap<string, string>, defaultSender: string): string {
+function customSender(
+  values: ReadonlyMap<string, string>,
+  defaultSender: string,
+): string {
   const from = values.get(SMTP_KEYS.from);
   if (from) return from;
   const username = values.get(SMTP_KEYS.username);
@@ -27,7 +34,11 @@ export function statusOf(
   if (missingKeys.length > 0) {
     return { server: 'default', missingKeys, sender: defaultSender };
   }
-  return { server: 'custom', missingKeys, sender: customSender(values, defaultSender) };
+  return {
+    server: 'custom',
+    missingKeys,
+    sender: customSender(values, defaultSender),
+  };
 }
 
 /**
@@ -43,8 +54,13 @@ export function toCustomServer(
   return {
     host: values.get(SMTP_KEYS.server)!,
     port,
-    security: (values.get(SMTP_KEYS.security) as SmtpSecurity | undefined) ?? defaultSecurityForPort(port),
-    auth: { user: values.get(SMTP_KEYS.username)!, pass: values.get(SMTP_KEYS.password)! },
+    security:
+      (values.get(SMTP_KEYS.security) as SmtpSecurity | undefined) ??
+      defaultSecurityForPort(port),
+    auth: {
+      user: values.get(SMTP_KEYS.username)!,
+      pass: values.get(SMTP_KEYS.password)!,
+    },
     from: customSender(values, defaultSender),
   };
 }

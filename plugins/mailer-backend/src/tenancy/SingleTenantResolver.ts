@@ -5,7 +5,9 @@ import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
 export class SingleTenantResolver implements MailerTenantResolver {
   constructor(private readonly tenantId: string) {}
 
-  async resolveTenant(options: { requestedTenantId?: string }): Promise<string> {
+  async resolveTenant(options: {
+    requestedTenantId?: string;
+  }): Promise<string> {
     const requested = options.requestedTenantId;
     if (requested !== undefined && requested !== this.tenantId) {
       throw new InputError(

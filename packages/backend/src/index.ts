@@ -1,0 +1,21 @@
+import { createBackend } from '@backstage/backend-defaults';
+import { provideDevEncryptionKey } from './devEncryptionKey';
+import { mailCatcherPlugin } from './mailCatcher';
+import { examplePermissionPolicyModule } from './permissionPolicy';
+
+provideDevEncryptionKey();
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(examplePermissionPolicyModule);
+
+// The one line a platform team adds to its own backend:
+backend.add(import('@elixeum/plugin-mailer-backend'));
+
+// Development only: the local SMTP server the default mailbox points at.
+backend.add(mailCatcherPlugin);
+
+backend.start();
