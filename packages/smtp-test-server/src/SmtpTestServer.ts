@@ -51,6 +51,7 @@ export interface SmtpTestServerOptions {
   maxClients?: number;
   /** Called for each stage; return a reply to refuse with it. */
   replies?: {
+    connect?: () => SmtpReplyOverride | undefined;
     auth?: (attempt: AuthAttempt) => SmtpReplyOverride | undefined;
     mailFrom?: (address: string) => SmtpReplyOverride | undefined;
     rcptTo?: (address: string) => SmtpReplyOverride | undefined;
@@ -163,7 +164,7 @@ export class SmtpTestServer {
           this.connections.peak,
           this.connections.open,
         );
-        callback();
+        this.replyOr(options.replies?.connect?.(), callback);
       },
       onClose: () => {
         this.connections.open -= 1;

@@ -13,6 +13,7 @@ import { SettingsStore } from './database/SettingsStore';
 import { MailDelivery } from './delivery/MailDelivery';
 import { SmtpTransports } from './delivery/SmtpTransports';
 import { createRouter } from './router';
+import { ConnectionTester } from './service/ConnectionTester';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
 
@@ -71,6 +72,10 @@ export const mailerPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
+            connectionTester: new ConnectionTester(
+              settings,
+              mailerConfig.extraCaCertificates,
+            ),
           }),
         );
         const { host, port, from } = mailerConfig.defaultServer;

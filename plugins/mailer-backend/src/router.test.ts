@@ -286,6 +286,61 @@ describe.each(databases.eachSupportedId())(
       expect(await storedRows()).toEqual([]);
     });
 
+    it('tests a connection only with the manage permission, a few times a minute', async () => {
+      const denied = await start(permissionsAllowing('mailer.settings.read'));
+      await request(denied.server)
+        .post('/api/mailer/connection-test')
+        .send({ values: validSettings })
+        .expect(403);
+
+      const { server } = await start();
+      const values = {
+        ...validSettings,
+        'SMTP.Server': smtp.host,
+        'SMTP.Port': String(smtp.port),
+        'SMTP.Security': 'none',
+      };
+      const first = await request(server)
+        .post('/api/mailer/connection-test')
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/tester'),
+        )
+        .send({ values })
+        .expect(200);
+      expect(first.body).toMatchObject({
+        outcome: 'success',
+        messageSent: false,
+      });
+      for (let i = 1; i < 10; i++) {
+        await request(server)
+          .post('/api/mailer/connection-test')
+          .set(
+            'Authorization',
+            mockCredentials.user.header('user:default/tester'),
+          )
+          .send({ values })
+          .expect(200);
+      }
+      const limited = await request(server)
+        .post('/api/mailer/connection-test')
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/tester'),
+        )
+        .send({ values });
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.message).toContain(
+        'At most 10 connection tests a minute',
+      );
+      // Another admin is not held up by the first one's tests.
+      await request(server)
+        .post('/api/mailer/connection-test')
+        .set('Authorization', mockCredentials.user.header('user:default/other'))
+        .send({ values })
+        .expect(200);
+    });
+
     it('refuses to remove an unknown key with 400', async () => {
       const { server } = await start();
       const response = await request(server)

@@ -4,7 +4,12 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, serializeError } from '@backstage/errors';
+import {
+  CustomErrorBase,
+  InputError,
+  NotAllowedError,
+  serializeError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -22,6 +27,8 @@ import express, { ErrorRequestHandler, Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { MailDelivery } from './delivery/MailDelivery';
+import { ConnectionTester } from './service/ConnectionTester';
+import { PerUserRateLimit } from './service/PerUserRateLimit';
 import { TenantSettingsService } from './service/TenantSettingsService';
 
 /** What the routes need; the router itself holds no logic beyond HTTP. */
@@ -32,6 +39,7 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  connectionTester: ConnectionTester;
 }
 
 const settingsUpdateBody = z
@@ -39,6 +47,16 @@ const settingsUpdateBody = z
     values: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
   })
   .strict();
+
+const connectionTestBody = z
+  .object({
+    values: settingsUpdateBody.shape.values.optional(),
+    sendTo: z.string().optional(),
+  })
+  .strict();
+
+/** Connection tests open SMTP connections and may send mail: a few a minute per user. */
+const CONNECTION_TESTS_PER_MINUTE = 10;
 
 const sendMessageBody = z
   .object({
@@ -75,29 +93,46 @@ function toSettingsChange(
   );
 }
 
-/** SMTP failures are the upstream server's, hence 502 with the standard error body. */
-const mailDeliveryErrorHandler: ErrorRequestHandler = (
-  error,
-  req,
-  res,
-  next,
-) => {
-  if (!(error instanceof MailDeliveryError)) {
+/** Too many connection tests; answered with 429 in the standard error body. */
+class TooManyRequestsError extends CustomErrorBase {
+  name = 'TooManyRequestsError' as const;
+}
+
+/**
+ * Statuses Backstage's error handler does not know: SMTP failures are the
+ * upstream server's (502) and rate limits are 429, both in the standard body.
+ */
+function statusOfMailerError(error: unknown): number | undefined {
+  if (error instanceof MailDeliveryError) return 502;
+  if (error instanceof TooManyRequestsError) return 429;
+  return undefined;
+}
+
+const mailerErrorHandler: ErrorRequestHandler = (error, req, res, next) => {
+  const status = statusOfMailerError(error);
+  if (status === undefined) {
     next(error);
     return;
   }
-  res.status(502).json({
+  res.status(status).json({
     error: serializeError(error),
     request: { method: req.method, url: req.originalUrl },
-    response: { statusCode: 502 },
+    response: { statusCode: status },
   });
 };
 
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { settings, delivery, tenants, httpAuth, permissions, auditor } =
-    options;
+  const {
+    settings,
+    delivery,
+    tenants,
+    httpAuth,
+    permissions,
+    auditor,
+    connectionTester,
+  } = options;
   const router = Router();
 
   async function authorizedTenant(
@@ -193,6 +228,29 @@ export async function createRouter(
     );
   });
 
+  const connectionTestLimit = new PerUserRateLimit(
+    CONNECTION_TESTS_PER_MINUTE,
+    60_000,
+  );
+  router.post('/connection-test', express.json(), async (req, res) => {
+    const { tenantId, credentials } = await authorizedTenant(
+      req,
+      mailerSettingsManagePermission,
+    );
+    const body = parseBody(connectionTestBody, req.body);
+    if (!connectionTestLimit.tryAcquire(actorOf(credentials) ?? 'unknown')) {
+      throw new TooManyRequestsError(
+        `At most ${CONNECTION_TESTS_PER_MINUTE} connection tests a minute; try again shortly`,
+      );
+    }
+    res.json(
+      await connectionTester.test(tenantId, {
+        values: body.values && toSettingsChange(body.values),
+        sendTo: body.sendTo,
+      }),
+    );
+  });
+
   // Other plugins send through here with their service token; users cannot.
   router.post(
     '/messages',
@@ -210,6 +268,6 @@ export async function createRouter(
     },
   );
 
-  router.use(mailDeliveryErrorHandler);
+  router.use(mailerErrorHandler);
   return router;
 }

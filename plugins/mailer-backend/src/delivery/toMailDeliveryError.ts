@@ -1,14 +1,7 @@
 import { MailDeliveryError } from '@elixeum/plugin-mailer-common';
 import { SmtpServerSettings } from '../config';
+import { NodemailerError } from './classifySmtpFailure';
 import { redactSecrets } from './redactSecrets';
-
-/** The fields nodemailer puts on its errors. */
-interface NodemailerError {
-  message?: string;
-  code?: string;
-  responseCode?: number;
-  response?: string;
-}
 
 /**
  * Turns whatever nodemailer threw into a `MailDeliveryError` with the SMTP

@@ -30,6 +30,16 @@ function secretContext(tenantId: string, key: string): string {
   return `mailer-settings:${tenantId}:${key}`;
 }
 
+/** Throws an `InputError` that names every bad key of the change. */
+function assertValidChange(change: SettingsChange): void {
+  const problems = findSettingsChangeProblems(change);
+  if (problems.length > 0) {
+    throw new InputError(
+      `Invalid settings: ${describeSettingProblems(problems)}`,
+    );
+  }
+}
+
 function fingerprintOf(settings: StoredSetting[]): string {
   const hash = createHash('sha256');
   for (const s of settings)
@@ -73,12 +83,7 @@ export class TenantSettingsService {
     change: SettingsChange,
     actor?: string,
   ): Promise<NotificationSettingsResponse> {
-    const problems = findSettingsChangeProblems(change);
-    if (problems.length > 0) {
-      throw new InputError(
-        `Invalid settings: ${describeSettingProblems(problems)}`,
-      );
-    }
+    assertValidChange(change);
     await this.store.apply(
       tenantId,
       this.toStoredChange(tenantId, change, actor),
@@ -105,7 +110,36 @@ export class TenantSettingsService {
   customServerOf(
     snapshot: TenantSettingsSnapshot,
   ): SmtpServerSettings | undefined {
-    const values = new Map(
+    return toCustomServer(this.decrypt(snapshot), this.defaultSender);
+  }
+
+  /**
+   * The server the tenant's settings would describe after `change` (the form
+   * being edited, not yet saved): a blank secret means the stored one. Throws
+   * `InputError` for bad values and for required keys still missing.
+   */
+  async previewCustomServer(
+    tenantId: string,
+    change: SettingsChange,
+  ): Promise<SmtpServerSettings> {
+    assertValidChange(change);
+    const values = this.decrypt(await this.snapshot(tenantId));
+    for (const [key, value] of Object.entries(change)) {
+      if (value === null) values.delete(key);
+      else if (value !== '') values.set(key, value);
+    }
+    const server = toCustomServer(values, this.defaultSender);
+    if (!server) {
+      const missing = statusOf(values, this.defaultSender).missingKeys;
+      throw new InputError(
+        `Cannot test the SMTP server: ${missing.join(', ')} not set`,
+      );
+    }
+    return server;
+  }
+
+  private decrypt(snapshot: TenantSettingsSnapshot): Map<string, string> {
+    return new Map(
       snapshot.settings.map(s => [
         s.key,
         s.encryptionKeyId === null
@@ -116,7 +150,6 @@ export class TenantSettingsService {
             ),
       ]),
     );
-    return toCustomServer(values, this.defaultSender);
   }
 
   private statusOfSettings(settings: StoredSetting[]): MailerStatus {

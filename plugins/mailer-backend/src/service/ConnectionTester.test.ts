@@ -1,0 +1,298 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { SettingsChange } from '@elixeum/plugin-mailer-common';
+import {
+  createSelfSignedCertificate,
+  SmtpTestServer,
+  SmtpTestServerOptions,
+} from '@internal/smtp-test-server';
+import { createServer, Server } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { testEncryptionKey } from '../__testUtils__/mailerTestBackend';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { SecretCipher } from '../crypto/SecretCipher';
+import { SettingsStore } from '../database/SettingsStore';
+import { ConnectionTester } from './ConnectionTester';
+import { TenantSettingsService } from './TenantSettingsService';
+
+const databases = createTestDatabases();
+const certificate = createSelfSignedCertificate();
+const PASSWORD = 'Pa55-word-for-tests';
+const USER = 'mailer@tenant.example';
+const TENANT = 'default';
+
+const servers: Array<{ close(): unknown }> = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => s.close()));
+});
+
+async function smtpServer(options: SmtpTestServerOptions = {}) {
+  const server = await SmtpTestServer.start({
+    users: { [USER]: PASSWORD },
+    certificate,
+    requireTlsForAuth: true,
+    ...options,
+  });
+  servers.push(server);
+  return server;
+}
+
+async function setup(trusted: string[] = [certificate.cert]) {
+  const knex = await databases.init('SQLITE_3');
+  const store = await SettingsStore.create(mockServices.database({ knex }));
+  const cipher = SecretCipher.fromConfig(
+    new ConfigReader({
+      mailer: {
+        encryption: { keys: [{ id: 't', secret: testEncryptionKey }] },
+      },
+    }),
+  );
+  const settings = new TenantSettingsService(
+    store,
+    cipher,
+    'no-reply@elixeum.cloud',
+  );
+  const tester = new ConnectionTester(settings, trusted, 500);
+  return { settings, tester };
+}
+
+function settingsFor(server: { host: string; port: number }): SettingsChange {
+  return {
+    'SMTP.Server': server.host,
+    'SMTP.Port': String(server.port),
+    'SMTP.Username': USER,
+    'SMTP.Password': PASSWORD,
+  };
+}
+
+describe('ConnectionTester', () => {
+  it('connects, upgrades to TLS and logs in with the saved settings, sending nothing', async () => {
+    const server = await smtpServer();
+    const { settings, tester } = await setup();
+    await settings.updateSettings(TENANT, settingsFor(server));
+
+    const result = await tester.test(TENANT, {});
+
+    expect(result).toEqual({
+      outcome: 'success',
+      message: `Connected to 127.0.0.1:${server.port} and logged in as ${USER}.`,
+      messageSent: false,
+    });
+    expect(server.authAttempts).toEqual([
+      expect.objectContaining({ username: USER, password: PASSWORD }),
+    ]);
+    expect(server.messages).toHaveLength(0);
+  });
+
+  it('sends a test message to the address given', async () => {
+    const server = await smtpServer();
+    const { settings, tester } = await setup();
+    await settings.updateSettings(TENANT, {
+      ...settingsFor(server),
+      'SMTP.From': 'portal@tenant.example',
+    });
+
+    const result = await tester.test(TENANT, {
+      sendTo: 'admin@tenant.example',
+    });
+
+    expect(result).toMatchObject({ outcome: 'success', messageSent: true });
+    const [message] = await server.waitForMessages(1);
+    expect(message.envelope).toEqual({
+      mailFrom: 'portal@tenant.example',
+      rcptTo: ['admin@tenant.example'],
+    });
+    expect(message.parsed.subject).toBe('Test message from your portal');
+  });
+
+  it('tests the form being edited, with the stored password where the field is blank, and saves nothing', async () => {
+    const server = await smtpServer();
+    const { settings, tester } = await setup();
+    await settings.updateSettings(TENANT, {
+      ...settingsFor(server),
+      'SMTP.Port': '1',
+    });
+
+    const result = await tester.test(TENANT, {
+      values: { 'SMTP.Port': String(server.port), 'SMTP.Password': '' },
+    });
+
+    expect(result.outcome).toBe('success');
+    expect(server.authAttempts[0].password).toBe(PASSWORD);
+    const saved = await settings.getSettings(TENANT);
+    expect(saved.settings.find(s => s.key === 'SMTP.Port')?.value).toBe('1');
+  });
+
+  it('refuses incomplete or invalid settings and a bad test address', async () => {
+    const { settings, tester } = await setup();
+    await expect(tester.test(TENANT, {})).rejects.toThrow(
+      'Cannot test the SMTP server: SMTP.Server, SMTP.Port, SMTP.Username, SMTP.Password not set',
+    );
+    await settings.updateSettings(
+      TENANT,
+      settingsFor({ host: '127.0.0.1', port: 25 }),
+    );
+    await expect(
+      tester.test(TENANT, { values: { 'SMTP.Port': '70000' } }),
+    ).rejects.toThrow('SMTP.Port must be a whole number from 1 to 65535');
+    await expect(
+      tester.test(TENANT, { sendTo: 'not an address' }),
+    ).rejects.toThrow('sendTo');
+  });
+
+  it.each([
+    [
+      'auth',
+      535,
+      '5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.',
+      'authentication-failed',
+      'Set-CASMailbox',
+    ],
+    [
+      'auth',
+      535,
+      '5.7.3 Authentication unsuccessful',
+      'authentication-failed',
+      'app password',
+    ],
+    [
+      'auth',
+      535,
+      '5.7.8 Username and Password not accepted',
+      'authentication-failed',
+      'Gmail needs an app password',
+    ],
+    [
+      'mailFrom',
+      530,
+      '5.7.57 Client not authenticated to send mail',
+      'authentication-failed',
+      'SMTP AUTH is enabled',
+    ],
+    [
+      'mailFrom',
+      550,
+      '5.7.60 SMTP; Client does not have permissions to send as this sender',
+      'sender-refused',
+      'Send As',
+    ],
+    [
+      'data',
+      554,
+      '5.2.252 SendAsDenied; mailer@tenant.example not allowed to send as portal@tenant.example',
+      'sender-refused',
+      'Send As',
+    ],
+    [
+      'rcptTo',
+      550,
+      '5.1.1 User unknown',
+      'recipient-refused',
+      'Check the address',
+    ],
+    [
+      'connect',
+      432,
+      '4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded',
+      'server-busy',
+      'concurrent connections',
+    ],
+    [
+      'connect',
+      421,
+      '4.7.0 Too many connections, try again later',
+      'server-busy',
+      'Wait a minute',
+    ],
+  ] as const)(
+    'classifies a %s reply of %i %s as %s',
+    async (stage, code, text, outcome, advice) => {
+      const server = await smtpServer({
+        replies: { [stage]: () => ({ code, message: `${text} ${PASSWORD}` }) },
+      });
+      const { settings, tester } = await setup();
+      await settings.updateSettings(TENANT, settingsFor(server));
+
+      const result = await tester.test(TENANT, {
+        sendTo: 'admin@tenant.example',
+      });
+
+      expect(result.outcome).toBe(outcome);
+      expect(result.advice).toContain(advice);
+      expect(result.reply?.responseCode).toBe(code);
+      expect(result.reply?.response).toContain(text);
+      expect(result.messageSent).toBe(false);
+      // The server echoed the password; the result must not.
+      expect(JSON.stringify(result)).not.toContain(PASSWORD);
+      expect(JSON.stringify(result)).toContain('[redacted]');
+    },
+  );
+
+  it('classifies a host name that does not resolve', async () => {
+    const { settings, tester } = await setup();
+    await settings.updateSettings(
+      TENANT,
+      settingsFor({ host: 'smtp.does-not-exist.invalid', port: 587 }),
+    );
+    const result = await tester.test(TENANT, {});
+    expect(result).toMatchObject({
+      outcome: 'dns-failure',
+      message:
+        'The server name smtp.does-not-exist.invalid could not be found.',
+    });
+  });
+
+  it('classifies a port where nothing listens', async () => {
+    const closed = createServer();
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise(resolve => closed.close(resolve));
+    const { settings, tester } = await setup();
+    await settings.updateSettings(
+      TENANT,
+      settingsFor({ host: '127.0.0.1', port }),
+    );
+    expect(await tester.test(TENANT, {})).toMatchObject({
+      outcome: 'connection-refused',
+      advice: expect.stringContaining('SMTP.Port'),
+    });
+  });
+
+  it('classifies a server that never answers', async () => {
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    servers.push({
+      close: () => new Promise(resolve => silent.close(resolve)),
+    });
+    const { settings, tester } = await setup();
+    await settings.updateSettings(
+      TENANT,
+      settingsFor({
+        host: '127.0.0.1',
+        port: (silent.address() as AddressInfo).port,
+      }),
+    );
+    const result = await tester.test(TENANT, {});
+    expect(result.outcome).toBe('timeout');
+  });
+
+  it('classifies an untrusted certificate and a security mode that does not fit the port', async () => {
+    const server = await smtpServer();
+    const untrusting = await setup([]);
+    await untrusting.settings.updateSettings(TENANT, settingsFor(server));
+    const untrusted = await untrusting.tester.test(TENANT, {});
+    expect(untrusted).toMatchObject({
+      outcome: 'tls-failure',
+      advice: expect.stringContaining('not trusted'),
+    });
+
+    const { settings, tester } = await setup();
+    await settings.updateSettings(TENANT, {
+      ...settingsFor(server),
+      'SMTP.Security': 'tls',
+    });
+    expect(await tester.test(TENANT, {})).toMatchObject({
+      outcome: 'tls-failure',
+    });
+  });
+});
