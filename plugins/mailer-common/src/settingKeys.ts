@@ -27,6 +27,7 @@ export const SMTP_KEYS = {
   password: 'SMTP.Password',
   security: 'SMTP.Security',
   from: 'SMTP.From',
+  rateLimit: 'SMTP.RateLimit',
 } as const;
 
 /** Every key a tenant may set, in the order the card shows them. */
@@ -84,6 +85,15 @@ export const settingKeyCatalog: readonly SettingKeyDefinition[] = [
     description:
       'The From address of the mail sent through your server. When not set, the username is used if it is a mail address. Office 365 and Gmail only accept a mailbox the account may send as.',
     type: 'email',
+    required: false,
+    secret: false,
+  },
+  {
+    key: SMTP_KEYS.rateLimit,
+    label: 'Messages per minute',
+    description:
+      'The most messages sent through your server per minute, across all portal replicas. Office 365 allows 30 messages a minute and 10,000 recipients a day per mailbox; Gmail about 2,000 a day. When not set, mail is sent as fast as the server accepts it.',
+    type: 'positiveInteger',
     required: false,
     secret: false,
   },

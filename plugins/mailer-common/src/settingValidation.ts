@@ -46,6 +46,10 @@ export function validateSettingValue(
         Number(value) <= 65535
         ? undefined
         : 'must be a whole number from 1 to 65535';
+    case 'positiveInteger':
+      return /^\d{1,7}$/.test(value) && Number(value) >= 1
+        ? undefined
+        : 'must be a whole number from 1 to 9999999';
     case 'email':
       return isEmailAddress(value)
         ? undefined

@@ -1,0 +1,29 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  ConnectionTestRequest,
+  ConnectionTestResult,
+  MailerStatus,
+  NotificationSettingsResponse,
+  SettingsUpdateRequest,
+} from '@elixeum/plugin-mailer-common';
+
+/** What the mailer backend offers the frontend: the tenant's settings and their test. */
+export interface MailerApi {
+  /** The tenant's settings (secrets only as "set") and which server mail goes through. */
+  getSettings(): Promise<NotificationSettingsResponse>;
+  /** Applies a change in one step: a string sets a key, null removes it, absent keys stay. */
+  updateSettings(
+    request: SettingsUpdateRequest,
+  ): Promise<NotificationSettingsResponse>;
+  /** Removes one key. */
+  removeSetting(key: string): Promise<NotificationSettingsResponse>;
+  /** Which server the tenant's mail goes through now. */
+  getStatus(): Promise<MailerStatus>;
+  /** Connects to the SMTP server with the given (or saved) settings, optionally sending a test message. */
+  testConnection(request: ConnectionTestRequest): Promise<ConnectionTestResult>;
+}
+
+/** The API ref of the {@link MailerApi}. */
+export const mailerApiRef = createApiRef<MailerApi>({
+  id: 'plugin.mailer.service',
+});

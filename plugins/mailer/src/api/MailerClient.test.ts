@@ -1,0 +1,91 @@
+import { ResponseError } from '@backstage/errors';
+import { MailerClient } from './MailerClient';
+
+function jsonResponse(status: number, body: unknown) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function clientAnswering(response: Response) {
+  const requests: { url: string; init?: RequestInit }[] = [];
+  const client = new MailerClient({
+    discoveryApi: {
+      getBaseUrl: async pluginId => `http://portal.test/api/${pluginId}`,
+    },
+    fetchApi: {
+      fetch: async (input, init) => {
+        requests.push({ url: String(input), init });
+        return response;
+      },
+    },
+  });
+  return { client, requests };
+}
+
+const settingsResponse = {
+  settings: [],
+  status: { server: 'default', missingKeys: [], sender: 'portal@example.com' },
+};
+
+describe('MailerClient', () => {
+  it('sends a settings change as JSON to the mailer backend', async () => {
+    const { client, requests } = clientAnswering(
+      jsonResponse(200, settingsResponse),
+    );
+
+    await expect(
+      client.updateSettings({
+        values: { 'SMTP.Port': '2525', 'SMTP.From': null },
+      }),
+    ).resolves.toEqual(settingsResponse);
+
+    expect(requests).toEqual([
+      {
+        url: 'http://portal.test/api/mailer/settings',
+        init: {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"values":{"SMTP.Port":"2525","SMTP.From":null}}',
+        },
+      },
+    ]);
+  });
+
+  it('removes a key with DELETE on its own path', async () => {
+    const { client, requests } = clientAnswering(
+      jsonResponse(200, settingsResponse),
+    );
+
+    await client.removeSetting('SMTP.From');
+
+    expect(requests[0].url).toBe(
+      'http://portal.test/api/mailer/settings/SMTP.From',
+    );
+    expect(requests[0].init?.method).toBe('DELETE');
+  });
+
+  it("throws a ResponseError that carries the server's message", async () => {
+    const { client } = clientAnswering(
+      jsonResponse(400, {
+        error: {
+          name: 'InputError',
+          message:
+            'Invalid settings: SMTP.Port must be a whole number from 1 to 65535',
+        },
+        response: { statusCode: 400 },
+      }),
+    );
+
+    const error = await client
+      .updateSettings({ values: { 'SMTP.Port': '0' } })
+      .catch(e => e);
+
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(400);
+    expect(error.cause.message).toBe(
+      'Invalid settings: SMTP.Port must be a whole number from 1 to 65535',
+    );
+  });
+});

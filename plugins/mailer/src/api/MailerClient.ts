@@ -1,0 +1,65 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  ConnectionTestRequest,
+  ConnectionTestResult,
+  MailerStatus,
+  NotificationSettingsResponse,
+  SettingsUpdateRequest,
+} from '@elixeum/plugin-mailer-common';
+import { MailerApi } from './MailerApi';
+
+/** The {@link MailerApi} over HTTP, talking to the `mailer` backend plugin. */
+export class MailerClient implements MailerApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  getSettings(): Promise<NotificationSettingsResponse> {
+    return this.request('/settings');
+  }
+
+  updateSettings(
+    request: SettingsUpdateRequest,
+  ): Promise<NotificationSettingsResponse> {
+    return this.request('/settings', withJsonBody('PUT', request));
+  }
+
+  removeSetting(key: string): Promise<NotificationSettingsResponse> {
+    return this.request(`/settings/${encodeURIComponent(key)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  getStatus(): Promise<MailerStatus> {
+    return this.request('/status');
+  }
+
+  testConnection(
+    request: ConnectionTestRequest,
+  ): Promise<ConnectionTestResult> {
+    return this.request('/connection-test', withJsonBody('POST', request));
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('mailer');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      // Carries the server's error body, so the card can show its message.
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+function withJsonBody(method: string, body: unknown): RequestInit {
+  return {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,36 @@
+import { SettingView } from '@elixeum/plugin-mailer-common';
+import {
+  addedFieldValue,
+  formFields,
+  initialFormValues,
+  settingsChange,
+} from './settingsForm';
+
+const stored: SettingView[] = [
+  { key: 'SMTP.Server', value: 'smtp.example.com', set: true, secret: false },
+  { key: 'SMTP.Password', set: true, secret: true },
+];
+
+describe('settingsForm', () => {
+  it('sends nothing for an untouched form', () => {
+    expect(settingsChange(initialFormValues(stored), stored)).toEqual({});
+  });
+
+  it('sends nothing when a removed key is added back', () => {
+    const { 'SMTP.Server': _removed, ...values } = initialFormValues(stored);
+    const readded = {
+      ...values,
+      'SMTP.Server': addedFieldValue('SMTP.Server', stored),
+    };
+    expect(settingsChange(readded, stored)).toEqual({});
+  });
+
+  it('sends a typed password, and asks for one when none is stored', () => {
+    const typed = { ...initialFormValues(stored), 'SMTP.Password': 'hunter2' };
+    expect(settingsChange(typed, stored)).toEqual({
+      'SMTP.Password': 'hunter2',
+    });
+    const [password] = formFields({ 'SMTP.Password': '' }, []);
+    expect(password.problem).toBe('Password must not be empty');
+  });
+});

@@ -1,0 +1,104 @@
+// The settings form as plain data: which keys are shown, what is typed in
+// them, and the one change a save sends. Kept free of React so the rules
+// (blank secret = keep, removed key = null) are easy to read in one place.
+import {
+  findSettingKey,
+  SettingKeyDefinition,
+  settingKeyCatalog,
+  SettingsChange,
+  SettingView,
+  validateSettingValue,
+} from '@elixeum/plugin-mailer-common';
+
+/** What is typed in the form, by key. A key is shown as a field while it is here. */
+export type FormValues = Record<string, string>;
+
+/** One field of the form. */
+export interface SettingField {
+  definition: SettingKeyDefinition;
+  value: string;
+  /** The server holds a value for this key. */
+  stored: boolean;
+  /** What is wrong with the value, fit to show under the field. */
+  problem?: string;
+}
+
+/** The form as loaded: every stored key, secrets blank (the server never sends them). */
+export function initialFormValues(settings: SettingView[]): FormValues {
+  const values: FormValues = {};
+  for (const setting of settings) {
+    // Keys outside the catalog are left out: the server accepts no change to them.
+    if (findSettingKey(setting.key)) {
+      values[setting.key] = setting.secret ? '' : (setting.value ?? '');
+    }
+  }
+  return values;
+}
+
+/** What a field starts with when added: its stored value if it was removed in this edit, else the catalog default. */
+export function addedFieldValue(key: string, settings: SettingView[]): string {
+  const stored = settings.find(s => s.key === key);
+  if (stored) return stored.secret ? '' : (stored.value ?? '');
+  return findSettingKey(key)?.defaultValue ?? '';
+}
+
+/** Why a value cannot be saved, or undefined. */
+export function fieldProblem(
+  definition: SettingKeyDefinition,
+  value: string,
+  stored: boolean,
+): string | undefined {
+  // A blank secret keeps the stored one, so it only counts as empty when nothing is stored.
+  if (definition.secret && stored && value === '') return undefined;
+  const problem = validateSettingValue(definition, value);
+  return problem && `${definition.label} ${problem}`;
+}
+
+/** The form's fields in catalog order, each with its problem. */
+export function formFields(
+  values: FormValues,
+  settings: SettingView[],
+): SettingField[] {
+  const storedKeys = new Set(settings.map(s => s.key));
+  return settingKeyCatalog
+    .filter(definition => definition.key in values)
+    .map(definition => {
+      const value = values[definition.key];
+      const stored = storedKeys.has(definition.key);
+      return {
+        definition,
+        value,
+        stored,
+        problem: fieldProblem(definition, value, stored),
+      };
+    });
+}
+
+/** The catalog keys not in the form, for the Add menu. */
+export function addableKeys(values: FormValues): SettingKeyDefinition[] {
+  return settingKeyCatalog.filter(definition => !(definition.key in values));
+}
+
+/**
+ * The change a save sends: new and edited values, and null for each stored
+ * key removed from the form. Unchanged values and blank secrets are left out,
+ * so the server keeps them as they are.
+ */
+export function settingsChange(
+  values: FormValues,
+  settings: SettingView[],
+): SettingsChange {
+  const change: SettingsChange = {};
+  const stored = new Map(settings.map(s => [s.key, s]));
+  for (const [key, value] of Object.entries(values)) {
+    if (findSettingKey(key)?.secret) {
+      if (value !== '') change[key] = value;
+    } else if (stored.get(key)?.value !== value) {
+      change[key] = value;
+    }
+  }
+  for (const key of stored.keys()) {
+    if (findSettingKey(key) && !(key in values)) change[key] = null;
+  }
+  return change;
+}

@@ -1,0 +1,16 @@
+/**
+ * The Elixeum mailer frontend plugin: where a tenant sets up how its portal
+ * sends email.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  mailerPlugin,
+  NotificationSettingsPage,
+  NotificationSettingsCard,
+} from './plugin';
+export { mailerApiRef } from './api/MailerApi';
+export type { MailerApi } from './api/MailerApi';
+export { MailerClient } from './api/MailerClient';
+export { rootRouteRef as mailerRouteRef } from './routes';

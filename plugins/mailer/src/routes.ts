@@ -1,0 +1,6 @@
+import { createRouteRef } from '@backstage/core-plugin-api';
+
+/** The route of the notification settings page. */
+export const rootRouteRef = createRouteRef({
+  id: 'mailer',
+});
