@@ -1,6 +1,12 @@
 /** How a setting's value is written and checked. */
 export type SettingValueType =
-  'serverAddress' | 'port' | 'text' | 'email' | 'secret' | 'choice';
+  | 'serverAddress'
+  | 'port'
+  | 'text'
+  | 'email'
+  | 'secret'
+  | 'choice'
+  | 'positiveInteger';
 
 /** One key of a tenant's notification settings, as the card and the API know it. */
 export interface SettingKeyDefinition {
