@@ -43,6 +43,34 @@ export interface Config {
       /** The one tenant this deployment serves. Defaults to `default`. */
       id?: string;
     };
+    /** Delivery of the outbox. Every field has a default. */
+    delivery?: {
+      /** SMTP connections per server and replica. Defaults to 5. */
+      maxConnections?: number;
+      /** Messages a worker claims at a time. Defaults to 500. */
+      batchSize?: number;
+      /** How often a worker looks for mail queued by other replicas. Defaults to 1000. */
+      pollIntervalMs?: number;
+      /** A claimed message whose worker died is claimed again after this. Defaults to 120. */
+      leaseSeconds?: number;
+      /** Retries of temporary failures (4xx replies, connection errors, timeouts). */
+      retry?: {
+        /** Defaults to 8. */
+        maxAttempts?: number;
+        /** Defaults to 30; doubles with every attempt, with jitter. */
+        initialDelaySeconds?: number;
+        /** Defaults to 3600. */
+        maxDelaySeconds?: number;
+        /** A message older than this fails instead of being retried. Defaults to 24. */
+        maxAgeHours?: number;
+      };
+      /** Sent and failed messages are deleted after this. Defaults to 30. */
+      retentionDays?: number;
+      /** A server's idle connections are closed after this. Defaults to 60. */
+      idlePoolSeconds?: number;
+      /** The most servers a replica keeps connections open to. Defaults to 100. */
+      maxPools?: number;
+    };
     /** TLS settings for every SMTP connection the mailer opens. */
     tls?: {
       /**

@@ -154,6 +154,8 @@ export class SmtpTestServer {
       authOptional: !users,
       allowInsecureAuth: !options.requireTlsForAuth,
       disableReverseLookup: true,
+      // Pooled clients keep connections open; do not wait long for them on close.
+      closeTimeout: 200,
       maxClients: options.maxClients,
       logger: false,
       size: 50 * 1024 * 1024,

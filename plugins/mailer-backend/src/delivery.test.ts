@@ -1,6 +1,6 @@
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { MailDeliveryError } from '@elixeum/plugin-mailer-common';
+import { MailDeliveryError, MailMessage } from '@elixeum/plugin-mailer-common';
 import { mailerServiceRef, MailerService } from '@elixeum/plugin-mailer-node';
 import {
   createSelfSignedCertificate,
@@ -52,6 +52,13 @@ function createConsumerPlugin() {
   return { plugin, mailer: () => consumer.mailer! };
 }
 
+/** Queues a message and waits until it is delivered, as a caller that needs the outcome does. */
+async function sendAndWait(mailer: MailerService, message: MailMessage) {
+  return mailer.waitForDelivery((await mailer.send(message)).id, {
+    timeoutMs: 10_000,
+  });
+}
+
 const tenantSettings = () => ({
   'SMTP.Server': tenantServer.host,
   'SMTP.Port': String(tenantServer.port),
@@ -74,7 +81,7 @@ describe.each(databases.eachSupportedId())(
 
     it('sends through the default mailbox while the tenant has no server of its own', async () => {
       const { mailer } = await start();
-      const result = await mailer.send({
+      const { id } = await mailer.send({
         to: [
           'ada@example.com',
           { name: 'Grace Hopper', address: 'grace@example.com' },
@@ -100,7 +107,14 @@ describe.each(databases.eachSupportedId())(
       expect(message.parsed.subject).toBe('Welcome to the portal');
       expect(message.parsed.text?.trim()).toBe('Hello!');
       expect(message.parsed.html).toBe('<p>Hello!</p>');
-      expect(message.parsed.messageId).toBe(result.messageId);
+      const status = await mailer.waitForDelivery(id);
+      expect(status).toMatchObject({
+        id,
+        state: 'sent',
+        attempts: 1,
+        rejected: [],
+      });
+      expect(message.parsed.messageId).toBe(status.messageId);
       expect(tenantServer.messages).toHaveLength(0);
     });
 
@@ -137,18 +151,30 @@ describe.each(databases.eachSupportedId())(
         .put('/api/mailer/settings')
         .send({ values: tenantSettings() })
         .expect(200);
-      await mailer.send({ to: 'a@example.com', subject: 'one', text: '1' });
+      await sendAndWait(mailer, {
+        to: 'a@example.com',
+        subject: 'one',
+        text: '1',
+      });
 
       await request(server)
         .put('/api/mailer/settings')
         .send({ values: { 'SMTP.From': 'portal@tenant.example' } })
         .expect(200);
-      await mailer.send({ to: 'a@example.com', subject: 'two', text: '2' });
+      await sendAndWait(mailer, {
+        to: 'a@example.com',
+        subject: 'two',
+        text: '2',
+      });
 
       await request(server)
         .delete('/api/mailer/settings/SMTP.Password')
         .expect(200);
-      await mailer.send({ to: 'a@example.com', subject: 'three', text: '3' });
+      await sendAndWait(mailer, {
+        to: 'a@example.com',
+        subject: 'three',
+        text: '3',
+      });
 
       const tenantMessages = await tenantServer.waitForMessages(2);
       expect(
@@ -212,9 +238,12 @@ describe.each(databases.eachSupportedId())(
           })
           .expect(200);
 
-        const error = await mailer
-          .send({ to: 'a@example.com', subject: 's', text: 't' })
-          .catch(e => e);
+        const { id } = await mailer.send({
+          to: 'a@example.com',
+          subject: 's',
+          text: 't',
+        });
+        const error = await mailer.waitForDelivery(id).catch(e => e);
         expect(error).toBeInstanceOf(MailDeliveryError);
         expect(error.reply.responseCode).toBe(535);
         expect(error.reply.code).toBe('EAUTH');
@@ -224,6 +253,11 @@ describe.each(databases.eachSupportedId())(
           JSON.stringify({ message: error.message, reply: error.reply }),
         ).not.toContain(TENANT_PASSWORD);
         expect(refusingServer.messages).toHaveLength(0);
+        // 5xx is permanent: failed after one attempt, not retried.
+        expect(await mailer.getStatus(id)).toMatchObject({
+          state: 'failed',
+          attempts: 1,
+        });
       } finally {
         await refusingServer.close();
       }
@@ -251,12 +285,16 @@ describe.each(databases.eachSupportedId())(
           })
           .expect(200);
         // This server asks for no login; nodemailer then skips AUTH.
-        const result = await mailer.send({
+        const { id } = await mailer.send({
           to: ['here@example.com', 'gone@example.com'],
           subject: 's',
           text: 't',
         });
-        expect(result.rejected).toEqual(['gone@example.com']);
+        const result = await mailer.waitForDelivery(id);
+        expect(result).toMatchObject({
+          state: 'sent',
+          rejected: ['gone@example.com'],
+        });
         const [message] = await pickyServer.waitForMessages(1);
         expect(message.envelope.rcptTo).toEqual(['here@example.com']);
       } finally {

@@ -10,10 +10,13 @@ import {
 import { readMailerConfig } from './config';
 import { SecretCipher } from './crypto/SecretCipher';
 import { SettingsStore } from './database/SettingsStore';
-import { MailDelivery } from './delivery/MailDelivery';
+import { openDatabase } from './database/openDatabase';
+import { OutboxStore } from './database/OutboxStore';
+import { DeliveryWorker } from './delivery/DeliveryWorker';
 import { SmtpTransports } from './delivery/SmtpTransports';
 import { createRouter } from './router';
 import { ConnectionTester } from './service/ConnectionTester';
+import { MailQueue } from './service/MailQueue';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
 
@@ -45,27 +48,62 @@ export const mailerPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
-        const { config, logger, database, httpRouter, lifecycle } = deps;
+        const { config, logger, database, httpRouter, lifecycle, scheduler } =
+          deps;
         // Both throw with a clear message: no key, no start; never plain text.
         const mailerConfig = readMailerConfig(config);
         const cipher = SecretCipher.fromConfig(config);
 
-        const store = await SettingsStore.create(database);
+        const knex = await openDatabase(database);
         const settings = new TenantSettingsService(
-          store,
+          new SettingsStore(knex),
           cipher,
           mailerConfig.defaultServer.from,
         );
-        const transports = new SmtpTransports(settings, mailerConfig);
-        lifecycle.addShutdownHook(() => transports.close());
+        const outbox = new OutboxStore(knex);
+        const { delivery } = mailerConfig;
+        const transports = new SmtpTransports(
+          settings,
+          mailerConfig.defaultServer,
+          mailerConfig.extraCaCertificates,
+          delivery,
+        );
+        const worker = new DeliveryWorker(
+          outbox,
+          transports,
+          settings,
+          delivery,
+          logger,
+        );
+        worker.start();
+        lifecycle.addShutdownHook(async () => {
+          await worker.stop();
+          transports.close();
+        });
+
+        // One replica at a time deletes what is past the retention period.
+        await scheduler.scheduleTask({
+          id: 'mailer-outbox-cleanup',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            const purged = await outbox.purgeFinished(
+              Date.now() - delivery.retentionMs,
+            );
+            if (purged > 0)
+              logger.info(`Deleted ${purged} delivered or failed messages`);
+          },
+        });
 
         deps.permissionsRegistry.addPermissions(mailerPermissions);
         httpRouter.use(
           await createRouter({
             settings,
-            delivery: new MailDelivery(transports),
+            queue: new MailQueue(outbox, () => worker.wake()),
+            outbox,
             tenants:
               customTenantResolver ??
               new SingleTenantResolver(mailerConfig.tenantId),

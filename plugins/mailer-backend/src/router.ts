@@ -16,6 +16,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   MailDeliveryError,
+  BulkMailTemplate,
   MailMessage,
   mailerSettingsManagePermission,
   mailerSettingsReadPermission,
@@ -26,7 +27,8 @@ import { JsonObject } from '@backstage/types';
 import express, { ErrorRequestHandler, Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { MailDelivery } from './delivery/MailDelivery';
+import { OutboxStore } from './database/OutboxStore';
+import { MailQueue } from './service/MailQueue';
 import { ConnectionTester } from './service/ConnectionTester';
 import { PerUserRateLimit } from './service/PerUserRateLimit';
 import { TenantSettingsService } from './service/TenantSettingsService';
@@ -34,7 +36,8 @@ import { TenantSettingsService } from './service/TenantSettingsService';
 /** What the routes need; the router itself holds no logic beyond HTTP. */
 export interface RouterOptions {
   settings: TenantSettingsService;
-  delivery: MailDelivery;
+  queue: MailQueue;
+  outbox: OutboxStore;
   tenants: MailerTenantResolver;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -58,12 +61,41 @@ const connectionTestBody = z
 /** Connection tests open SMTP connections and may send mail: a few a minute per user. */
 const CONNECTION_TESTS_PER_MINUTE = 10;
 
+const priority = z.enum(['transactional', 'bulk']).optional();
+
 const sendMessageBody = z
   .object({
     tenantId: z.string().min(1).optional(),
     message: z.unknown(),
+    priority,
   })
   .strict();
+
+const createCampaignBody = z
+  .object({
+    tenantId: z.string().min(1).optional(),
+    template: z.unknown(),
+    priority,
+  })
+  .strict();
+
+const addRecipientsBody = z
+  .object({
+    tenantId: z.string().min(1).optional(),
+    recipients: z.array(
+      z.object({
+        to: z.union([
+          z.string(),
+          z.object({ name: z.string().optional(), address: z.string() }),
+        ]),
+        variables: z.record(z.string(), z.string()).optional(),
+      }),
+    ),
+  })
+  .strict();
+
+/** Callers may wait this long for a message to be delivered; they ask again after. */
+const MAX_STATUS_WAIT_MS = 25_000;
 
 /** Mail can carry attachments, so the send route takes larger bodies than the rest. */
 const MAX_MESSAGE_BODY = '25mb';
@@ -126,7 +158,8 @@ export async function createRouter(
 ): Promise<express.Router> {
   const {
     settings,
-    delivery,
+    queue,
+    outbox,
     tenants,
     httpAuth,
     permissions,
@@ -251,22 +284,80 @@ export async function createRouter(
     );
   });
 
-  // Other plugins send through here with their service token; users cannot.
+  // Other plugins queue mail through these routes with their service token; users cannot.
+  async function servicePrincipal(req: Request, requestedTenantId?: string) {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const tenantId = await tenants.resolveTenant({
+      credentials,
+      requestedTenantId,
+    });
+    return { tenantId, createdBy: credentials.principal.subject };
+  }
+
   router.post(
     '/messages',
     express.json({ limit: MAX_MESSAGE_BODY }),
     async (req, res) => {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['service'],
-      });
       const body = parseBody(sendMessageBody, req.body);
-      const tenantId = await tenants.resolveTenant({
-        credentials,
-        requestedTenantId: body.tenantId,
+      const { tenantId, createdBy } = await servicePrincipal(
+        req,
+        body.tenantId,
+      );
+      const queued = await queue.send(body.message as MailMessage, {
+        tenantId,
+        createdBy,
+        priority: body.priority,
       });
-      res.json(await delivery.send(tenantId, body.message as MailMessage));
+      res.status(202).json(queued);
     },
   );
+
+  router.get('/messages/:id', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const waitMs = Math.min(Number(req.query.waitMs) || 0, MAX_STATUS_WAIT_MS);
+    res.json(await queue.waitForFinalStatus(req.params.id, waitMs));
+  });
+
+  router.post(
+    '/campaigns',
+    express.json({ limit: MAX_MESSAGE_BODY }),
+    async (req, res) => {
+      const body = parseBody(createCampaignBody, req.body);
+      const { tenantId, createdBy } = await servicePrincipal(
+        req,
+        body.tenantId,
+      );
+      const created = await queue.createCampaign(
+        body.template as BulkMailTemplate,
+        {
+          tenantId,
+          createdBy,
+          priority: body.priority,
+        },
+      );
+      res.status(201).json(created);
+    },
+  );
+
+  router.post(
+    '/campaigns/:id/recipients',
+    express.json({ limit: MAX_MESSAGE_BODY }),
+    async (req, res) => {
+      const body = parseBody(addRecipientsBody, req.body);
+      const { tenantId } = await servicePrincipal(req, body.tenantId);
+      res.json(
+        await queue.addRecipients(req.params.id, tenantId, body.recipients),
+      );
+    },
+  );
+
+  router.get('/delivery-summary', async (req, res) => {
+    const { tenantId } = await authorizedTenant(
+      req,
+      mailerSettingsReadPermission,
+    );
+    res.json(await outbox.summary(tenantId));
+  });
 
   router.use(mailerErrorHandler);
   return router;

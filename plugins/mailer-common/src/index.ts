@@ -13,3 +13,4 @@ export * from './mailMessage';
 export * from './MailDeliveryError';
 export * from './settingsApi';
 export * from './connectionTest';
+export * from './delivery';

@@ -28,9 +28,7 @@ export interface SettingsUpdateRequest {
   values: Record<string, string | null>;
 }
 
-/** The answer of `POST /messages`. */
-export interface SendMailResponse {
-  messageId: string;
-  /** Recipients the server refused while accepting the others. */
-  rejected: string[];
+/** The answer of `POST /messages`: the id of the queued message. */
+export interface QueuedMessageResponse {
+  id: string;
 }

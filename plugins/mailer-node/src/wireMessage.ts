@@ -8,10 +8,14 @@ export type WireAttachment = Omit<MailAttachment, 'content'> & {
   content: string;
 };
 
+/** A message or template as it travels in JSON to the mailer backend. */
+export type WireMessage<T extends { attachments?: MailAttachment[] }> = Omit<
+  T,
+  'attachments'
+> & { attachments?: WireAttachment[] };
+
 /** A message as it travels in JSON to the mailer backend. */
-export type WireMailMessage = Omit<MailMessage, 'attachments'> & {
-  attachments?: WireAttachment[];
-};
+export type WireMailMessage = WireMessage<MailMessage>;
 
 function toWireAttachment(attachment: MailAttachment): WireAttachment {
   if (typeof attachment.content === 'string') {
@@ -24,8 +28,12 @@ function toWireAttachment(attachment: MailAttachment): WireAttachment {
   };
 }
 
-/** Turns a message into its JSON form; the only change is attachment bytes to base64. */
-export function toWireMessage(message: MailMessage): WireMailMessage {
-  if (!message.attachments) return message as WireMailMessage;
-  return { ...message, attachments: message.attachments.map(toWireAttachment) };
+/** Turns a message or template into its JSON form; the only change is attachment bytes to base64. */
+export function toWireMessage<T extends { attachments?: MailAttachment[] }>(
+  message: T,
+): WireMessage<T> {
+  return {
+    ...message,
+    attachments: message.attachments?.map(toWireAttachment),
+  };
 }

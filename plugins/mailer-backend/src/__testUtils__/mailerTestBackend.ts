@@ -19,6 +19,8 @@ export interface MailerTestBackendOptions {
   extraCaCertificates?: string[];
   /** Features to run beside the mailer plugin, e.g. permission mocks or a consumer plugin. */
   features?: BackendFeature[];
+  /** `mailer.delivery` overrides; tests default to fast polling and retries. */
+  delivery?: JsonObject;
 }
 
 /** Starts a real backend with the mailer plugin on one test database. */
@@ -44,6 +46,11 @@ export async function startMailerTestBackend(
             },
             encryption: { keys: [{ id: 'test-1', secret: testEncryptionKey }] },
             tls: { extraCaCertificates: options.extraCaCertificates ?? [] },
+            delivery: {
+              pollIntervalMs: 50,
+              retry: { initialDelaySeconds: 0.05, maxDelaySeconds: 0.2 },
+              ...options.delivery,
+            },
           },
         },
       }),

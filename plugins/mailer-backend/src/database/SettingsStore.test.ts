@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { openDatabase } from './openDatabase';
 import { SettingsStore } from './SettingsStore';
 
 const databases = createTestDatabases();
@@ -13,7 +14,9 @@ describe.each(databases.eachSupportedId())(
 
     beforeEach(async () => {
       knex = await databases.init(databaseId);
-      store = await SettingsStore.create(mockServices.database({ knex }));
+      store = new SettingsStore(
+        await openDatabase(mockServices.database({ knex })),
+      );
     });
 
     it('migrates up and down cleanly, and up again', async () => {
@@ -21,13 +24,15 @@ describe.each(databases.eachSupportedId())(
       expect(await knex.schema.hasTable('mailer_settings')).toBe(true);
       await knex.migrate.rollback({ directory }, true);
       expect(await knex.schema.hasTable('mailer_settings')).toBe(false);
+      expect(await knex.schema.hasTable('mailer_outbox')).toBe(false);
+      expect(await knex.schema.hasTable('mailer_campaigns')).toBe(false);
       await knex.migrate.latest({ directory });
       expect(await knex.schema.hasTable('mailer_settings')).toBe(true);
     });
 
     it('skips migrations when the host asks it to', async () => {
       const fresh = await databases.init(databaseId);
-      await SettingsStore.create(
+      await openDatabase(
         mockServices.database({ knex: fresh, migrations: { skip: true } }),
       );
       expect(await fresh.schema.hasTable('mailer_settings')).toBe(false);
@@ -90,7 +95,13 @@ describe.each(databases.eachSupportedId())(
         ],
         remove: ['SMTP.Server'],
       };
-      await expect(store.apply('t1', broken)).rejects.toThrow();
+      // Not `rejects.toThrow()`: better-sqlite3's error class can come from
+      // another test file's module registry, and then is not seen as an Error.
+      const outcome = await store.apply('t1', broken).then(
+        () => 'applied',
+        () => 'refused',
+      );
+      expect(outcome).toBe('refused');
       expect((await store.list('t1')).map(s => [s.key, s.value])).toEqual([
         ['SMTP.Server', 'a.example.com'],
       ]);

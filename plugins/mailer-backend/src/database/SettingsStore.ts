@@ -1,7 +1,3 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
 const TABLE = 'mailer_settings';
@@ -32,22 +28,8 @@ interface SettingRow {
   updated_by: string | null;
 }
 
-const migrationsDirectory = resolvePackagePath(
-  '@elixeum/plugin-mailer-backend',
-  'migrations',
-);
-
 /** The mailer's settings table: SQL lives here and nowhere else. */
 export class SettingsStore {
-  /** Connects and, unless the host skips migrations, brings the schema up to date. */
-  static async create(database: DatabaseService): Promise<SettingsStore> {
-    const knex = await database.getClient();
-    if (!database.migrations?.skip) {
-      await knex.migrate.latest({ directory: migrationsDirectory });
-    }
-    return new SettingsStore(knex);
-  }
-
   constructor(private readonly knex: Knex) {}
 
   /** Every setting of a tenant, ordered by key. */

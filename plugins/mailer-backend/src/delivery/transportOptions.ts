@@ -1,6 +1,21 @@
-import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { SmtpServerSettings } from '../config';
+
+/**
+ * Hands nodemailer a socket with Nagle's algorithm off. Without it every
+ * message's final "." waits for the server's delayed ACK (about 40 ms), which
+ * caps a connection at roughly 25 messages a second.
+ */
+function noDelaySocket(
+  _options: SMTPTransport.Options,
+  callback: (err: Error | null, socketOptions: { socket: Socket }) => void,
+): void {
+  const socket = new Socket();
+  socket.setNoDelay(true);
+  callback(null, { socket });
+}
 
 /** nodemailer options for one server. Never lets a message read files or URLs. */
 export function toTransportOptions(
@@ -21,6 +36,7 @@ export function toTransportOptions(
         ca: [...rootCertificates, ...extraCaCertificates],
       }),
     },
+    getSocket: noDelaySocket,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,

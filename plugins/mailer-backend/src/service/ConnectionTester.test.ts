@@ -11,6 +11,7 @@ import { AddressInfo } from 'node:net';
 import { testEncryptionKey } from '../__testUtils__/mailerTestBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { SecretCipher } from '../crypto/SecretCipher';
+import { openDatabase } from '../database/openDatabase';
 import { SettingsStore } from '../database/SettingsStore';
 import { ConnectionTester } from './ConnectionTester';
 import { TenantSettingsService } from './TenantSettingsService';
@@ -39,7 +40,9 @@ async function smtpServer(options: SmtpTestServerOptions = {}) {
 
 async function setup(trusted: string[] = [certificate.cert]) {
   const knex = await databases.init('SQLITE_3');
-  const store = await SettingsStore.create(mockServices.database({ knex }));
+  const store = new SettingsStore(
+    await openDatabase(mockServices.database({ knex })),
+  );
   const cipher = SecretCipher.fromConfig(
     new ConfigReader({
       mailer: {

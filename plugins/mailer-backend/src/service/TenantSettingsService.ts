@@ -6,6 +6,7 @@ import {
   MailerStatus,
   NotificationSettingsResponse,
   SettingsChange,
+  SMTP_KEYS,
 } from '@elixeum/plugin-mailer-common';
 import { createHash } from 'node:crypto';
 import { SmtpServerSettings } from '../config';
@@ -98,6 +99,16 @@ export class TenantSettingsService {
     actor?: string,
   ): Promise<NotificationSettingsResponse> {
     return this.updateSettings(tenantId, { [key]: null }, actor);
+  }
+
+  /** The tenant's messages-per-minute limit while its own server is in use. */
+  async rateLimitOf(tenantId: string): Promise<number | undefined> {
+    const settings = await this.store.list(tenantId);
+    const limit = settings.find(s => s.key === SMTP_KEYS.rateLimit)?.value;
+    if (!limit || this.statusOfSettings(settings).server !== 'custom') {
+      return undefined;
+    }
+    return Number(limit);
   }
 
   /** The stored settings of a tenant, for code that caches what it derives from them. */
