@@ -1,12 +1,12 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { MailDeliveryError, MailMessage } from '@elixeum/plugin-mailer-common';
-import { mailerServiceRef, MailerService } from '@elixeum/plugin-mailer-node';
+import { MailerService } from '@elixeum/plugin-mailer-node';
 import {
   createSelfSignedCertificate,
   SmtpTestServer,
 } from '@internal/smtp-test-server';
 import request from 'supertest';
+import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
@@ -34,23 +34,6 @@ beforeEach(() => {
   defaultServer.reset();
   tenantServer.reset();
 });
-
-/** A second plugin that sends mail the way any consumer would: through the service ref. */
-function createConsumerPlugin() {
-  const consumer: { mailer?: MailerService } = {};
-  const plugin = createBackendPlugin({
-    pluginId: 'consumer',
-    register(env) {
-      env.registerInit({
-        deps: { mailer: mailerServiceRef },
-        async init({ mailer }) {
-          consumer.mailer = mailer;
-        },
-      });
-    },
-  });
-  return { plugin, mailer: () => consumer.mailer! };
-}
 
 /** Queues a message and waits until it is delivered, as a caller that needs the outcome does. */
 async function sendAndWait(mailer: MailerService, message: MailMessage) {

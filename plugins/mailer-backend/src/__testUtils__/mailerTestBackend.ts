@@ -6,6 +6,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
+import { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { mailerPlugin } from '../plugin';
 
@@ -21,6 +22,8 @@ export interface MailerTestBackendOptions {
   features?: BackendFeature[];
   /** `mailer.delivery` overrides; tests default to fast polling and retries. */
   delivery?: JsonObject;
+  /** Reuse this database instead of a fresh one, e.g. for a second replica. */
+  knex?: Knex;
 }
 
 /** Starts a real backend with the mailer plugin on one test database. */
@@ -29,7 +32,7 @@ export async function startMailerTestBackend(
   databaseId: TestDatabaseId,
   options: MailerTestBackendOptions,
 ) {
-  const knex = await databases.init(databaseId);
+  const knex = options.knex ?? (await databases.init(databaseId));
   const backend = await startTestBackend({
     features: [
       mailerPlugin,
