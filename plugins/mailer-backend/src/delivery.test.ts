@@ -8,6 +8,7 @@ import {
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
 const databases = createTestDatabases();
@@ -103,10 +104,7 @@ describe.each(databases.eachSupportedId())(
 
     it('sends through the tenant server with the decrypted credentials once all required keys are set', async () => {
       const { server, mailer } = await start();
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: tenantSettings() })
-        .expect(200);
+      await saveSettings(server, tenantSettings());
 
       await mailer.send({
         to: 'ada@example.com',
@@ -130,20 +128,14 @@ describe.each(databases.eachSupportedId())(
 
     it('follows settings changes: a new sender, then back to the default when a required key is removed', async () => {
       const { server, mailer } = await start();
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: tenantSettings() })
-        .expect(200);
+      await saveSettings(server, tenantSettings());
       await sendAndWait(mailer, {
         to: 'a@example.com',
         subject: 'one',
         text: '1',
       });
 
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: { 'SMTP.From': 'portal@tenant.example' } })
-        .expect(200);
+      await saveSettings(server, { 'SMTP.From': 'portal@tenant.example' });
       await sendAndWait(mailer, {
         to: 'a@example.com',
         subject: 'two',
@@ -210,16 +202,11 @@ describe.each(databases.eachSupportedId())(
       });
       try {
         const { server, mailer } = await start();
-        await request(server)
-          .put('/api/mailer/settings')
-          .send({
-            values: {
-              ...tenantSettings(),
-              'SMTP.Port': String(refusingServer.port),
-              'SMTP.Security': 'none',
-            },
-          })
-          .expect(200);
+        await saveSettings(server, {
+          ...tenantSettings(),
+          'SMTP.Port': String(refusingServer.port),
+          'SMTP.Security': 'none',
+        });
 
         const { id } = await mailer.send({
           to: 'a@example.com',
@@ -257,16 +244,11 @@ describe.each(databases.eachSupportedId())(
       });
       try {
         const { server, mailer } = await start();
-        await request(server)
-          .put('/api/mailer/settings')
-          .send({
-            values: {
-              ...tenantSettings(),
-              'SMTP.Port': String(pickyServer.port),
-              'SMTP.Security': 'none',
-            },
-          })
-          .expect(200);
+        await saveSettings(server, {
+          ...tenantSettings(),
+          'SMTP.Port': String(pickyServer.port),
+          'SMTP.Security': 'none',
+        });
         // This server asks for no login; nodemailer then skips AUTH.
         const { id } = await mailer.send({
           to: ['here@example.com', 'gone@example.com'],

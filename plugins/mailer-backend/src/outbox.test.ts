@@ -7,6 +7,7 @@ import {
   tenantFromCallerModule,
 } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { openDatabase } from './database/openDatabase';
 import { OutboxStore } from './database/OutboxStore';
@@ -268,16 +269,10 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
         defaultServer: { host: '', port: 0 },
         delivery: { batchSize: 20 },
       });
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: tenantServerSettings(smtp) })
-        .expect(200);
+      await saveSettings(server, tenantServerSettings(smtp));
       await mailer.sendBulk({ subject: 's', text: 't' }, recipients(300));
       await smtp.waitForMessages(20, 10_000);
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: { 'SMTP.Port': String(newServer.port) } })
-        .expect(200);
+      await saveSettings(server, { 'SMTP.Port': String(newServer.port) });
       await new Promise<void>(resolve => {
         const check = () =>
           smtp.messages.length + newServer.messages.length >= 300
@@ -327,10 +322,10 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     const { mailer, server } = await start({
       defaultServer: { host: '', port: 0 },
     });
-    await request(server)
-      .put('/api/mailer/settings')
-      .send({ values: tenantServerSettings(smtp, { 'SMTP.RateLimit': '30' }) })
-      .expect(200);
+    await saveSettings(
+      server,
+      tenantServerSettings(smtp, { 'SMTP.RateLimit': '30' }),
+    );
     await mailer.sendBulk({ subject: 's', text: 't' }, recipients(45));
     await smtp.waitForMessages(30, 10_000);
     await new Promise(resolve => setTimeout(resolve, 1000));

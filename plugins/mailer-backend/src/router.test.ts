@@ -3,6 +3,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
+import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
 
@@ -128,10 +129,7 @@ describe.each(databases.eachSupportedId())(
 
     it('stores the settings, encrypts the password and never returns it', async () => {
       const { server, storedRows } = await start();
-      const put = await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: validSettings })
-        .expect(200);
+      const put = await saveSettings(server, validSettings);
       expect(put.text).not.toContain(PASSWORD);
       expect(put.body.status).toEqual({
         server: 'custom',
@@ -175,22 +173,13 @@ describe.each(databases.eachSupportedId())(
 
     it('keeps the stored password when a change leaves it out or blank', async () => {
       const { server, storedRows } = await start();
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: validSettings })
-        .expect(200);
+      await saveSettings(server, validSettings);
       const before = (await storedRows()).find(
         r => r.setting_key === 'SMTP.Password',
       ).value;
 
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: { 'SMTP.Server': 'smtp2.example.com' } })
-        .expect(200);
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: { 'SMTP.Port': 465, 'SMTP.Password': '' } })
-        .expect(200);
+      await saveSettings(server, { 'SMTP.Server': 'smtp2.example.com' });
+      await saveSettings(server, { 'SMTP.Port': 465, 'SMTP.Password': '' });
 
       const rows = await storedRows();
       expect(rows.find(r => r.setting_key === 'SMTP.Password').value).toBe(
@@ -204,10 +193,7 @@ describe.each(databases.eachSupportedId())(
 
     it('removes a key and reports which required keys are missing', async () => {
       const { server, storedRows } = await start();
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: validSettings })
-        .expect(200);
+      await saveSettings(server, validSettings);
 
       const removed = await request(server)
         .delete('/api/mailer/settings/SMTP.Password')
@@ -223,10 +209,7 @@ describe.each(databases.eachSupportedId())(
         'SMTP.Username',
       ]);
 
-      await request(server)
-        .put('/api/mailer/settings')
-        .send({ values: { 'SMTP.Port': null, 'SMTP.Server': null } })
-        .expect(200);
+      await saveSettings(server, { 'SMTP.Port': null, 'SMTP.Server': null });
       const status = await request(server)
         .get('/api/mailer/status')
         .expect(200);
@@ -253,10 +236,7 @@ describe.each(databases.eachSupportedId())(
       'refuses %s = %j with 400 naming the key, and changes nothing',
       async (key, value, reason) => {
         const { server, storedRows } = await start();
-        await request(server)
-          .put('/api/mailer/settings')
-          .send({ values: validSettings })
-          .expect(200);
+        await saveSettings(server, validSettings);
         const before = await storedRows();
 
         const response = await request(server)
