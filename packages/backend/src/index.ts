@@ -7,6 +7,9 @@ provideDevEncryptionKey();
 
 const backend = createBackend();
 
+// Serves the built example app (packages/app) at the backend's own address.
+backend.add(import('@backstage/plugin-app-backend'));
+
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -96,7 +96,9 @@ export class DeliveryWorker {
       ]);
       const byTenant = new Map<string, ClaimedMessage[]>();
       for (const m of messages) {
-        byTenant.set(m.tenantId, [...(byTenant.get(m.tenantId) ?? []), m]);
+        const group = byTenant.get(m.tenantId) ?? [];
+        group.push(m);
+        byTenant.set(m.tenantId, group);
       }
       const outcomes = await Promise.all(
         [...byTenant].map(([tenantId, group]) =>

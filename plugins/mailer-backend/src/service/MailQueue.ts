@@ -139,7 +139,7 @@ export class MailQueue {
   }
 
   private newCampaign(
-    template: Omit<BulkMailTemplate, never>,
+    template: BulkMailTemplate,
     options: QueueOptions,
     defaultPriority: MailPriority,
   ) {

@@ -1,0 +1,40 @@
+import { createApp } from '@backstage/app-defaults';
+import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
+import {
+  AlertDisplay,
+  OAuthRequestDialog,
+  SignInPage,
+} from '@backstage/core-components';
+import { mailerPlugin, NotificationSettingsPage } from '@elixeum/plugin-mailer';
+import { Navigate, Route } from 'react-router-dom';
+import { HomePage } from './components/HomePage';
+import { Root } from './components/Root';
+
+const app = createApp({
+  plugins: [mailerPlugin],
+  components: {
+    // The example portal signs everyone in as the guest user (user:development/guest).
+    SignInPage: props => <SignInPage {...props} providers={['guest']} />,
+  },
+});
+
+const routes = (
+  <FlatRoutes>
+    <Route path="/" element={<Navigate to="home" />} />
+    <Route path="/home" element={<HomePage />} />
+    <Route
+      path="/notification-settings"
+      element={<NotificationSettingsPage />}
+    />
+  </FlatRoutes>
+);
+
+export default app.createRoot(
+  <>
+    <AlertDisplay />
+    <OAuthRequestDialog />
+    <AppRouter>
+      <Root>{routes}</Root>
+    </AppRouter>
+  </>,
+);
