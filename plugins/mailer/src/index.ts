@@ -9,6 +9,7 @@ export {
   mailerPlugin,
   NotificationSettingsPage,
   NotificationSettingsCard,
+  DeliverySummaryCard,
 } from './plugin';
 export { mailerApiRef } from './api/MailerApi';
 export type { MailerApi } from './api/MailerApi';

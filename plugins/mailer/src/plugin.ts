@@ -50,3 +50,14 @@ export const NotificationSettingsCard = mailerPlugin.provide(
     },
   }),
 );
+
+/** The delivery summary card (recent mailings and failures), to place on any page. */
+export const DeliverySummaryCard = mailerPlugin.provide(
+  createComponentExtension({
+    name: 'DeliverySummaryCard',
+    component: {
+      lazy: () =>
+        import('./components/DeliverySummary').then(m => m.DeliverySummaryCard),
+    },
+  }),
+);

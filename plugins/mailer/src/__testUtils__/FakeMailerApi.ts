@@ -2,6 +2,7 @@ import {
   findSettingKey,
   ConnectionTestRequest,
   ConnectionTestResult,
+  DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
   SettingsUpdateRequest,
@@ -20,6 +21,12 @@ export class FakeMailerApi implements MailerApi {
     message: 'Connected and signed in.',
     messageSent: false,
   };
+
+  deliverySummary: DeliverySummary = { campaigns: [], recentFailures: [] };
+  /** Set to make the delivery summary fail, as the server would. */
+  deliverySummaryError?: Error;
+  /** How many times the delivery summary was asked for. */
+  deliverySummaryRequests = 0;
 
   constructor(private settings: NotificationSettingsResponse) {}
 
@@ -48,6 +55,12 @@ export class FakeMailerApi implements MailerApi {
   async testConnection(request: ConnectionTestRequest) {
     this.testRequests.push(request);
     return this.testResult;
+  }
+
+  async getDeliverySummary() {
+    this.deliverySummaryRequests += 1;
+    if (this.deliverySummaryError) throw this.deliverySummaryError;
+    return this.deliverySummary;
   }
 }
 

@@ -6,13 +6,19 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import { screen, waitFor } from '@testing-library/react';
+import { ReactElement } from 'react';
 import { SWRConfig } from 'swr';
 import { mailerApiRef } from '../api/MailerApi';
 import { NotificationSettingsCard } from '../components/NotificationSettingsCard';
 import { FakeMailerApi } from './FakeMailerApi';
 
-/** Renders the card on `api` and waits until settings and permission are in. */
-export async function renderCard(
+/**
+ * Renders `element` in a test app with `api` as the mailer API and a
+ * permission API that allows managing settings or not. Returns the permission
+ * API's `authorize`, to wait for.
+ */
+export async function renderWithMailerApi(
+  element: ReactElement,
   api: FakeMailerApi,
   options: { canManage?: boolean } = {},
 ) {
@@ -29,9 +35,23 @@ export async function renderCard(
           [permissionApiRef, mockApis.permission({ authorize })],
         ]}
       >
-        <NotificationSettingsCard />
+        {element}
       </TestApiProvider>
     </SWRConfig>,
+  );
+  return authorize;
+}
+
+/** Renders the card on `api` and waits until settings and permission are in. */
+export async function renderCard(
+  api: FakeMailerApi,
+  options: { canManage?: boolean } = {},
+) {
+  const { canManage = true } = options;
+  const authorize = await renderWithMailerApi(
+    <NotificationSettingsCard />,
+    api,
+    { canManage },
   );
   await screen.findByText(/^Mail is sent/);
   await waitFor(() => expect(authorize).toHaveBeenCalled());

@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ConnectionTestRequest,
   ConnectionTestResult,
+  DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
   SettingsUpdateRequest,
@@ -21,6 +22,8 @@ export interface MailerApi {
   getStatus(): Promise<MailerStatus>;
   /** Connects to the SMTP server with the given (or saved) settings, optionally sending a test message. */
   testConnection(request: ConnectionTestRequest): Promise<ConnectionTestResult>;
+  /** The tenant's latest mailings with their counts per state, and the latest failed messages. */
+  getDeliverySummary(): Promise<DeliverySummary>;
 }
 
 /** The API ref of the {@link MailerApi}. */

@@ -66,6 +66,20 @@ describe('MailerClient', () => {
     expect(requests[0].init?.method).toBe('DELETE');
   });
 
+  it('reads the delivery summary with GET /delivery-summary', async () => {
+    const summary = { campaigns: [], recentFailures: [] };
+    const { client, requests } = clientAnswering(jsonResponse(200, summary));
+
+    await expect(client.getDeliverySummary()).resolves.toEqual(summary);
+
+    expect(requests).toEqual([
+      {
+        url: 'http://portal.test/api/mailer/delivery-summary',
+        init: undefined,
+      },
+    ]);
+  });
+
   it("throws a ResponseError that carries the server's message", async () => {
     const { client } = clientAnswering(
       jsonResponse(400, {

@@ -3,6 +3,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   ConnectionTestRequest,
   ConnectionTestResult,
+  DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
   SettingsUpdateRequest,
@@ -43,6 +44,10 @@ export class MailerClient implements MailerApi {
     request: ConnectionTestRequest,
   ): Promise<ConnectionTestResult> {
     return this.request('/connection-test', withJsonBody('POST', request));
+  }
+
+  getDeliverySummary(): Promise<DeliverySummary> {
+    return this.request('/delivery-summary');
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {

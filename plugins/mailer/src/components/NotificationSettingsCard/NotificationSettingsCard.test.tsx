@@ -95,6 +95,7 @@ describe('NotificationSettingsCard', () => {
       'Password',
       'Connection security',
       'Sender address',
+      'Messages per minute',
     ]);
 
     await userEvent.click(

@@ -1,8 +1,9 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
+import { DeliverySummaryCard } from '../DeliverySummary';
 import { NotificationSettingsCard } from '../NotificationSettingsCard';
 
-/** A page that hosts the notification settings card. */
+/** A page that hosts the notification settings card and, below it, how delivery went. */
 export function NotificationSettingsPage() {
   return (
     <Page themeId="tool">
@@ -11,9 +12,12 @@ export function NotificationSettingsPage() {
         subtitle="How your portal sends email"
       />
       <Content>
-        <Grid container>
+        <Grid container spacing={3}>
           <Grid item xs={12} md={10} lg={8}>
             <NotificationSettingsCard />
+          </Grid>
+          <Grid item xs={12} md={10} lg={8}>
+            <DeliverySummaryCard />
           </Grid>
         </Grid>
       </Content>

@@ -1,0 +1,33 @@
+import {
+  DELIVERY_STATES,
+  DeliveryState,
+  SmtpReply,
+} from '@elixeum/plugin-mailer-common';
+
+const FINAL_STATES: readonly DeliveryState[] = ['sent', 'failed'];
+
+// Everything not final is still on its way; a state added later counts as waiting too.
+const WAITING_STATES = DELIVERY_STATES.filter(
+  state => !FINAL_STATES.includes(state),
+);
+
+/** A campaign's counts in a few words: "9 sent · 1 failed · 0 waiting". */
+export function countsText(counts: Partial<Record<DeliveryState, number>>) {
+  const waiting = WAITING_STATES.reduce(
+    (sum, state) => sum + (counts[state] ?? 0),
+    0,
+  );
+  return `${counts.sent ?? 0} sent · ${counts.failed ?? 0} failed · ${waiting} waiting`;
+}
+
+/**
+ * What the server said, as one line: "550 5.1.1 User unknown (EENVELOPE)".
+ * Without a reply (the connection failed) only nodemailer's code is left.
+ */
+export function replyText(reply: SmtpReply | undefined): string {
+  const said = [reply?.responseCode, reply?.response]
+    .filter(part => part !== undefined && part !== '')
+    .join(' ');
+  if (!reply?.code) return said;
+  return said ? `${said} (${reply.code})` : reply.code;
+}

@@ -1,0 +1,1 @@
+export { DeliverySummaryCard } from './DeliverySummaryCard';
