@@ -146,8 +146,9 @@ export class SmtpTransports {
       ...toTransportOptions(server, this.extraCaCertificates),
       pool: true,
       maxConnections: this.delivery.maxConnections,
-      // Reconnecting costs a TLS handshake and a login; do it rarely.
-      maxMessages: 1000,
+      // Reconnecting costs a TLS handshake and a login: keep connections until
+      // the server closes them (nodemailer then opens a new one).
+      maxMessages: Infinity,
     });
     return {
       server,

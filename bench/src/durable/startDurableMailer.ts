@@ -1,0 +1,137 @@
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { BulkRecipient } from '@elixeum/plugin-mailer-common';
+import { mailerServiceRef, MailerService } from '@elixeum/plugin-mailer-node';
+import mailerPlugin from '@elixeum/plugin-mailer-backend';
+import knexFactory, { Knex } from 'knex';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The SMTP server the durable path delivers to. */
+export interface DurableTarget {
+  host: string;
+  port: number;
+  user: string;
+  pass: string;
+  ca: string;
+}
+
+/** A running mailer backend: queue a mailing, then stop it and drop its database. */
+export interface DurableMailer {
+  sendBulk(
+    recipients: Iterable<BulkRecipient> | AsyncIterable<BulkRecipient>,
+  ): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const POSTGRES_URL =
+  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
+  'postgresql://postgres@127.0.0.1:5432';
+
+async function openDatabase(
+  engine: 'sqlite' | 'postgres',
+): Promise<{ knex: Knex; drop(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    // A file, not memory: durability means writing to disk.
+    const dir = mkdtempSync(join(tmpdir(), 'mailer-bench-'));
+    const knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: join(dir, 'mailer.sqlite') },
+      useNullAsDefault: true,
+    });
+    return {
+      knex,
+      drop: async () => {
+        await knex.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `mailer_bench_${Date.now()}`;
+  const admin = knexFactory({
+    client: 'pg',
+    connection: `${POSTGRES_URL}/postgres`,
+  });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const knex = knexFactory({
+    client: 'pg',
+    connection: `${POSTGRES_URL}/${name}`,
+  });
+  return {
+    knex,
+    drop: async () => {
+      await knex.destroy();
+      await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.destroy();
+    },
+  };
+}
+
+/**
+ * Starts the real mailer backend plugin (outbox, workers, pooled transports)
+ * on a fresh database, with `target` as the default mailbox's server, and a
+ * second plugin that queues mail through `mailerServiceRef` over HTTP, as any
+ * consumer would.
+ */
+export async function startDurableMailer(
+  engine: 'sqlite' | 'postgres',
+  target: DurableTarget,
+): Promise<DurableMailer> {
+  const database = await openDatabase(engine);
+  const consumer: { mailer?: MailerService } = {};
+  const backend = await startTestBackend({
+    features: [
+      mailerPlugin,
+      createBackendPlugin({
+        pluginId: 'bench',
+        register(env) {
+          env.registerInit({
+            deps: { mailer: mailerServiceRef },
+            async init({ mailer }) {
+              consumer.mailer = mailer;
+            },
+          });
+        },
+      }),
+      mockServices.database.factory({ knex: database.knex }),
+      mockServices.rootConfig.factory({
+        data: {
+          mailer: {
+            default: {
+              host: target.host,
+              port: target.port,
+              security: 'starttls',
+              auth: { user: target.user, pass: target.pass },
+              from: 'bench@elixeum.cloud',
+            },
+            encryption: {
+              keys: [
+                { id: 'bench', secret: randomBytes(32).toString('base64') },
+              ],
+            },
+            tls: { extraCaCertificates: [target.ca] },
+            delivery: { maxConnections: 5, batchSize: Number(process.env.BENCH_BATCH ?? 500) },
+          },
+        },
+      }),
+    ],
+  });
+  const mailer = consumer.mailer!;
+  return {
+    async sendBulk(recipients) {
+      await mailer.sendBulk(
+        {
+          subject: 'Bench message {{seq}}',
+          text: 'Hello {{seq}}, this is a benchmark message.',
+        },
+        recipients,
+      );
+    },
+    async stop() {
+      await backend.stop();
+      await database.drop();
+    },
+  };
+}

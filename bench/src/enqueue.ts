@@ -1,0 +1,62 @@
+import { BulkRecipient } from '@elixeum/plugin-mailer-common';
+import { startDurableMailer } from './durable/startDurableMailer';
+import { startRssSampler } from './rssSampler';
+import { ServerProcess } from './ServerProcess';
+
+/**
+ * How fast a 100,000-recipient mailing is accepted into the outbox, and how
+ * much memory that takes: recipients are generated lazily and streamed to the
+ * mailer in batches, while its workers already deliver to a local server.
+ */
+async function measure(engine: 'sqlite' | 'postgres', count: number) {
+  // The SMTP server runs in its own process, as in the main benchmark, so
+  // the RSS measured here is the mailer's alone.
+  const server = await ServerProcess.start();
+  const mailer = await startDurableMailer(engine, server.target);
+  try {
+    async function* recipients(): AsyncIterable<BulkRecipient> {
+      for (let seq = 0; seq < count; seq++) {
+        yield {
+          to: `recipient-${seq}@example.com`,
+          variables: { seq: String(seq) },
+        };
+      }
+    }
+    const rss = startRssSampler();
+    const started = process.hrtime.bigint();
+    await mailer.sendBulk(recipients());
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const peakMb = rss.stop() / 1024 / 1024;
+    console.log(
+      `${engine.padEnd(8)} enqueued ${count} recipients in ${seconds.toFixed(2)} s ` +
+        `(${Math.round(count / seconds)} per second), peak RSS ${Math.round(peakMb)} MB`,
+    );
+  } finally {
+    await mailer.stop();
+    await server.stop();
+  }
+}
+
+async function main() {
+  const count = Number(process.argv[2] ?? 100_000);
+  console.log(
+    `Enqueue benchmark: ${count} recipients, workers delivering meanwhile`,
+  );
+  await measure('sqlite', count);
+  if (
+    process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ||
+    process.argv.includes('--postgres')
+  ) {
+    await measure('postgres', count);
+  } else {
+    console.log(
+      'postgres skipped: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
+    );
+  }
+  process.exit(0);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

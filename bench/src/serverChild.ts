@@ -1,0 +1,124 @@
+/**
+ * The SMTP server of the benchmark, in its own process (started by
+ * ServerProcess with child_process.fork): STARTTLS required with a fresh
+ * self-signed certificate, AUTH required, at most 10 connections. It counts
+ * what it receives and reports to the runner over IPC.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  createSelfSignedCertificate,
+  ReceivedMessage,
+  SmtpTestServer,
+} from '@internal/smtp-test-server';
+import { epochMs } from './clock';
+import { BENCH_SEQ_HEADER, BENCH_SUBJECT_PATTERN } from './messages';
+import {
+  PROGRESS_INTERVAL_MS,
+  RunnerMessage,
+  ServerCounters,
+  ServerMessage,
+} from './protocol';
+
+const USER = 'bench';
+const PASS = randomBytes(18).toString('base64url');
+
+/** What identifies a message, so a second copy counts as a duplicate. */
+function messageKey(message: ReceivedMessage): string | undefined {
+  const { parsed } = message;
+  const seq = parsed.headers.get(BENCH_SEQ_HEADER.toLowerCase());
+  if (seq !== undefined) return `seq ${String(seq)}`;
+  const fromSubject = BENCH_SUBJECT_PATTERN.exec(parsed.subject ?? '');
+  if (fromSubject) return `seq ${fromSubject[1]}`;
+  return parsed.messageId ? `id ${parsed.messageId}` : undefined;
+}
+
+function send(message: ServerMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  if (!process.send) {
+    throw new Error(
+      'serverChild is started by the runner, over an IPC channel',
+    );
+  }
+  const seen = new Set<string>();
+  let received = 0;
+  let firstReceivedAt: number | undefined;
+  let lastReceivedAt: number | undefined;
+  let changed = false;
+
+  const certificate = createSelfSignedCertificate();
+  const server = await SmtpTestServer.start({
+    users: { [USER]: PASS },
+    certificate,
+    requireTlsForAuth: true,
+    maxClients: 10,
+    // Count here; do not keep the messages themselves.
+    keepLast: 0,
+    onMessage: message => {
+      const now = epochMs();
+      received += 1;
+      // A message without any id is counted as distinct.
+      seen.add(messageKey(message) ?? `anonymous ${received}`);
+      firstReceivedAt ??= now;
+      lastReceivedAt = now;
+      changed = true;
+    },
+  });
+
+  const counters = (): ServerCounters => ({
+    received,
+    unique: seen.size,
+    duplicates: received - seen.size,
+    firstReceivedAt,
+    lastReceivedAt,
+    connectionsOpened: server.connections.opened,
+    peakOpenConnections: server.connections.peak,
+    loginsRefused: server.authAttempts.filter(
+      attempt => attempt.username !== USER || attempt.password !== PASS,
+    ).length,
+  });
+
+  const reset = () => {
+    seen.clear();
+    received = 0;
+    firstReceivedAt = undefined;
+    lastReceivedAt = undefined;
+    changed = false;
+    server.reset();
+    server.connections.opened = 0;
+    server.connections.peak = server.connections.open;
+  };
+
+  // Batched progress: a few IPC messages a second, however fast mail arrives.
+  setInterval(() => {
+    if (!changed) return;
+    changed = false;
+    send({ type: 'progress', counters: counters() });
+  }, PROGRESS_INTERVAL_MS);
+
+  process.on('message', (message: RunnerMessage) => {
+    if (message.type === 'reset') reset();
+    send({ type: 'reply', id: message.id, counters: counters() });
+  });
+  // The runner is gone (even if it crashed): do not linger.
+  process.on('disconnect', () => process.exit(0));
+
+  send({
+    type: 'ready',
+    target: {
+      host: server.host,
+      port: server.port,
+      user: USER,
+      pass: PASS,
+      ca: certificate.cert,
+    },
+  });
+}
+
+main().catch(error => {
+  // eslint-disable-next-line no-console
+  console.error('bench server child failed:', error);
+  process.exit(1);
+});
