@@ -112,7 +112,10 @@ export async function startDurableMailer(
               ],
             },
             tls: { extraCaCertificates: [target.ca] },
-            delivery: { maxConnections: 5, batchSize: Number(process.env.BENCH_BATCH ?? 500) },
+            delivery: {
+              maxConnections: 5,
+              batchSize: Number(process.env.BENCH_BATCH ?? 500),
+            },
           },
         },
       }),
