@@ -103,7 +103,6 @@ export const mailerPlugin = createBackendPlugin({
           await createRouter({
             settings,
             queue: new MailQueue(outbox, () => worker.wake()),
-            outbox,
             tenants:
               customTenantResolver ??
               new SingleTenantResolver(mailerConfig.tenantId),

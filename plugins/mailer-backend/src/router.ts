@@ -4,40 +4,43 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  CustomErrorBase,
-  InputError,
-  NotAllowedError,
-  serializeError,
-} from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
 } from '@backstage/plugin-permission-common';
 import {
-  MailDeliveryError,
   BulkMailTemplate,
   MailMessage,
   mailerSettingsManagePermission,
   mailerSettingsReadPermission,
-  SettingsChange,
 } from '@elixeum/plugin-mailer-common';
 import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
 import { JsonObject } from '@backstage/types';
-import express, { ErrorRequestHandler, Request } from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
-import { OutboxStore } from './database/OutboxStore';
+import {
+  addRecipientsBody,
+  connectionTestBody,
+  createCampaignBody,
+  parseBody,
+  sendMessageBody,
+  settingsUpdateBody,
+  toSettingsChange,
+} from './requestBodies';
 import { MailQueue } from './service/MailQueue';
 import { ConnectionTester } from './service/ConnectionTester';
 import { PerUserRateLimit } from './service/PerUserRateLimit';
 import { TenantSettingsService } from './service/TenantSettingsService';
+import {
+  TooManyRequestsError,
+  tooManyRequestsHandler,
+} from './tooManyRequests';
 
 /** What the routes need; the router itself holds no logic beyond HTTP. */
 export interface RouterOptions {
   settings: TenantSettingsService;
   queue: MailQueue;
-  outbox: OutboxStore;
   tenants: MailerTenantResolver;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -45,54 +48,8 @@ export interface RouterOptions {
   connectionTester: ConnectionTester;
 }
 
-const settingsUpdateBody = z
-  .object({
-    values: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
-  })
-  .strict();
-
-const connectionTestBody = z
-  .object({
-    values: settingsUpdateBody.shape.values.optional(),
-    sendTo: z.string().optional(),
-  })
-  .strict();
-
 /** Connection tests open SMTP connections and may send mail: a few a minute per user. */
 const CONNECTION_TESTS_PER_MINUTE = 10;
-
-const priority = z.enum(['transactional', 'bulk']).optional();
-
-const sendMessageBody = z
-  .object({
-    tenantId: z.string().min(1).optional(),
-    message: z.unknown(),
-    priority,
-  })
-  .strict();
-
-const createCampaignBody = z
-  .object({
-    tenantId: z.string().min(1).optional(),
-    template: z.unknown(),
-    priority,
-  })
-  .strict();
-
-const addRecipientsBody = z
-  .object({
-    tenantId: z.string().min(1).optional(),
-    recipients: z.array(
-      z.object({
-        to: z.union([
-          z.string(),
-          z.object({ name: z.string().optional(), address: z.string() }),
-        ]),
-        variables: z.record(z.string(), z.string()).optional(),
-      }),
-    ),
-  })
-  .strict();
 
 /** Callers may wait this long for a message to be delivered; they ask again after. */
 const MAX_STATUS_WAIT_MS = 25_000;
@@ -100,66 +57,12 @@ const MAX_STATUS_WAIT_MS = 25_000;
 /** Mail can carry attachments, so the send route takes larger bodies than the rest. */
 const MAX_MESSAGE_BODY = '25mb';
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const problems = result.error.issues.map(issue =>
-      issue.path.length > 0
-        ? `${issue.path.join('.')}: ${issue.message}`
-        : issue.message,
-    );
-    throw new InputError(`Invalid request body: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
-
-/** Numbers are accepted for convenience (`"SMTP.Port": 587`); settings are stored as text. */
-function toSettingsChange(
-  values: Record<string, string | number | null>,
-): SettingsChange {
-  return Object.fromEntries(
-    Object.entries(values).map(([key, value]) => [
-      key,
-      typeof value === 'number' ? String(value) : value,
-    ]),
-  );
-}
-
-/** Too many connection tests; answered with 429 in the standard error body. */
-class TooManyRequestsError extends CustomErrorBase {
-  name = 'TooManyRequestsError' as const;
-}
-
-/**
- * Statuses Backstage's error handler does not know: SMTP failures are the
- * upstream server's (502) and rate limits are 429, both in the standard body.
- */
-function statusOfMailerError(error: unknown): number | undefined {
-  if (error instanceof MailDeliveryError) return 502;
-  if (error instanceof TooManyRequestsError) return 429;
-  return undefined;
-}
-
-const mailerErrorHandler: ErrorRequestHandler = (error, req, res, next) => {
-  const status = statusOfMailerError(error);
-  if (status === undefined) {
-    next(error);
-    return;
-  }
-  res.status(status).json({
-    error: serializeError(error),
-    request: { method: req.method, url: req.originalUrl },
-    response: { statusCode: status },
-  });
-};
-
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const {
     settings,
     queue,
-    outbox,
     tenants,
     httpAuth,
     permissions,
@@ -356,9 +259,9 @@ export async function createRouter(
       req,
       mailerSettingsReadPermission,
     );
-    res.json(await outbox.summary(tenantId));
+    res.json(await queue.summary(tenantId));
   });
 
-  router.use(mailerErrorHandler);
+  router.use(tooManyRequestsHandler);
   return router;
 }

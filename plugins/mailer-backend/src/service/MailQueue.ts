@@ -3,6 +3,7 @@ import {
   BulkMailTemplate,
   BulkRecipient,
   DeliveryStatus,
+  DeliverySummary,
   findMailMessageProblems,
   isEmailAddress,
   MailMessage,
@@ -116,6 +117,11 @@ export class MailQueue {
     );
     this.onQueued();
     return { accepted: recipients.length };
+  }
+
+  /** The tenant's recent campaigns and failures, for the card. */
+  summary(tenantId: string): Promise<DeliverySummary> {
+    return this.outbox.summary(tenantId);
   }
 
   async status(id: string): Promise<DeliveryStatus> {
