@@ -12,7 +12,11 @@ import { Knex } from 'knex';
 const CAMPAIGNS = 'mailer_campaigns';
 const OUTBOX = 'mailer_outbox';
 const TENANT_LOCKS = 'mailer_tenant_locks';
-/** Rows per INSERT: well under every engine's limit on bound parameters. */
+/**
+ * Rows per INSERT: knex writes a multi-row insert on SQLite as a compound
+ * SELECT, which SQLite caps at 500 terms; also well under every engine's
+ * limit on bound parameters.
+ */
 const INSERT_CHUNK = 400;
 /** Rows per batched UPDATE; each row binds four parameters. */
 const UPDATE_CHUNK = 500;
