@@ -318,6 +318,40 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     expect(order).toBeLessThan(9_000);
   });
 
+  it('fails mail for settings it cannot use after the allowed attempts, instead of looping', async () => {
+    const { mailer, server, knex } = await start({
+      defaultServer: { host: '', port: 0 },
+      delivery: { retry: { maxAttempts: 2, initialDelaySeconds: 0.05 } },
+    });
+    await saveSettings(server, tenantServerSettings(smtp));
+    // As if the key that encrypted the password had been removed from config.
+    await knex('mailer_settings')
+      .where({ setting_key: 'SMTP.Password' })
+      .update({ encryption_key_id: 'retired-key' });
+
+    const { id } = await mailer.send({
+      to: 'a@example.com',
+      subject: 's',
+      text: 't',
+    });
+    const error = await mailer
+      .waitForDelivery(id, { timeoutMs: 10_000 })
+      .catch(e => e);
+
+    expect(error.name).toBe('MailDeliveryError');
+    expect(error.reply).toMatchObject({
+      code: 'ESETTINGS',
+      response: expect.stringContaining(
+        'key "retired-key", which is not in mailer.encryption.keys',
+      ),
+    });
+    expect(await mailer.getStatus(id)).toMatchObject({
+      state: 'failed',
+      attempts: 2,
+    });
+    expect(smtp.messages).toHaveLength(0);
+  });
+
   it("keeps to a tenant's messages-per-minute limit", async () => {
     const { mailer, server } = await start({
       defaultServer: { host: '', port: 0 },

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { SmtpReply } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
 import { DeliveryConfig } from '../config';
 import {
@@ -122,7 +123,18 @@ export class DeliveryWorker {
     messages: ClaimedMessage[],
     templates: Map<string, unknown>,
   ): Promise<DeliveryOutcome[]> {
-    const lease = await this.transports.acquire(tenantId);
+    let lease: TransportLease;
+    try {
+      lease = await this.transports.acquire(tenantId);
+    } catch (error) {
+      // E.g. a stored password that no configured key decrypts. Counted as
+      // an attempt like any other, so it ends in `failed`, not in a loop.
+      const reply = {
+        code: 'ESETTINGS',
+        response: `The tenant's SMTP settings cannot be used: ${(error as Error).message}`,
+      };
+      return messages.map(m => this.afterFailure(m, reply));
+    }
     try {
       return await Promise.all(
         messages.map(m =>
@@ -151,21 +163,28 @@ export class DeliveryWorker {
       };
     } catch (error) {
       const failure = toMailDeliveryError(error, lease.server);
-      const reply = {
+      return this.afterFailure(message, {
         ...failure.reply,
         response: failure.reply.response ?? failure.message,
-      };
-      const at = nextAttemptAt(
-        reply,
-        message.attempts,
-        message.createdAt,
-        Date.now(),
-        this.config.retry,
-      );
-      return at === undefined
-        ? { id: message.id, kind: 'failed', reply }
-        : { id: message.id, kind: 'retry', nextAttemptAt: at, reply };
+      });
     }
+  }
+
+  /** Retry later, or give up: the retry policy decides. */
+  private afterFailure(
+    message: ClaimedMessage,
+    reply: SmtpReply,
+  ): DeliveryOutcome {
+    const at = nextAttemptAt(
+      reply,
+      message.attempts,
+      message.createdAt,
+      Date.now(),
+      this.config.retry,
+    );
+    return at === undefined
+      ? { id: message.id, kind: 'failed', reply }
+      : { id: message.id, kind: 'retry', nextAttemptAt: at, reply };
   }
 
   /** Waits for the poll interval, or less if `wake` is called. */
