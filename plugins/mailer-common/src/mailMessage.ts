@@ -33,6 +33,11 @@ export const MAX_RECIPIENTS_PER_MESSAGE = 100;
 const MAX_SUBJECT_LENGTH = 998;
 const MAX_DISPLAY_NAME_LENGTH = 200;
 
+/** The plain address of a `MailAddress`, without its display name. */
+export function addressOf(address: MailAddress): string {
+  return typeof address === 'string' ? address : address.address;
+}
+
 /** A list of `MailAddress` or one address, as a list. */
 export function toAddressList(
   value: MailAddress | MailAddress[] | undefined,

@@ -142,18 +142,13 @@ export class MailerClient implements MailerService {
 
 /**
  * Rebuilds the backend's error as the same Backstage error class, so callers
- * can tell a bad message from a refusal and read the SMTP reply.
+ * can tell a malformed message or a refused tenant from other failures.
+ * (SMTP refusals do not come this way: they arrive through `waitForDelivery`.)
  */
 async function toSendError(response: Response): Promise<Error> {
   const error = await ResponseError.fromResponse(response);
-  const { name, message, reply } = error.body.error as {
-    name: string;
-    message: string;
-    reply?: MailDeliveryError['reply'];
-  };
+  const { name, message } = error.body.error;
   switch (name) {
-    case 'MailDeliveryError':
-      return new MailDeliveryError(message, reply ?? {});
     case 'InputError':
       return new InputError(message);
     case 'NotAllowedError':

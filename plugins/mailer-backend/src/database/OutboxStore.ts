@@ -1,4 +1,5 @@
 import {
+  addressOf,
   CampaignSummary,
   DELIVERY_STATES,
   DeliveryState,
@@ -431,7 +432,7 @@ function toAddresses(recipients: MessageRecipients): string[] {
     ...recipients.to,
     ...(recipients.cc ?? []),
     ...(recipients.bcc ?? []),
-  ].map(a => (typeof a === 'string' ? a : a.address));
+  ].map(addressOf);
 }
 
 function toStatus(row: Row): DeliveryStatus {

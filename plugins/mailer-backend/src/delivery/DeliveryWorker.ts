@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { SmtpReply } from '@elixeum/plugin-mailer-common';
+import { addressOf, SmtpReply } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
 import { DeliveryConfig } from '../config';
 import {
@@ -11,13 +11,7 @@ import { TenantSettingsService } from '../service/TenantSettingsService';
 import { composeMessage, StoredTemplate } from './composeMessage';
 import { nextAttemptAt } from './retryPolicy';
 import { SmtpTransports, TransportLease } from './SmtpTransports';
-import { toMailDeliveryError } from './toMailDeliveryError';
-
-function addressOf(recipient: unknown): string {
-  return typeof recipient === 'string'
-    ? recipient
-    : (recipient as { address: string }).address;
-}
+import { smtpReplyOf } from './smtpFailure';
 
 /**
  * Delivers the outbox: claims due messages in batches, sends them through
@@ -162,11 +156,7 @@ export class DeliveryWorker {
         rejected: (info.rejected ?? []).map(addressOf),
       };
     } catch (error) {
-      const failure = toMailDeliveryError(error, lease.server);
-      return this.afterFailure(message, {
-        ...failure.reply,
-        response: failure.reply.response ?? failure.message,
-      });
+      return this.afterFailure(message, smtpReplyOf(error, lease.server));
     }
   }
 

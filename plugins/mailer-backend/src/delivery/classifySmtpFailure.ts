@@ -1,15 +1,6 @@
 import { ConnectionTestResult } from '@elixeum/plugin-mailer-common';
 import { SmtpServerSettings } from '../config';
-import { redactSecrets } from './redactSecrets';
-
-/** The fields nodemailer puts on its errors. */
-export interface NodemailerError {
-  message?: string;
-  code?: string;
-  command?: string;
-  responseCode?: number;
-  response?: string;
-}
+import { readSmtpFailure, SmtpFailure } from './smtpFailure';
 
 type Failure = Omit<ConnectionTestResult, 'messageSent' | 'reply'>;
 
@@ -22,7 +13,7 @@ const OFFICE365_SMTP_AUTH_DISABLED =
 
 /** Rules that look at the server's reply: the most specific advice first. */
 const REPLY_RULES: Array<{
-  matches: (e: NodemailerError, reply: string) => boolean;
+  matches: (e: SmtpFailure, reply: string) => boolean;
   failure: (s: SmtpServerSettings) => Failure;
 }> = [
   {
@@ -81,11 +72,7 @@ const REPLY_RULES: Array<{
   },
 ];
 
-function byCode(
-  e: NodemailerError,
-  s: SmtpServerSettings,
-  text: string,
-): Failure {
+function byCode(e: SmtpFailure, s: SmtpServerSettings, text: string): Failure {
   const where = `${s.host}:${s.port}`;
   if (e.code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(text)) {
     return {
@@ -163,13 +150,10 @@ export function classifySmtpFailure(
   error: unknown,
   server: SmtpServerSettings,
 ): Omit<ConnectionTestResult, 'messageSent'> {
-  const e = (
-    typeof error === 'object' && error !== null ? error : {}
-  ) as NodemailerError;
-  const reply = redactSecrets(e.response ?? '', server.auth);
-  const text = redactSecrets(e.message ?? String(error), server.auth);
+  const e = readSmtpFailure(error, server);
+  const reply = e.response ?? '';
   const rule = REPLY_RULES.find(r => r.matches(e, reply));
-  const failure = rule ? rule.failure(server) : byCode(e, server, text);
+  const failure = rule ? rule.failure(server) : byCode(e, server, e.text);
   return {
     ...failure,
     reply:

@@ -1,5 +1,6 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  addressOf,
   BulkMailTemplate,
   BulkRecipient,
   DeliveryStatus,
@@ -101,9 +102,7 @@ export class MailQueue {
       throw new NotFoundError(`No campaign ${campaignId}`);
     }
     recipients.forEach((recipient, index) => {
-      const address =
-        typeof recipient.to === 'string' ? recipient.to : recipient.to?.address;
-      if (typeof address !== 'string' || !isEmailAddress(address)) {
+      if (!isEmailAddress(addressOf(recipient.to))) {
         throw new InputError(`recipients[${index}].to has an invalid address`);
       }
     });
