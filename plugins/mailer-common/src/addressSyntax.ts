@@ -65,3 +65,12 @@ export function isEmailAddress(value: string): boolean {
 export function hasLineBreak(value: string): boolean {
   return /[\r\n\u2028\u2029]/.test(value);
 }
+
+/**
+ * True when the text contains a control character other than tab: NUL ends
+ * a field in SMTP AUTH PLAIN, and none belongs in a header or a setting.
+ */
+export function hasControlCharacter(value: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value);
+}

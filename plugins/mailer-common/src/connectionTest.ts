@@ -9,10 +9,28 @@ export type ConnectionTestOutcome =
   | 'timeout'
   | 'tls-failure'
   | 'authentication-failed'
+  | 'token-failure'
   | 'sender-refused'
   | 'recipient-refused'
   | 'server-busy'
+  | 'not-smtp'
+  | 'not-allowed'
   | 'unknown-failure';
+
+/**
+ * Why a secure connection failed, when it is known: each has its own fix.
+ * `untrusted-certificate`: signed by an authority the portal does not trust
+ * (or self-signed); `name-mismatch`: issued for another name than
+ * SMTP.Server; `expired-certificate`; `wrong-security-mode`: TLS spoken to
+ * a STARTTLS port or the reverse; `old-protocol`: the server offers nothing
+ * newer than TLS 1.1.
+ */
+export type TlsProblem =
+  | 'untrusted-certificate'
+  | 'name-mismatch'
+  | 'expired-certificate'
+  | 'wrong-security-mode'
+  | 'old-protocol';
 
 /** The body of `POST /connection-test`. */
 export interface ConnectionTestRequest {
@@ -32,6 +50,8 @@ export interface ConnectionTestResult {
   message: string;
   /** What to do about it; absent on success. */
   advice?: string;
+  /** Why the secure connection failed, for `tls-failure`. */
+  tlsProblem?: TlsProblem;
   /** The SMTP reply behind the outcome, when the server gave one. */
   reply?: { responseCode?: number; response?: string };
   /** True when a test message was accepted by the server. */

@@ -1,9 +1,12 @@
 import type { SmtpReply } from './MailDeliveryError';
 import type { MailAddress, MailMessage } from './mailMessage';
 
-/** Where a queued message stands. `sent` and `failed` are final. */
+/**
+ * Where a queued message stands. `sent`, `partial` (delivered to some
+ * recipients, refused for good by the others) and `failed` are final.
+ */
 export type DeliveryState =
-  'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
+  'queued' | 'sending' | 'sent' | 'retrying' | 'partial' | 'failed';
 
 /** Every delivery state, in the order a message goes through them. */
 export const DELIVERY_STATES: readonly DeliveryState[] = [
@@ -11,8 +14,28 @@ export const DELIVERY_STATES: readonly DeliveryState[] = [
   'sending',
   'retrying',
   'sent',
+  'partial',
   'failed',
 ];
+
+/** The states after which nothing more happens to a message. */
+export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = [
+  'sent',
+  'partial',
+  'failed',
+];
+
+/**
+ * What happened for one recipient: `sent` (the server accepted it),
+ * `failed` (refused for good, 5xx), `deferred` (refused for now, 4xx: tried
+ * again later) or `pending` (not tried yet).
+ */
+export interface RecipientDelivery {
+  address: string;
+  state: 'pending' | 'sent' | 'deferred' | 'failed';
+  /** The reply that refused or deferred it. */
+  reply?: SmtpReply;
+}
 
 /**
  * Transactional mail (a password reset, a single notification) goes before
@@ -28,8 +51,10 @@ export interface DeliveryStatus {
   attempts: number;
   /** The Message-ID header, once sent. */
   messageId?: string;
-  /** Recipients the server refused while accepting the message. */
+  /** Recipients refused for good (their results say why). */
   rejected: string[];
+  /** Each recipient's result. */
+  recipients: RecipientDelivery[];
   /** The last SMTP reply that stopped or delayed delivery. */
   lastReply?: SmtpReply;
   createdAt: string;
@@ -57,8 +82,28 @@ export interface CampaignSummary {
   counts: Record<DeliveryState, number>;
 }
 
+/**
+ * The tenant's mail is held back because its server failed as a whole
+ * (refused the connection, timed out, refused the login). Nothing fails
+ * meanwhile; delivery resumes at `nextAttemptAt`, or at once when the
+ * settings change.
+ */
+export interface DeliveryPause {
+  /** Whose server: the tenant's own, or the portal's default mailbox. */
+  server: 'custom' | 'default';
+  since: string;
+  nextAttemptAt: string;
+  /** How many times in a row it failed. */
+  failures: number;
+  /** What failed, without secrets. */
+  reason: string;
+  reply?: SmtpReply;
+}
+
 /** What the card shows: recent campaigns and recent failures of the tenant. */
 export interface DeliverySummary {
+  /** Set while the tenant's delivery is paused. */
+  pause?: DeliveryPause;
   campaigns: CampaignSummary[];
   recentFailures: Array<{
     id: string;

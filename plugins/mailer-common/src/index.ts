@@ -7,6 +7,7 @@
 
 export * from './permissions';
 export * from './settingKeys';
+export * from './settingRequirements';
 export * from './settingValidation';
 export * from './addressSyntax';
 export * from './mailMessage';
@@ -14,3 +15,5 @@ export * from './MailDeliveryError';
 export * from './settingsApi';
 export * from './connectionTest';
 export * from './delivery';
+export * from './secretBinding';
+export * from './bulkRecipient';

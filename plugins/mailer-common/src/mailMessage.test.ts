@@ -28,6 +28,17 @@ describe('findMailMessageProblems', () => {
       'bcc has an invalid address',
     ],
     [{ ...valid, subject: 'a\nb' }, 'subject must be a single line'],
+    [{ ...valid, subject: 'a\u0000b' }, 'without control characters'],
+    [{ ...valid, text: 'a\u0000b' }, 'text must not contain NUL'],
+    [{ ...valid, path: '/etc/passwd' }, 'unknown fields: path'],
+    [
+      { ...valid, to: { address: 'a@example.com', headers: 'x' } },
+      'to may only have a name and an address',
+    ],
+    [
+      { ...valid, attachments: [{ filename: 'x', content: 'a', raw: 'b' }] },
+      'attachments[0] has unknown fields: raw',
+    ],
     [{ ...valid, text: undefined }, 'a message needs text or html'],
     [{ ...valid, html: 42 }, 'html must be a string'],
     [

@@ -1,4 +1,8 @@
-import { hasLineBreak, isEmailAddress } from './addressSyntax';
+import {
+  hasControlCharacter,
+  hasLineBreak,
+  isEmailAddress,
+} from './addressSyntax';
 
 /** A mail address: `someone@example.com`, or an address with a display name. */
 export type MailAddress = string | { name?: string; address: string };
@@ -32,6 +36,34 @@ export const MAX_RECIPIENTS_PER_MESSAGE = 100;
 /** RFC 5322 caps a header line at 998 characters. */
 const MAX_SUBJECT_LENGTH = 998;
 const MAX_DISPLAY_NAME_LENGTH = 200;
+const MESSAGE_FIELDS = new Set([
+  'to',
+  'cc',
+  'bcc',
+  'replyTo',
+  'subject',
+  'text',
+  'html',
+  'attachments',
+]);
+const ATTACHMENT_FIELDS = new Set([
+  'filename',
+  'content',
+  'encoding',
+  'contentType',
+]);
+
+/** A header value: one line, no control characters. */
+function isHeaderText(value: string): boolean {
+  return !hasLineBreak(value) && !hasControlCharacter(value);
+}
+
+function unknownFields(
+  value: Record<string, unknown>,
+  known: ReadonlySet<string>,
+): string[] {
+  return Object.keys(value).filter(key => !known.has(key));
+}
 
 /** The plain address of a `MailAddress`, without its display name. */
 export function addressOf(address: MailAddress): string {
@@ -46,7 +78,14 @@ export function toAddressList(
   return Array.isArray(value) ? value : [value];
 }
 
-function addressProblem(field: string, value: unknown): string | undefined {
+/**
+ * What is wrong with one recipient, or undefined: a plain address, or
+ * `{ name, address }` with a single-line display name of sensible length.
+ */
+export function findMailAddressProblem(
+  field: string,
+  value: unknown,
+): string | undefined {
   if (typeof value === 'string') {
     return isEmailAddress(value)
       ? undefined
@@ -55,14 +94,17 @@ function addressProblem(field: string, value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) {
     return `${field} must be an address or { name, address }`;
   }
-  const { name, address } = value as { name?: unknown; address?: unknown };
+  const { name, address, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) {
+    return `${field} may only have a name and an address`;
+  }
   if (typeof address !== 'string' || !isEmailAddress(address)) {
     return `${field} has an invalid address`;
   }
   if (name !== undefined) {
     if (
       typeof name !== 'string' ||
-      hasLineBreak(name) ||
+      !isHeaderText(name) ||
       name.length > MAX_DISPLAY_NAME_LENGTH
     ) {
       return `${field} has an invalid display name`;
@@ -79,11 +121,16 @@ function attachmentProblem(index: number, value: unknown): string | undefined {
   if ('path' in attachment || 'href' in attachment) {
     return `${field} must carry its content; file paths and URLs are not allowed`;
   }
+  const unknown = unknownFields(attachment, ATTACHMENT_FIELDS);
+  if (unknown.length > 0) {
+    return `${field} has unknown fields: ${unknown.join(', ')}`;
+  }
   const { filename, content, encoding, contentType } = attachment;
   if (
     typeof filename !== 'string' ||
     filename.length === 0 ||
-    hasLineBreak(filename)
+    filename.length > MAX_SUBJECT_LENGTH ||
+    !isHeaderText(filename)
   ) {
     return `${field}.filename must be a single-line name`;
   }
@@ -95,7 +142,9 @@ function attachmentProblem(index: number, value: unknown): string | undefined {
   }
   if (
     contentType !== undefined &&
-    (typeof contentType !== 'string' || hasLineBreak(contentType))
+    (typeof contentType !== 'string' ||
+      contentType.length > MAX_DISPLAY_NAME_LENGTH ||
+      !isHeaderText(contentType))
   ) {
     return `${field}.contentType must be a single-line string`;
   }
@@ -112,6 +161,10 @@ export function findMailMessageProblems(message: unknown): string[] {
     return ['message must be an object'];
   const m = message as Record<string, unknown>;
   const problems: string[] = [];
+  const unknown = unknownFields(m, MESSAGE_FIELDS);
+  if (unknown.length > 0) {
+    problems.push(`unknown fields: ${unknown.join(', ')}`);
+  }
   let recipients = 0;
   for (const field of ['to', 'cc', 'bcc'] as const) {
     const list = toAddressList(
@@ -119,7 +172,7 @@ export function findMailMessageProblems(message: unknown): string[] {
     );
     recipients += list.length;
     for (const address of list) {
-      const problem = addressProblem(field, address);
+      const problem = findMailAddressProblem(field, address);
       if (problem) problems.push(problem);
     }
   }
@@ -132,21 +185,24 @@ export function findMailMessageProblems(message: unknown): string[] {
     );
   }
   if (m.replyTo !== undefined) {
-    const problem = addressProblem('replyTo', m.replyTo);
+    const problem = findMailAddressProblem('replyTo', m.replyTo);
     if (problem) problems.push(problem);
   }
   if (
     typeof m.subject !== 'string' ||
-    hasLineBreak(m.subject) ||
+    !isHeaderText(m.subject) ||
     m.subject.length > MAX_SUBJECT_LENGTH
   ) {
     problems.push(
-      `subject must be a single line of at most ${MAX_SUBJECT_LENGTH} characters`,
+      `subject must be a single line of at most ${MAX_SUBJECT_LENGTH} characters without control characters`,
     );
   }
   for (const body of ['text', 'html'] as const) {
-    if (m[body] !== undefined && typeof m[body] !== 'string') {
+    const value = m[body];
+    if (value !== undefined && typeof value !== 'string') {
       problems.push(`${body} must be a string`);
+    } else if (typeof value === 'string' && value.includes('\0')) {
+      problems.push(`${body} must not contain NUL characters`);
     }
   }
   if (typeof m.text !== 'string' && typeof m.html !== 'string') {

@@ -12,8 +12,19 @@ export const mailerSettingsManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Allows reading a tenant's delivery records (recent mailings and failures).
+ * Recipient addresses are shown in full only to those who may also manage
+ * the settings; everyone else sees them masked.
+ */
+export const mailerDeliveryReadPermission = createPermission({
+  name: 'mailer.delivery.read',
+  attributes: { action: 'read' },
+});
+
 /** Every permission the mailer plugins define, for registration with the host. */
 export const mailerPermissions = [
   mailerSettingsReadPermission,
   mailerSettingsManagePermission,
+  mailerDeliveryReadPermission,
 ];
