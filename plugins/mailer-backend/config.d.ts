@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Configuration of the Elixeum mailer backend. */
   mailer?: {
@@ -23,6 +25,11 @@ export interface Config {
       };
       /** The sender of the default mailbox, e.g. no-reply@elixeum.cloud. */
       from: string;
+      /**
+       * The most messages a minute through the default mailbox, across all
+       * replicas (e.g. 30 for an Office 365 mailbox). Defaults to no limit.
+       */
+      rateLimit?: number;
     };
     /** Encryption of secret settings (the SMTP password) at rest. */
     encryption: {
@@ -44,32 +51,104 @@ export interface Config {
       id?: string;
     };
     /** Delivery of the outbox. Every field has a default. */
+    /**
+     * Delivery of the outbox. Every field has a default. Durations take any
+     * form Backstage reads: '30s', 'PT30S' or { seconds: 30 }.
+     */
     delivery?: {
       /** SMTP connections per server and replica. Defaults to 5. */
       maxConnections?: number;
-      /** Messages a worker claims at a time. Defaults to 500. */
-      batchSize?: number;
-      /** How often a worker looks for mail queued by other replicas. Defaults to 1000. */
-      pollIntervalMs?: number;
-      /** A claimed message whose worker died is claimed again after this. Defaults to 120. */
-      leaseSeconds?: number;
-      /** Retries of temporary failures (4xx replies, connection errors, timeouts). */
-      retry?: {
-        /** Defaults to 8. */
-        maxAttempts?: number;
-        /** Defaults to 30; doubles with every attempt, with jitter. */
-        initialDelaySeconds?: number;
-        /** Defaults to 3600. */
-        maxDelaySeconds?: number;
-        /** A message older than this fails instead of being retried. Defaults to 24. */
-        maxAgeHours?: number;
+      /**
+       * Claimed messages a server's lane holds per connection, waiting or
+       * being sent: a slow or hung server never holds more. Defaults to 8.
+       */
+      windowPerConnection?: number;
+      /** How often a worker looks for mail queued by other replicas. Defaults to 1 second. */
+      pollInterval?: HumanDuration | string;
+      /**
+       * A claimed message whose replica died is taken again after this; it is
+       * extended while the message is sent. Defaults to 1 minute.
+       */
+      lease?: HumanDuration | string;
+      /** How long connecting and the server's greeting may take. Defaults to 15 seconds. */
+      connectionTimeout?: HumanDuration | string;
+      /** A server silent this long in the middle of a command has failed. Defaults to 1 minute. */
+      socketTimeout?: HumanDuration | string;
+      /**
+       * How long stopping the backend waits for messages on the wire; what
+       * was claimed but not started is given back at once. Must be shorter
+       * than the lease. Defaults to 10 seconds (Kubernetes allows 30).
+       */
+      shutdownTimeout?: HumanDuration | string;
+      /**
+       * Outcomes are recorded at once when mail trickles, and at most this
+       * often when it floods. Defaults to 50 milliseconds.
+       */
+      recordInterval?: HumanDuration | string;
+      /** Pauses of a server that failed as a whole (refused, timed out, login refused). */
+      pause?: {
+        /** The first pause; doubles with each failure in a row. Defaults to 5 seconds. */
+        initialDelay?: HumanDuration | string;
+        /** Defaults to 5 minutes. */
+        maxDelay?: HumanDuration | string;
       };
-      /** Sent and failed messages are deleted after this. Defaults to 30. */
-      retentionDays?: number;
-      /** A server's idle connections are closed after this. Defaults to 60. */
-      idlePoolSeconds?: number;
+      /** Retries of temporary failures of a message (4xx replies, dropped connections). */
+      retry?: {
+        /** Attempts in all, counted when a message is claimed. Defaults to 8. */
+        maxAttempts?: number;
+        /** Doubles with every attempt, with jitter. Defaults to 30 seconds. */
+        initialDelay?: HumanDuration | string;
+        /** Defaults to 1 hour. */
+        maxDelay?: HumanDuration | string;
+        /** A message older than this fails instead of being retried. Defaults to 24 hours. */
+        maxAge?: HumanDuration | string;
+      };
+      /** Sent and failed messages are deleted after this. Defaults to 30 days. */
+      retention?: HumanDuration | string;
+      /** A server's idle connections are closed after this. Defaults to 1 minute. */
+      idlePoolTimeout?: HumanDuration | string;
       /** The most servers a replica keeps connections open to. Defaults to 100. */
       maxPools?: number;
+    };
+    /**
+     * Whether tenant servers that are not on loopback may get a password over
+     * a connection without TLS. Defaults to false: never.
+     */
+    allowInsecureAuth?: boolean;
+    /** Where OAuth2 access tokens come from, for tenants that log in with XOAUTH2. */
+    oauth?: {
+      microsoft?: {
+        /** Defaults to https://login.microsoftonline.com (a national cloud has its own). */
+        authority?: string;
+      };
+      google?: {
+        /** Defaults to https://oauth2.googleapis.com/token */
+        tokenUrl?: string;
+      };
+    };
+    /** Microsoft Graph, for tenants with SMTP.Transport microsoft-graph. */
+    graph?: {
+      /** Defaults to https://graph.microsoft.com */
+      baseUrl?: string;
+    };
+    /**
+     * Which SMTP servers tenants may point their mail at. By default tenant
+     * servers may not be (or resolve to) loopback, private, link-local,
+     * unique-local, carrier-grade NAT, multicast or unspecified addresses,
+     * and may only use ports 25, 465, 587 and 2525. The default mailbox is
+     * not subject to this policy.
+     */
+    serverPolicy?: {
+      /** Ports tenant servers may use. Defaults to [25, 465, 587, 2525]. */
+      allowedPorts?: number[];
+      /**
+       * Hosts, IP addresses or ranges (e.g. `10.20.0.0/16`) that tenant
+       * servers may use even though they are internal, e.g. a company relay.
+       * `ports` replaces `allowedPorts` for the entry; `any` allows every port.
+       */
+      allowedHosts?: Array<string | { host: string; ports?: number[] | 'any' }>;
+      /** Hosts, IP addresses or ranges tenant servers may never use; beats `allowedHosts`. */
+      deniedHosts?: string[];
     };
     /** TLS settings for every SMTP connection the mailer opens. */
     tls?: {

@@ -1,29 +1,37 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { isEmailAddress } from '@elixeum/plugin-mailer-common';
 import { RetryPolicy } from './delivery/retryPolicy';
-
-/** How a connection to an SMTP server is protected. */
-export type SmtpSecurity = 'starttls' | 'tls' | 'none';
-
-/** Everything needed to connect to one SMTP server and send as one sender. */
-export interface SmtpServerSettings {
-  host: string;
-  port: number;
-  security: SmtpSecurity;
-  auth?: { user: string; pass: string };
-  from: string;
-}
+import {
+  defaultSecurityForPort,
+  SMTP_SECURITY_VALUES,
+  SmtpSecurity,
+  SmtpServerSettings,
+} from './smtp/SmtpServerSettings';
 
 /** How the outbox is delivered; every field has a default. */
 export interface DeliveryConfig {
   /** SMTP connections per server and replica; real servers refuse more (421, 432 4.3.2). */
   maxConnections: number;
-  /** Messages a worker claims at a time. */
-  batchSize: number;
+  /** Claimed messages a server's lane holds per connection: a small window, so a hung server holds few. */
+  windowPerConnection: number;
   /** How often a worker looks for due mail queued by other replicas. */
   pollIntervalMs: number;
-  /** A claimed message whose worker died is claimed again after this. */
+  /** A claimed message whose worker died is claimed again after this; extended while it is sent. */
   leaseMs: number;
+  connectionTimeoutMs: number;
+  /** A server silent this long in the middle of a command has failed. */
+  socketTimeoutMs: number;
+  /** How long stopping the backend waits for messages on the wire. */
+  shutdownTimeoutMs: number;
+  /**
+   * Outcomes are written at once when mail trickles, and at most this often
+   * when it floods (each write costs a commit, whatever it holds).
+   */
+  recordIntervalMs: number;
+  /** The first pause of a server that failed as a whole; doubles up to `pauseMaxMs`. */
+  pauseInitialMs: number;
+  pauseMaxMs: number;
   retry: RetryPolicy;
   /** Sent and failed messages are deleted after this. */
   retentionMs: number;
@@ -36,27 +44,65 @@ export interface DeliveryConfig {
 /** The mailer's part of app-config, read once at start-up. */
 export interface MailerConfig {
   defaultServer: SmtpServerSettings;
+  /** Messages per minute through the default mailbox, across replicas. */
+  defaultRateLimit?: number;
   tenantId: string;
   extraCaCertificates: string[];
+  /** Whether tenant servers that are not on loopback may get a password without TLS. */
+  allowInsecureAuth: boolean;
+  /** Where OAuth2 tokens and Microsoft Graph are; tests point them at loopback. */
+  endpoints: {
+    microsoftAuthority: string;
+    googleTokenUrl: string;
+    graphBaseUrl: string;
+  };
   delivery: DeliveryConfig;
 }
 
-const SECURITY_VALUES: readonly SmtpSecurity[] = ['starttls', 'tls', 'none'];
-
-/** The security a server uses when none is chosen: implicit TLS on 465, STARTTLS elsewhere. */
-export function defaultSecurityForPort(port: number): SmtpSecurity {
-  return port === 465 ? 'tls' : 'starttls';
+/** A base URL from config: http(s), without a trailing slash. */
+function baseUrl(config: Config, key: string, fallback: string): string {
+  const value = config.getOptionalString(key) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${key} must be a URL, e.g. ${fallback}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`${key} must be an http(s) URL, e.g. ${fallback}`);
+  }
+  return value.replace(/\/+$/, '');
 }
+
+/** Keys of earlier versions, and what replaced them. */
+const REPLACED_KEYS: Record<string, string> = {
+  'mailer.delivery.batchSize': 'mailer.delivery.windowPerConnection',
+  'mailer.delivery.pollIntervalMs': 'mailer.delivery.pollInterval',
+  'mailer.delivery.leaseSeconds': 'mailer.delivery.lease',
+  'mailer.delivery.retentionDays': 'mailer.delivery.retention',
+  'mailer.delivery.idlePoolSeconds': 'mailer.delivery.idlePoolTimeout',
+  'mailer.delivery.retry.initialDelaySeconds':
+    'mailer.delivery.retry.initialDelay',
+  'mailer.delivery.retry.maxDelaySeconds': 'mailer.delivery.retry.maxDelay',
+  'mailer.delivery.retry.maxAgeHours': 'mailer.delivery.retry.maxAge',
+};
 
 /** Reads and checks `mailer.*`; a mistake stops start-up with a message naming the key. */
 export function readMailerConfig(config: Config): MailerConfig {
+  for (const [old, replacement] of Object.entries(REPLACED_KEYS)) {
+    if (config.has(old)) {
+      throw new Error(
+        `${old} is no longer read; use ${replacement} (a duration such as '30s' or { seconds: 30 }, or a number where it counts things)`,
+      );
+    }
+  }
   const server = config.getConfig('mailer.default');
-  const port = server.getOptionalNumber('port') ?? 587;
+  const port = wholeNumber(config, 'mailer.default.port', 587, 1, 65535);
   const security =
     server.getOptionalString('security') ?? defaultSecurityForPort(port);
-  if (!SECURITY_VALUES.includes(security as SmtpSecurity)) {
+  if (!SMTP_SECURITY_VALUES.includes(security as SmtpSecurity)) {
     throw new Error(
-      `mailer.default.security must be one of ${SECURITY_VALUES.join(', ')}`,
+      `mailer.default.security must be one of ${SMTP_SECURITY_VALUES.join(', ')}`,
     );
   }
   const from = server.getString('from');
@@ -72,38 +118,107 @@ export function readMailerConfig(config: Config): MailerConfig {
       port,
       security: security as SmtpSecurity,
       auth: auth
-        ? { user: auth.getString('user'), pass: auth.getString('pass') }
+        ? {
+            kind: 'password',
+            user: auth.getString('user'),
+            pass: auth.getString('pass'),
+          }
         : undefined,
       from,
     },
+    defaultRateLimit: config.has('mailer.default.rateLimit')
+      ? wholeNumber(config, 'mailer.default.rateLimit', 0, 1, 10_000_000)
+      : undefined,
     tenantId: config.getOptionalString('mailer.tenant.id') ?? 'default',
     extraCaCertificates:
       config.getOptionalStringArray('mailer.tls.extraCaCertificates') ?? [],
+    allowInsecureAuth:
+      config.getOptionalBoolean('mailer.allowInsecureAuth') ?? false,
+    endpoints: {
+      microsoftAuthority: baseUrl(
+        config,
+        'mailer.oauth.microsoft.authority',
+        'https://login.microsoftonline.com',
+      ),
+      googleTokenUrl: baseUrl(
+        config,
+        'mailer.oauth.google.tokenUrl',
+        'https://oauth2.googleapis.com/token',
+      ),
+      graphBaseUrl: baseUrl(
+        config,
+        'mailer.graph.baseUrl',
+        'https://graph.microsoft.com',
+      ),
+    },
     delivery: readDeliveryConfig(config),
   };
 }
 
 function readDeliveryConfig(config: Config): DeliveryConfig {
-  const d = config.getOptionalConfig('mailer.delivery');
-  const retry = d?.getOptionalConfig('retry');
-  const seconds = (value: number | undefined, fallback: number) =>
-    (value ?? fallback) * 1000;
-  return {
-    maxConnections: d?.getOptionalNumber('maxConnections') ?? 5,
-    batchSize: d?.getOptionalNumber('batchSize') ?? 500,
-    pollIntervalMs: d?.getOptionalNumber('pollIntervalMs') ?? 1000,
-    leaseMs: seconds(d?.getOptionalNumber('leaseSeconds'), 120),
+  const d = 'mailer.delivery';
+  const count = (key: string, fallback: number, max: number) =>
+    wholeNumber(config, `${d}.${key}`, fallback, 1, max);
+  const ms = (key: string, fallback: HumanDuration, min = 1) =>
+    duration(config, `${d}.${key}`, fallback, min);
+  const delivery: DeliveryConfig = {
+    maxConnections: count('maxConnections', 5, 100),
+    windowPerConnection: count('windowPerConnection', 8, 100),
+    pollIntervalMs: ms('pollInterval', { seconds: 1 }, 10),
+    leaseMs: ms('lease', { minutes: 1 }, 1000),
+    connectionTimeoutMs: ms('connectionTimeout', { seconds: 15 }, 100),
+    socketTimeoutMs: ms('socketTimeout', { minutes: 1 }, 100),
+    shutdownTimeoutMs: ms('shutdownTimeout', { seconds: 10 }, 0),
+    recordIntervalMs: ms('recordInterval', { milliseconds: 50 }, 0),
+    pauseInitialMs: ms('pause.initialDelay', { seconds: 5 }),
+    pauseMaxMs: ms('pause.maxDelay', { minutes: 5 }),
     retry: {
-      maxAttempts: retry?.getOptionalNumber('maxAttempts') ?? 8,
-      initialDelayMs: seconds(
-        retry?.getOptionalNumber('initialDelaySeconds'),
-        30,
-      ),
-      maxDelayMs: seconds(retry?.getOptionalNumber('maxDelaySeconds'), 3600),
-      maxAgeMs: seconds(retry?.getOptionalNumber('maxAgeHours'), 24) * 3600,
+      maxAttempts: count('retry.maxAttempts', 8, 100),
+      initialDelayMs: ms('retry.initialDelay', { seconds: 30 }),
+      maxDelayMs: ms('retry.maxDelay', { hours: 1 }),
+      maxAgeMs: ms('retry.maxAge', { hours: 24 }),
     },
-    retentionMs: seconds(d?.getOptionalNumber('retentionDays'), 30) * 86400,
-    idlePoolMs: seconds(d?.getOptionalNumber('idlePoolSeconds'), 60),
-    maxPools: d?.getOptionalNumber('maxPools') ?? 100,
+    retentionMs: ms('retention', { days: 30 }),
+    idlePoolMs: ms('idlePoolTimeout', { minutes: 1 }),
+    maxPools: count('maxPools', 100, 100_000),
   };
+  if (delivery.shutdownTimeoutMs >= delivery.leaseMs) {
+    throw new Error(
+      `${d}.shutdownTimeout must be shorter than ${d}.lease, so that another replica does not take messages this one still sends`,
+    );
+  }
+  return delivery;
+}
+
+function wholeNumber(
+  config: Config,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(
+      `${key} must be a whole number from ${min} to ${max}, not ${value}`,
+    );
+  }
+  return value;
+}
+
+function duration(
+  config: Config,
+  key: string,
+  fallback: HumanDuration,
+  minMs: number,
+): number {
+  const value = config.has(key)
+    ? durationToMilliseconds(readDurationFromConfig(config, { key }))
+    : durationToMilliseconds(fallback);
+  if (!Number.isFinite(value) || value < minMs) {
+    throw new Error(
+      `${key} must be a duration of at least ${minMs} ms, e.g. '30s' or { seconds: 30 }`,
+    );
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { MailDeliveryError, MailMessage } from '@elixeum/plugin-mailer-common';
+import { MailMessage } from '@elixeum/plugin-mailer-common';
 import { MailerService } from '@elixeum/plugin-mailer-node';
 import {
   createSelfSignedCertificate,
@@ -10,8 +10,10 @@ import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
+import { waitForPause } from './__testUtils__/waitForPause';
 
 const databases = createTestDatabases();
+jest.setTimeout(30_000);
 const certificate = createSelfSignedCertificate();
 const TENANT_PASSWORD = 'tenant-Secret-42!';
 
@@ -190,14 +192,18 @@ describe.each(databases.eachSupportedId())(
       expect(text.content.toString('utf8')).toBe('plain notes');
     });
 
-    it('surfaces an SMTP refusal as a MailDeliveryError with the reply and without the password', async () => {
+    it('pauses the tenant when the server refuses the login (535 5.7.139), fails nothing, explains why without the password, and delivers once the settings are fixed', async () => {
+      let refuse = true;
       const refusingServer = await SmtpTestServer.start({
         users: { 'mailer@tenant.example': TENANT_PASSWORD },
         replies: {
-          auth: () => ({
-            code: 535,
-            message: `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. ${TENANT_PASSWORD}`,
-          }),
+          auth: () =>
+            refuse
+              ? {
+                  code: 535,
+                  message: `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. ${TENANT_PASSWORD}`,
+                }
+              : undefined,
         },
       });
       try {
@@ -213,21 +219,26 @@ describe.each(databases.eachSupportedId())(
           subject: 's',
           text: 't',
         });
-        const error = await mailer.waitForDelivery(id).catch(e => e);
-        expect(error).toBeInstanceOf(MailDeliveryError);
-        expect(error.reply.responseCode).toBe(535);
-        expect(error.reply.code).toBe('EAUTH');
-        expect(error.reply.response).toContain('5.7.139');
-        expect(error.message).toContain('5.7.139');
-        expect(
-          JSON.stringify({ message: error.message, reply: error.reply }),
-        ).not.toContain(TENANT_PASSWORD);
-        expect(refusingServer.messages).toHaveLength(0);
-        // 5xx is permanent: failed after one attempt, not retried.
-        expect(await mailer.getStatus(id)).toMatchObject({
-          state: 'failed',
-          attempts: 1,
+        const summary = await waitForPause(server);
+        expect(summary.pause).toMatchObject({
+          server: 'custom',
+          reason: expect.stringContaining('5.7.139'),
+          reply: { code: 'EAUTH', responseCode: 535 },
         });
+        expect(JSON.stringify(summary)).not.toContain(TENANT_PASSWORD);
+        const waiting = await mailer.getStatus(id);
+        expect(waiting).toMatchObject({ state: 'retrying', attempts: 0 });
+        expect(JSON.stringify(waiting)).not.toContain(TENANT_PASSWORD);
+        expect(refusingServer.messages).toHaveLength(0);
+
+        // The tenant switches SMTP AUTH on and saves its settings again.
+        refuse = false;
+        await saveSettings(server, { 'SMTP.Password': TENANT_PASSWORD });
+        const delivered = await mailer.waitForDelivery(id, {
+          timeoutMs: 10_000,
+        });
+        expect(delivered).toMatchObject({ state: 'sent', attempts: 1 });
+        expect(refusingServer.messages).toHaveLength(1);
       } finally {
         await refusingServer.close();
       }
@@ -257,8 +268,19 @@ describe.each(databases.eachSupportedId())(
         });
         const result = await mailer.waitForDelivery(id);
         expect(result).toMatchObject({
-          state: 'sent',
+          state: 'partial',
           rejected: ['gone@example.com'],
+          recipients: [
+            { address: 'here@example.com', state: 'sent' },
+            {
+              address: 'gone@example.com',
+              state: 'failed',
+              reply: {
+                responseCode: 550,
+                response: expect.stringContaining('5.1.1'),
+              },
+            },
+          ],
         });
         const [message] = await pickyServer.waitForMessages(1);
         expect(message.envelope.rcptTo).toEqual(['here@example.com']);

@@ -1,70 +1,60 @@
-import { BulkRecipient } from '@elixeum/plugin-mailer-common';
-import { mockServices } from '@backstage/backend-test-utils';
-import { SmtpTestServer } from '@internal/smtp-test-server';
-import request from 'supertest';
 import {
-  createConsumerPlugin,
-  tenantFromCallerModule,
-} from './__testUtils__/consumerPlugin';
+  SmtpTestServer,
+  SmtpTestServerOptions,
+} from '@internal/smtp-test-server';
+import request from 'supertest';
+import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import {
+  deliveriesPerRecipient,
+  eventually,
+  recipients,
+  tenantServerSettings,
+} from './__testUtils__/outboxHarness';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
-import { openDatabase } from './database/openDatabase';
-import { OutboxStore } from './database/OutboxStore';
+import { waitForPause } from './__testUtils__/waitForPause';
+
+// One replica against real SMTP servers: what reaches whom, how often, and
+// what the delivery records say.
 
 const databases = createTestDatabases();
 jest.setTimeout(60_000);
 
-let smtp: SmtpTestServer;
-beforeEach(async () => {
-  smtp = await SmtpTestServer.start();
+const servers: SmtpTestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => s.close()));
 });
-afterEach(() => smtp.close());
-
-function recipients(count: number, prefix = 'user'): BulkRecipient[] {
-  return Array.from({ length: count }, (_, i) => ({
-    to: `${prefix}${i}@example.com`,
-    variables: { name: `Name ${i}`, seq: String(i) },
-  }));
-}
-
-/** How often each recipient got mail: delivery must be exactly once. */
-function deliveriesPerRecipient(server: SmtpTestServer): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of server.messages) {
-    for (const r of m.envelope.rcptTo) counts.set(r, (counts.get(r) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function tenantServerSettings(server: SmtpTestServer, extra = {}) {
-  return {
-    'SMTP.Server': server.host,
-    'SMTP.Port': String(server.port),
-    'SMTP.Username': 'mailer@tenant.example',
-    'SMTP.Password': 'any-password',
-    'SMTP.Security': 'none',
-    ...extra,
-  };
+async function smtpServer(options: SmtpTestServerOptions = {}) {
+  const server = await SmtpTestServer.start(options);
+  servers.push(server);
+  return server;
 }
 
 describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
   async function start(
-    options: Parameters<typeof startMailerTestBackend>[2] = {
-      defaultServer: { host: '127.0.0.1', port: 0 },
-    },
+    defaultServer: SmtpTestServer,
+    options: {
+      delivery?: Record<string, any>;
+      defaultExtra?: Record<string, any>;
+    } = {},
   ) {
     const consumer = createConsumerPlugin();
     const started = await startMailerTestBackend(databases, databaseId, {
-      ...options,
-      defaultServer: { host: smtp.host, port: smtp.port },
-      features: [consumer.plugin, ...(options.features ?? [])],
+      defaultServer: {
+        host: defaultServer.host,
+        port: defaultServer.port,
+        extra: options.defaultExtra,
+      },
+      delivery: options.delivery,
+      features: [consumer.plugin],
     });
     return { ...started, mailer: consumer.mailer() };
   }
 
   it('delivers a personalised bulk mailing once to every recipient, with the body stored once', async () => {
-    const { mailer, knex } = await start();
+    const smtp = await smtpServer();
+    const { mailer, knex } = await start(smtp);
     const result = await mailer.sendBulk(
       {
         subject: 'Hello {{name}}',
@@ -81,7 +71,7 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     );
     expect(result.accepted).toBe(1201);
 
-    await smtp.waitForMessages(1201, 30_000);
+    await smtp.waitForMessages(1201, 40_000);
     const counts = deliveriesPerRecipient(smtp);
     expect(counts.size).toBe(1201);
     expect([...counts.values()].every(n => n === 1)).toBe(true);
@@ -96,34 +86,28 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     expect(mallory.parsed.html).toBe(
       '<p>Dear &lt;script&gt;x&lt;/script&gt;</p>',
     );
-    expect(mallory.parsed.subject).toBe('Hello <script>x</script>');
-
-    expect(await knex('mailer_campaigns').count({ n: '*' })).toEqual([
-      { n: expect.anything() },
-    ]);
     const [{ n: campaigns }] = await knex('mailer_campaigns').count({ n: '*' });
     expect(Number(campaigns)).toBe(1);
     // The pool never opened more connections than allowed.
     expect(smtp.connections.peak).toBeLessThanOrEqual(5);
   });
 
-  it('retries while the server answers 421/451 and delivers each message exactly once when it recovers', async () => {
-    let busyUntil = Date.now() + 600;
-    smtp.close();
-    smtp = await SmtpTestServer.start({
+  it('counts an attempt for a refused message (451), not for a server that refuses connections (421), and delivers each exactly once', async () => {
+    let refusedConnections = 0;
+    let refusedSenders = 0;
+    const smtp = await smtpServer({
       replies: {
-        mailFrom: () =>
-          Date.now() < busyUntil
-            ? { code: 451, message: '4.3.0 Try again later' }
-            : undefined,
         connect: () =>
-          Date.now() < busyUntil - 300
-            ? { code: 421, message: '4.7.0 Too busy' }
+          refusedConnections++ < 2
+            ? { code: 421, message: '4.7.0 Too busy, try later' }
+            : undefined,
+        mailFrom: () =>
+          refusedSenders++ < 3
+            ? { code: 451, message: '4.3.0 Try again later' }
             : undefined,
       },
     });
-    const { mailer } = await start();
-    busyUntil = Date.now() + 600;
+    const { mailer, knex } = await start(smtp);
     const { id } = await mailer.send({
       to: 'first@example.com',
       subject: 'one',
@@ -131,19 +115,112 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     });
     await mailer.sendBulk({ subject: 'bulk', text: 'x' }, recipients(50));
 
-    const status = await mailer.waitForDelivery(id, { timeoutMs: 20_000 });
-    expect(status.state).toBe('sent');
-    expect(status.attempts).toBeGreaterThan(1);
+    expect(
+      await mailer.waitForDelivery(id, { timeoutMs: 20_000 }),
+    ).toMatchObject({
+      state: 'sent',
+    });
     await smtp.waitForMessages(51, 20_000);
-    await new Promise(resolve => setTimeout(resolve, 300));
     const counts = deliveriesPerRecipient(smtp);
     expect(counts.size).toBe(51);
     expect([...counts.values()].every(n => n === 1)).toBe(true);
+    expect(refusedConnections).toBeGreaterThanOrEqual(2);
+    expect(refusedSenders).toBeGreaterThanOrEqual(3);
+    // One attempt per message sent, plus one per 451; the 421s cost none.
+    await eventually(
+      async () => {
+        const [{ total, sent }] = await knex('mailer_outbox')
+          .sum({ total: 'attempts' })
+          .count({ sent: '*' })
+          .where({ state: 'sent' });
+        return Number(sent) === 51 && Number(total) === 51 + 3;
+      },
+      10_000,
+      'attempts to be recorded',
+    );
   });
 
-  it('fails the one recipient the server refuses with 550 and delivers the rest', async () => {
-    smtp.close();
-    smtp = await SmtpTestServer.start({
+  it('retries only the recipient refused for now (450), records the one refused for good (550), and delivers the others once', async () => {
+    let greylisted = true;
+    const smtp = await smtpServer({
+      replies: {
+        rcptTo: address => {
+          if (address === 'grey@example.com' && greylisted) {
+            greylisted = false;
+            return { code: 450, message: '4.2.0 Greylisted, try again later' };
+          }
+          if (address === 'gone@example.com') {
+            return { code: 550, message: '5.1.1 No such user here' };
+          }
+          return undefined;
+        },
+      },
+    });
+    const { mailer } = await start(smtp);
+    const { id } = await mailer.send({
+      to: ['here@example.com', 'grey@example.com', 'gone@example.com'],
+      subject: 'Three recipients',
+      text: 'x',
+    });
+
+    const status = await mailer.waitForDelivery(id, { timeoutMs: 20_000 });
+    expect(status).toMatchObject({
+      state: 'partial',
+      attempts: 2,
+      rejected: ['gone@example.com'],
+    });
+    expect(status.recipients).toEqual([
+      { address: 'here@example.com', state: 'sent' },
+      { address: 'grey@example.com', state: 'sent' },
+      {
+        address: 'gone@example.com',
+        state: 'failed',
+        reply: {
+          responseCode: 550,
+          response: expect.stringContaining('5.1.1 No such user here'),
+        },
+      },
+    ]);
+    // Two transactions: all three tried first, then only the greylisted one.
+    expect(smtp.messages.map(m => m.envelope.rcptTo)).toEqual([
+      ['here@example.com'],
+      ['grey@example.com'],
+    ]);
+    // Both copies carry the same Message-ID and the full headers.
+    const [first, second] = smtp.messages;
+    expect(second.parsed.messageId).toBe(first.parsed.messageId);
+    expect(second.parsed.to).toEqual(first.parsed.to);
+  });
+
+  it('sends the rest at once in a new transaction when the server takes only so many recipients (452)', async () => {
+    let inTransaction = 0;
+    const smtp = await smtpServer({
+      replies: {
+        mailFrom: () => {
+          inTransaction = 0;
+          return undefined;
+        },
+        rcptTo: () =>
+          ++inTransaction > 2
+            ? { code: 452, message: '4.5.3 Too many recipients' }
+            : undefined,
+      },
+    });
+    const { mailer } = await start(smtp);
+    const to = [1, 2, 3, 4, 5].map(i => `r${i}@example.com`);
+    const { id } = await mailer.send({ to, subject: 'five', text: 'x' });
+
+    const status = await mailer.waitForDelivery(id, { timeoutMs: 10_000 });
+    expect(status).toMatchObject({ state: 'sent', attempts: 1 });
+    expect(smtp.messages.map(m => m.envelope.rcptTo)).toEqual([
+      ['r1@example.com', 'r2@example.com'],
+      ['r3@example.com', 'r4@example.com'],
+      ['r5@example.com'],
+    ]);
+  });
+
+  it('fails the bulk recipient refused with 550, delivers the rest, and reports both in the summary', async () => {
+    const smtp = await smtpServer({
       replies: {
         rcptTo: address =>
           address === 'user3@example.com'
@@ -151,7 +228,7 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
             : undefined,
       },
     });
-    const { mailer, server } = await start();
+    const { mailer, server } = await start(smtp);
     const campaign = await mailer.sendBulk(
       { subject: 's', text: 't' },
       recipients(10),
@@ -159,22 +236,28 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     await smtp.waitForMessages(9, 10_000);
 
     let summary: any;
-    for (let i = 0; i < 50; i++) {
-      summary = (
-        await request(server).get('/api/mailer/delivery-summary').expect(200)
-      ).body;
-      if (
-        summary.campaigns[0]?.counts.failed === 1 &&
-        summary.campaigns[0]?.counts.sent === 9
-      )
-        break;
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
+    await eventually(
+      async () => {
+        summary = (
+          await request(server).get('/api/mailer/delivery-summary').expect(200)
+        ).body;
+        const counts = summary.campaigns[0]?.counts;
+        return counts?.failed === 1 && counts?.sent === 9;
+      },
+      10_000,
+      'the summary to show 9 sent, 1 failed',
+    );
     expect(summary.campaigns[0]).toMatchObject({
       campaignId: campaign.campaignId,
-      subject: 's',
       createdBy: 'plugin:consumer',
-      counts: { queued: 0, sending: 0, retrying: 0, sent: 9, failed: 1 },
+      counts: {
+        queued: 0,
+        sending: 0,
+        retrying: 0,
+        sent: 9,
+        partial: 0,
+        failed: 1,
+      },
     });
     expect(summary.recentFailures).toEqual([
       expect.objectContaining({
@@ -185,177 +268,124 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
         }),
       }),
     ]);
+    expect(summary.pause).toBeUndefined();
   });
 
-  it('picks up messages a crashed worker had claimed once their lease runs out', async () => {
-    const knex = await databases.init(databaseId);
-    await openDatabase(mockServices.database({ knex }));
-    // What a replica that died in the middle of sending leaves behind.
+  it('fails a message that cannot be built by itself, and delivers the rest of its claim', async () => {
+    const smtp = await smtpServer();
+    const { mailer, knex } = await start(smtp);
+    // Rows as a corrupted database would hold them, queued together so
+    // that one claim takes them all: a body that is not JSON, recipients
+    // that are not JSON, and three good messages.
     const now = Date.now();
-    await new OutboxStore(knex).createCampaign(
-      {
-        id: 'c1',
-        tenantId: 'default',
-        priority: 0,
-        template: { subject: 'lost?', text: 'no' },
-        now,
-      },
-      [{ id: 'm1', recipients: { to: ['late@example.com'] } }],
-    );
-    await knex('mailer_outbox')
-      .where({ id: 'm1' })
-      .update({
-        state: 'sending',
-        attempts: 1,
-        claim_token: 'dead-worker',
-        claimed_at: now,
-        lease_until: now + 1500,
-      });
-
-    const { mailer } = await start({
-      defaultServer: { host: '', port: 0 },
-      knex,
+    const campaign = (id: string, template: string) => ({
+      id,
+      tenant_id: 'default',
+      priority: 0,
+      template,
+      created_at: now,
     });
-    await new Promise(resolve => setTimeout(resolve, 700));
-    expect(smtp.messages).toHaveLength(0); // its lease still runs
-    const status = await mailer.waitForDelivery('m1', { timeoutMs: 10_000 });
-    expect(status).toMatchObject({ state: 'sent', attempts: 2 });
-    expect(smtp.messages.map(m => m.envelope.rcptTo)).toEqual([
-      ['late@example.com'],
-    ]);
-  });
-
-  it('loses nothing when a replica stops in the middle of a campaign and another carries on', async () => {
-    const first = await start();
-    await first.mailer.sendBulk(
-      { subject: 'campaign', text: 'x' },
-      recipients(600),
-    );
-    await smtp.waitForMessages(50, 10_000);
-    await first.backend.stop();
-    const second = await start({
-      defaultServer: { host: '', port: 0 },
-      knex: first.knex,
+    const message = (
+      id: string,
+      campaignId: string,
+      recipientsJson: string,
+    ) => ({
+      id,
+      campaign_id: campaignId,
+      tenant_id: 'default',
+      priority: 0,
+      recipients: recipientsJson,
+      state: 'waiting',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
     });
-    await smtp.waitForMessages(600, 30_000);
-    await new Promise(resolve => setTimeout(resolve, 300));
-    const counts = deliveriesPerRecipient(smtp);
-    expect(counts.size).toBe(600);
-    expect([...counts.values()].every(n => n === 1)).toBe(true);
-    await second.backend.stop();
-  });
-
-  it('shares one database between two replicas without sending anything twice', async () => {
-    const first = await start();
-    const second = await start({
-      defaultServer: { host: '', port: 0 },
-      knex: first.knex,
+    const to = (address: string) => JSON.stringify({ to: [address] });
+    await knex.transaction(async tx => {
+      await tx('mailer_campaigns').insert([
+        campaign('bad-body', '{not json'),
+        campaign('good', JSON.stringify({ subject: 'ok', text: 'x' })),
+      ]);
+      await tx('mailer_outbox').insert([
+        message('m-bad-body', 'bad-body', to('bad-body@example.com')),
+        message('m-bad-recipients', 'good', '[not json'),
+        ...[1, 2, 3].map(i =>
+          message(`m-ok${i}`, 'good', to(`ok${i}@example.com`)),
+        ),
+      ]);
     });
-    await Promise.all([
-      first.mailer.sendBulk({ subject: 'a', text: 'x' }, recipients(400, 'a')),
-      second.mailer.sendBulk({ subject: 'b', text: 'x' }, recipients(400, 'b')),
-    ]);
-    await smtp.waitForMessages(800, 30_000);
-    await new Promise(resolve => setTimeout(resolve, 500));
-    const counts = deliveriesPerRecipient(smtp);
-    expect(counts.size).toBe(800);
-    expect([...counts.values()].every(n => n === 1)).toBe(true);
-  });
 
-  it('sends the rest of a campaign through the new server when the settings change', async () => {
-    const newServer = await SmtpTestServer.start();
-    try {
-      const { mailer, server } = await start({
-        defaultServer: { host: '', port: 0 },
-        delivery: { batchSize: 20 },
-      });
-      await saveSettings(server, tenantServerSettings(smtp));
-      await mailer.sendBulk({ subject: 's', text: 't' }, recipients(300));
-      await smtp.waitForMessages(20, 10_000);
-      await saveSettings(server, { 'SMTP.Port': String(newServer.port) });
-      await new Promise<void>(resolve => {
-        const check = () =>
-          smtp.messages.length + newServer.messages.length >= 300
-            ? resolve()
-            : setTimeout(check, 50);
-        check();
-      });
-      expect(newServer.messages.length).toBeGreaterThan(0);
-      const all = [...smtp.messages, ...newServer.messages].map(
-        m => m.envelope.rcptTo[0],
-      );
-      expect(new Set(all).size).toBe(300);
-      expect(all).toHaveLength(300);
-    } finally {
-      await newServer.close();
+    for (const id of ['m-bad-body', 'm-bad-recipients']) {
+      const error = await mailer
+        .waitForDelivery(id, { timeoutMs: 10_000 })
+        .catch(e => e);
+      expect(error.name).toBe('MailDeliveryError');
+      expect(error.reply).toMatchObject({ code: 'ECOMPOSE' });
     }
+    for (const id of ['m-ok1', 'm-ok2', 'm-ok3']) {
+      expect(
+        await mailer.waitForDelivery(id, { timeoutMs: 10_000 }),
+      ).toMatchObject({
+        state: 'sent',
+        attempts: 1,
+      });
+    }
+    expect(smtp.messages.map(m => m.envelope.rcptTo[0]).sort()).toEqual([
+      'ok1@example.com',
+      'ok2@example.com',
+      'ok3@example.com',
+    ]);
   });
 
-  it("delivers another tenant's password reset before a 10,000-message campaign finishes", async () => {
-    const { mailer } = await start({
-      defaultServer: { host: '', port: 0 },
-      features: [tenantFromCallerModule],
-    });
-    await mailer.sendBulk(
-      { subject: 'newsletter', text: 'x' },
-      recipients(10_000),
-      { tenantId: 'big' },
-    );
-    await smtp.waitForMessages(100, 20_000);
-    await mailer.send(
-      {
-        to: 'reset@small.example',
-        subject: 'Reset your password',
-        text: 'link',
-      },
-      { tenantId: 'small' },
-    );
-    await smtp.waitForMessages(10_001, 60_000);
-    const order = smtp.messages.findIndex(
-      m => m.envelope.rcptTo[0] === 'reset@small.example',
-    );
-    expect(order).toBeGreaterThan(0);
-    expect(order).toBeLessThan(9_000);
-  });
-
-  it('fails mail for settings it cannot use after the allowed attempts, instead of looping', async () => {
-    const { mailer, server, knex } = await start({
-      defaultServer: { host: '', port: 0 },
-      delivery: { retry: { maxAttempts: 2, initialDelaySeconds: 0.05 } },
+  it('holds mail back (instead of failing it) while the settings cannot be used, and says why', async () => {
+    const smtp = await smtpServer();
+    const { mailer, server, knex } = await start(smtp, {
+      delivery: { retry: { maxAttempts: 2 } },
     });
     await saveSettings(server, tenantServerSettings(smtp));
     // As if the key that encrypted the password had been removed from config.
     await knex('mailer_settings')
       .where({ setting_key: 'SMTP.Password' })
       .update({ encryption_key_id: 'retired-key' });
+    // A change made behind the service's back (as by another replica) is
+    // seen within half a second.
+    await new Promise(resolve => setTimeout(resolve, 600));
 
     const { id } = await mailer.send({
       to: 'a@example.com',
       subject: 's',
       text: 't',
     });
-    const error = await mailer
-      .waitForDelivery(id, { timeoutMs: 10_000 })
-      .catch(e => e);
-
-    expect(error.name).toBe('MailDeliveryError');
-    expect(error.reply).toMatchObject({
-      code: 'ESETTINGS',
-      response: expect.stringContaining(
+    const summary = await waitForPause(server);
+    expect(summary.pause).toMatchObject({
+      server: 'custom',
+      reason: expect.stringContaining(
         'key "retired-key", which is not in mailer.encryption.keys',
       ),
+      reply: { code: 'ESETTINGS' },
     });
+    await new Promise(resolve => setTimeout(resolve, 1000));
     expect(await mailer.getStatus(id)).toMatchObject({
-      state: 'failed',
-      attempts: 2,
+      state: 'queued',
+      attempts: 0,
     });
     expect(smtp.messages).toHaveLength(0);
+
+    // The operator puts the key back: the mail goes out.
+    await knex('mailer_settings')
+      .where({ setting_key: 'SMTP.Password' })
+      .update({ encryption_key_id: 'test-1' });
+    expect(
+      await mailer.waitForDelivery(id, { timeoutMs: 10_000 }),
+    ).toMatchObject({
+      state: 'sent',
+    });
   });
 
   it("keeps to a tenant's messages-per-minute limit", async () => {
-    const { mailer, server } = await start({
-      defaultServer: { host: '', port: 0 },
-    });
+    const smtp = await smtpServer();
+    const { mailer, server } = await start(smtp);
     await saveSettings(
       server,
       tenantServerSettings(smtp, { 'SMTP.RateLimit': '30' }),
@@ -364,5 +394,38 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     await smtp.waitForMessages(30, 10_000);
     await new Promise(resolve => setTimeout(resolve, 1000));
     expect(smtp.messages).toHaveLength(30);
+  });
+
+  it("keeps to the default mailbox's messages-per-minute limit", async () => {
+    const smtp = await smtpServer();
+    const { mailer } = await start(smtp, { defaultExtra: { rateLimit: 20 } });
+    await mailer.sendBulk({ subject: 's', text: 't' }, recipients(35));
+    await smtp.waitForMessages(20, 10_000);
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    expect(smtp.messages).toHaveLength(20);
+  });
+
+  it('sends the rest of a campaign through the new server when the settings change', async () => {
+    const smtp = await smtpServer();
+    const newServer = await smtpServer();
+    const { mailer, server } = await start(smtp, {
+      delivery: { windowPerConnection: 4 },
+    });
+    await saveSettings(server, tenantServerSettings(smtp));
+    await mailer.sendBulk({ subject: 's', text: 't' }, recipients(300));
+    await smtp.waitForMessages(20, 10_000);
+    await saveSettings(server, {
+      'SMTP.Port': String(newServer.port),
+      'SMTP.Password': 'any-password',
+    });
+    await eventually(
+      () => smtp.messages.length + newServer.messages.length >= 300,
+      30_000,
+      'all 300 messages',
+    );
+    expect(newServer.messages.length).toBeGreaterThan(0);
+    const counts = deliveriesPerRecipient(smtp, newServer);
+    expect(counts.size).toBe(300);
+    expect([...counts.values()].every(n => n === 1)).toBe(true);
   });
 });

@@ -5,9 +5,13 @@ import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
-import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import {
+  captured,
+  startMailerTestBackend,
+} from './__testUtils__/mailerTestBackend';
 
 const databases = createTestDatabases();
+jest.setTimeout(30_000);
 const PASSWORD = 'correct-horse-battery-staple-7f3a';
 const validSettings = {
   'SMTP.Server': 'smtp.example.com',
@@ -171,25 +175,62 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    it('keeps the stored password when a change leaves it out or blank', async () => {
+    it('keeps the stored password while the server it belongs to stays the same', async () => {
       const { server, storedRows } = await start();
       await saveSettings(server, validSettings);
       const before = (await storedRows()).find(
         r => r.setting_key === 'SMTP.Password',
       ).value;
 
-      await saveSettings(server, { 'SMTP.Server': 'smtp2.example.com' });
-      await saveSettings(server, { 'SMTP.Port': 465, 'SMTP.Password': '' });
+      await saveSettings(server, { 'SMTP.From': 'news@example.com' });
+      await saveSettings(server, {
+        'SMTP.Server': 'smtp.example.com',
+        'SMTP.RateLimit': 30,
+        'SMTP.Password': '',
+      });
 
       const rows = await storedRows();
       expect(rows.find(r => r.setting_key === 'SMTP.Password').value).toBe(
         before,
       );
-      expect(rows.find(r => r.setting_key === 'SMTP.Server').value).toBe(
-        'smtp2.example.com',
+      expect(rows.find(r => r.setting_key === 'SMTP.From').value).toBe(
+        'news@example.com',
       );
-      expect(rows.find(r => r.setting_key === 'SMTP.Port').value).toBe('465');
     });
+
+    it.each([
+      ['SMTP.Server', 'smtp2.example.com'],
+      ['SMTP.Port', 465],
+      ['SMTP.Username', 'someone-else@example.com'],
+      ['SMTP.Security', 'none'],
+    ])(
+      'refuses to move the stored password to a new %s, and stores nothing',
+      async (key, value) => {
+        const { server, storedRows } = await start();
+        await saveSettings(server, validSettings);
+        const before = await storedRows();
+
+        for (const values of [
+          { [key]: value },
+          { [key]: value, 'SMTP.Password': '' },
+        ]) {
+          const response = await request(server)
+            .put('/api/mailer/settings')
+            .send({ values })
+            .expect(400);
+          expect(response.body.error.name).toBe('InputError');
+          expect(response.body.error.message).toBe(
+            `SMTP.Password must be entered again for the new server (${key} changed): a stored password is only sent to the server it was saved for`,
+          );
+        }
+        expect(await storedRows()).toEqual(before);
+
+        // With the password entered again, the change is saved.
+        await saveSettings(server, { [key]: value, 'SMTP.Password': PASSWORD });
+        const changed = (await storedRows()).find(r => r.setting_key === key);
+        expect(changed.value).toBe(String(value));
+      },
+    );
 
     it('removes a key and reports which required keys are missing', async () => {
       const { server, storedRows } = await start();
@@ -321,12 +362,19 @@ describe.each(databases.eachSupportedId())(
         .expect(200);
     });
 
-    it('refuses to remove an unknown key with 400', async () => {
+    it('refuses to remove an unknown key with 400, and audits it without the caller’s text', async () => {
       const { server } = await start();
+      captured.auditEvents.length = 0;
       const response = await request(server)
         .delete('/api/mailer/settings/SMTP.Nope')
         .expect(400);
       expect(response.body.error.message).toContain('SMTP.Nope');
+      const [initiated] = captured.auditEvents;
+      expect(initiated).toMatchObject({
+        eventId: 'settings-update',
+        meta: { tenantId: 'default', keys: [], unknownKeys: 1, removed: true },
+      });
+      expect(JSON.stringify(initiated)).not.toContain('SMTP.Nope');
     });
   },
 );

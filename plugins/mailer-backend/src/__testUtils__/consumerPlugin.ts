@@ -28,7 +28,11 @@ export function createConsumerPlugin() {
   return { plugin, mailer: () => consumer.mailer! };
 }
 
-/** A multi-tenant host that trusts the tenant a calling plugin names. */
+/**
+ * A multi-tenant host that trusts the tenant a calling plugin names, and puts
+ * each user in the tenant of their name: `user:default/alpha` manages tenant
+ * `alpha` (the mock user `user:default/mock` manages `default`).
+ */
 export const tenantFromCallerModule = createBackendModule({
   pluginId: 'mailer',
   moduleId: 'tenant-from-caller',
@@ -37,8 +41,14 @@ export const tenantFromCallerModule = createBackendModule({
       deps: { tenants: mailerTenantExtensionPoint },
       async init({ tenants }) {
         tenants.setTenantResolver({
-          resolveTenant: async ({ requestedTenantId }) =>
-            requestedTenantId ?? 'default',
+          resolveTenant: async ({ credentials, requestedTenantId }) => {
+            if (requestedTenantId) return requestedTenantId;
+            const { principal } = credentials as {
+              principal: { type: string; userEntityRef?: string };
+            };
+            const name = principal.userEntityRef?.split('/').pop();
+            return name && name !== 'mock' ? name : 'default';
+          },
         });
       },
     });

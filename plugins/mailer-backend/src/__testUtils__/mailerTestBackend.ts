@@ -5,13 +5,34 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
+import { SecretCipher } from '../crypto/SecretCipher';
 import { mailerPlugin } from '../plugin';
+import { secretContext } from '../service/TenantSettingsService';
+import {
+  CapturedOutput,
+  captureHttp,
+  capturingServices,
+  findLeaks,
+} from './capturedOutput';
 
 /** A fresh encryption key per test run, as an operator would generate one. */
 export const testEncryptionKey = randomBytes(32).toString('base64');
+
+/**
+ * What every test backend of this test file logged, audited and answered.
+ * Checked for secrets after every test (see below) and then cleared.
+ */
+export const captured = new CapturedOutput();
+
+/** Every database a test backend of this file used, to read the stored passwords back. */
+const knexes = new Set<Knex>();
+const extraSecrets = new Map<string, string>();
+/** Backends of the current test, stopped after it. */
+const running = new Set<{ stop(): Promise<void> }>();
 
 export interface MailerTestBackendOptions {
   /** The default mailbox's server. */
@@ -22,6 +43,11 @@ export interface MailerTestBackendOptions {
   features?: BackendFeature[];
   /** `mailer.delivery` overrides; tests default to fast polling and retries. */
   delivery?: JsonObject;
+  /**
+   * `mailer.serverPolicy`. Test SMTP servers listen on random loopback
+   * ports, so by default 127.0.0.1 is allowed on any port.
+   */
+  serverPolicy?: JsonObject;
   /** Reuse this database instead of a fresh one, e.g. for a second replica. */
   knex?: Knex;
 }
@@ -33,9 +59,16 @@ export async function startMailerTestBackend(
   options: MailerTestBackendOptions,
 ) {
   const knex = options.knex ?? (await databases.init(databaseId));
+  knexes.add(knex);
+  const defaultPassword = (options.defaultServer.extra?.auth as JsonObject)
+    ?.pass;
+  if (typeof defaultPassword === 'string') {
+    extraSecrets.set(defaultPassword, 'the default mailbox password');
+  }
   const backend = await startTestBackend({
     features: [
       mailerPlugin,
+      ...capturingServices(captured),
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: {
@@ -49,9 +82,14 @@ export async function startMailerTestBackend(
             },
             encryption: { keys: [{ id: 'test-1', secret: testEncryptionKey }] },
             tls: { extraCaCertificates: options.extraCaCertificates ?? [] },
+            serverPolicy: options.serverPolicy ?? {
+              allowedHosts: [{ host: '127.0.0.1', ports: 'any' }],
+            },
             delivery: {
-              pollIntervalMs: 50,
-              retry: { initialDelaySeconds: 0.05, maxDelaySeconds: 0.2 },
+              pollInterval: '50ms',
+              retry: { initialDelay: '50ms', maxDelay: '200ms' },
+              pause: { initialDelay: '200ms', maxDelay: '1s' },
+              shutdownTimeout: '1s',
               ...options.delivery,
             },
           },
@@ -60,5 +98,77 @@ export async function startMailerTestBackend(
       ...(options.features ?? []),
     ],
   });
+  captureHttp(backend.server, captured);
+  // Stopped after the test if the test did not: a backend left running keeps
+  // its worker and database connections (PostgreSQL has only so many).
+  let stopping: Promise<void> | undefined;
+  const stop = backend.stop.bind(backend);
+  backend.stop = () => (stopping ??= stop());
+  running.add(backend);
   return { backend, knex, server: backend.server };
 }
+
+const cipher = SecretCipher.fromConfig(
+  new ConfigReader({
+    mailer: {
+      encryption: { keys: [{ id: 'test-1', secret: testEncryptionKey }] },
+    },
+  }),
+);
+
+/** The passwords stored in the test databases, decrypted. */
+async function storedSecrets(): Promise<string[]> {
+  const secrets: string[] = [];
+  for (const knex of knexes) {
+    try {
+      const rows =
+        await knex('mailer_settings').whereNotNull('encryption_key_id');
+      for (const row of rows) {
+        secrets.push(
+          cipher.decrypt(
+            { keyId: row.encryption_key_id, ciphertext: row.value },
+            secretContext(row.tenant_id, row.setting_key),
+          ),
+        );
+      }
+    } catch {
+      // A database a test took apart on purpose; its secrets were checked before.
+    }
+  }
+  return secrets;
+}
+
+/**
+ * Fails the test if the encryption key, a stored or submitted password, or
+ * the default mailbox password appears in any response body, log line or
+ * audit event captured so far; then starts afresh. Runs after every test of
+ * every file that uses this helper.
+ */
+export async function expectNoSecretsLeaked(): Promise<void> {
+  const key = Buffer.from(testEncryptionKey, 'base64');
+  const secrets = new Map<string, string>([
+    [testEncryptionKey, 'the encryption key'],
+    [key.toString('hex'), 'the encryption key (hex)'],
+    [key.toString('base64url'), 'the encryption key (base64url)'],
+    ...extraSecrets,
+  ]);
+  for (const secret of await storedSecrets()) {
+    // A test's throwaway "42" would be found in any number.
+    if (secret.length >= 8) secrets.set(secret, 'a stored SMTP password');
+  }
+  for (const secret of captured.sentSecrets) {
+    if (!secrets.has(secret)) secrets.set(secret, 'a submitted SMTP password');
+  }
+  const leaks = findLeaks(captured.texts(), secrets);
+  captured.clear();
+  if (leaks.length > 0) {
+    throw new Error(`Secrets leaked: ${leaks.join('; ')}`);
+  }
+}
+
+afterEach(expectNoSecretsLeaked);
+afterEach(async () => {
+  const backends = [...running];
+  running.clear();
+  await Promise.all(backends.map(backend => backend.stop()));
+});

@@ -1,191 +1,464 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { addressOf, SmtpReply } from '@elixeum/plugin-mailer-common';
+import { SmtpReply } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
-import { DeliveryConfig } from '../config';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DeliveryPauses, StoredPause } from '../database/DeliveryPauses';
 import {
   ClaimedMessage,
   DeliveryOutcome,
-  OutboxStore,
-} from '../database/OutboxStore';
-import { TenantSettingsService } from '../service/TenantSettingsService';
-import { composeMessage, StoredTemplate } from './composeMessage';
-import { nextAttemptAt } from './retryPolicy';
-import { SmtpTransports, TransportLease } from './SmtpTransports';
-import { smtpReplyOf } from './smtpFailure';
+  OutboxClaims,
+} from '../database/OutboxClaims';
+import { RateLimitLedger } from '../database/RateLimitLedger';
+import { describeError } from '../errors/describeError';
+import { explainSmtpFailure } from '../smtp/classifySmtpFailure';
+import { SmtpFailure } from '../smtp/readSmtpFailure';
+import { CampaignTemplates } from './CampaignTemplates';
+import { ClaimLeases } from './ClaimLeases';
+import { DeliveryLane, LaneItem } from './DeliveryLane';
+import { DeliveryLanes } from './DeliveryLanes';
+import { OutcomeRecorder } from './OutcomeRecorder';
+
+/** How the worker paces itself; every field comes from `mailer.delivery`. */
+export interface DeliveryWorkerConfig {
+  /** How often it looks for mail queued by other replicas. */
+  pollIntervalMs: number;
+  /** A claimed message whose worker died is taken again after this. */
+  leaseMs: number;
+  maxAttempts: number;
+  /** The first pause of a failing server; doubles with each failure in a row. */
+  pauseInitialMs: number;
+  pauseMaxMs: number;
+  /** How long stopping may wait for messages on the wire. */
+  shutdownTimeoutMs: number;
+  /** Outcomes are written at once when mail trickles, at most this often when it floods. */
+  recordIntervalMs: number;
+}
+
+/** What the worker works with. */
+export interface DeliveryWorkerDeps {
+  claims: OutboxClaims;
+  templates: CampaignTemplates;
+  pauses: DeliveryPauses;
+  ledger: RateLimitLedger;
+  /** Builds the lanes, given the events the worker handles. */
+  lanes: (
+    events: ConstructorParameters<typeof DeliveryLanes>[2],
+  ) => DeliveryLanes;
+  config: DeliveryWorkerConfig;
+  logger: LoggerService;
+  /** Called with the ids of messages whose outcome was just written. */
+  onRecorded?: (ids: string[]) => void;
+}
 
 /**
- * Delivers the outbox: claims due messages in batches, sends them through
- * the tenants' connection pools, and records every outcome. It claims the
- * next batch while the previous one is still being sent, so the pools never
- * wait on the database. Any number of workers may run on one database.
+ * Delivers the outbox. Each lane (server) is fed from a small window of
+ * claimed messages; the worker claims for every lane with room, fairly
+ * between the tenants that share a lane, records each outcome as soon as it
+ * is known, keeps the leases of what it holds, pauses servers that fail as
+ * a whole, and gives back what it has not started when it stops. Any number
+ * of workers may run on one database.
  */
 export class DeliveryWorker {
   private running = false;
   private loop?: Promise<void>;
-  private inFlight = 0;
+  private wakeRequested = false;
   private wakeUp?: () => void;
-  private readonly batches = new Set<Promise<void>>();
+  /** Tenants that may have due mail. */
+  private readonly tenants = new Set<string>();
+  private rotation = 0;
+  private discoveredAt = 0;
+  private pauses = new Map<string, StoredPause>();
+  /** The database's clock minus this replica's, when the pauses were read. */
+  private clockOffset = 0;
+  private pausesReadAt = 0;
+  private pauseTimer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
+  private readonly recorder: OutcomeRecorder;
+  private readonly leases: ClaimLeases;
+  private readonly lanes: DeliveryLanes;
+  private readonly config: DeliveryWorkerConfig;
+  private readonly logger: LoggerService;
 
-  constructor(
-    private readonly outbox: OutboxStore,
-    private readonly transports: SmtpTransports,
-    private readonly settings: TenantSettingsService,
-    private readonly config: DeliveryConfig,
-    private readonly logger: LoggerService,
-  ) {}
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.leases = new ClaimLeases(
+      deps.claims,
+      this.config.leaseMs,
+      this.logger,
+    );
+    this.recorder = new OutcomeRecorder(
+      deps.claims,
+      this.config.recordIntervalMs,
+      this.logger,
+      {
+        recorded: recorded => this.afterRecorded(recorded),
+        lost: messages => messages.forEach(m => this.leases.done(m.token)),
+      },
+    );
+    this.lanes = deps.lanes({
+      outcome: (message, outcome) => this.recorder.add(message, outcome),
+      serverFailure: (lane, message, failure) =>
+        this.onServerFailure(lane, message, failure),
+      serverWorks: lane => this.onServerWorks(lane),
+      room: () => this.wake(),
+      stillHeld: message => this.leases.holds(message.token),
+      dropped: message => this.leases.done(message.token),
+      retired: lane => this.release(lane.takeWaiting(), 0),
+    });
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.leases.start();
+    // Cheap (a partial index of claimed rows), so every few polls.
+    const sweepEvery = Math.min(
+      this.config.pollIntervalMs * 5,
+      Math.floor(this.config.leaseMs / 4),
+    );
+    this.sweepTimer = setInterval(() => void this.sweep(), sweepEvery);
+    this.sweepTimer.unref();
     this.loop = this.run();
   }
 
-  /** Stops claiming, and waits for what was claimed to be sent and recorded. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-    await Promise.all(this.batches);
+  /** Looks for work now, e.g. because `tenantId` just queued mail on this replica. */
+  wake(tenantId?: string): void {
+    if (tenantId !== undefined) this.tenants.add(tenantId);
+    this.wakeRequested = true;
+    this.wakeUp?.();
   }
 
-  /** Looks for work now, e.g. because mail was just queued on this replica. */
-  wake(): void {
-    this.wakeUp?.();
+  /** A tenant's settings changed on this replica: use them from the next message on. */
+  settingsChanged(tenantId: string): void {
+    this.lanes.forgetSnapshot(tenantId);
+    this.wake(tenantId);
+  }
+
+  /**
+   * Stops: claims nothing more, gives back at once what was claimed but not
+   * started, waits up to the shutdown timeout for messages on the wire, and
+   * records every outcome it has. Messages still on the wire after the
+   * timeout stay claimed; another replica sends them after their lease.
+   */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
+    this.running = false;
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.pauseTimer);
+    this.wake();
+    await this.loop;
+    const lanes = this.lanes.all();
+    for (const lane of lanes) this.release(lane.takeWaiting(), 0);
+    await Promise.race([
+      Promise.all(lanes.map(lane => lane.drained())),
+      delay(Math.max(0, deadline - Date.now())),
+    ]);
+    await this.recorder.flush(Math.max(0, deadline - Date.now()));
+    this.recorder.stop();
+    this.leases.stop();
+    this.lanes.stop();
+    for (const lane of lanes) lane.destroy();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.config.batchSize * 2 - this.inFlight;
-      let claimed: ClaimedMessage[] = [];
-      if (room > 0) {
-        try {
-          claimed = await this.outbox.claim({
-            token: randomUUID(),
-            limit: Math.min(room, this.config.batchSize),
-            leaseMs: this.config.leaseMs,
-            now: Date.now(),
-            rateLimitOf: tenantId => this.settings.rateLimitOf(tenantId),
-          });
-        } catch (error) {
-          this.logger.error(`Could not claim mail from the outbox: ${error}`);
+      this.wakeRequested = false;
+      try {
+        await this.refill();
+      } catch (error) {
+        this.logger.error(
+          `Could not claim mail from the outbox: ${describeError(error)}`,
+        );
+        await delay(this.config.pollIntervalMs);
+      }
+      if (!this.wakeRequested) await this.sleep();
+    }
+  }
+
+  /** Claims mail for every lane with room, tenant by tenant. */
+  private async refill(): Promise<void> {
+    const now = Date.now();
+    if (now - this.discoveredAt >= this.config.pollIntervalMs) {
+      this.discoveredAt = now;
+      for (const tenant of await this.deps.claims.tenantsWithWaitingMail()) {
+        this.tenants.add(tenant);
+      }
+    }
+    if (now - this.pausesReadAt >= this.config.pollIntervalMs) {
+      await this.readPauses();
+    }
+    const tenants = [...this.tenants];
+    // Start with a different tenant each time, so that none always goes last.
+    this.rotation = (this.rotation + 1) % Math.max(1, tenants.length);
+    const ordered = [
+      ...tenants.slice(this.rotation),
+      ...tenants.slice(0, this.rotation),
+    ];
+    const byLane = new Map<DeliveryLane, string[]>();
+    for (const tenantId of ordered) {
+      if (!this.running) return;
+      const lane = await this.laneReadyFor(tenantId);
+      if (lane) byLane.set(lane, [...(byLane.get(lane) ?? []), tenantId]);
+    }
+    for (const [lane, laneTenants] of byLane) {
+      if (!lane.wantsMore) continue;
+      // Tenants on one lane (the default mailbox) share its window.
+      const share = Math.max(1, Math.ceil(lane.room / laneTenants.length));
+      for (const tenantId of laneTenants) {
+        if (!this.running) return;
+        const limit = Math.min(share, lane.room);
+        if (limit <= 0) break;
+        const claimed = await this.claimFor(tenantId, lane, limit);
+        if (claimed < limit && !lane.rateLimitPerMinute) {
+          this.tenants.delete(tenantId);
         }
       }
-      if (claimed.length > 0) {
-        this.track(this.deliver(claimed));
-      } else {
-        await this.sleep();
-      }
     }
   }
 
-  private track(batch: Promise<void>): void {
-    this.batches.add(batch);
-    batch.finally(() => this.batches.delete(batch));
-  }
-
-  private async deliver(messages: ClaimedMessage[]): Promise<void> {
-    this.inFlight += messages.length;
-    try {
-      const templates = await this.outbox.templates([
-        ...new Set(messages.map(m => m.campaignId)),
-      ]);
-      const byTenant = new Map<string, ClaimedMessage[]>();
-      for (const m of messages) {
-        const group = byTenant.get(m.tenantId) ?? [];
-        group.push(m);
-        byTenant.set(m.tenantId, group);
-      }
-      const outcomes = await Promise.all(
-        [...byTenant].map(([tenantId, group]) =>
-          this.deliverForTenant(tenantId, group, templates),
-        ),
-      );
-      await this.outbox.record(outcomes.flat(), Date.now());
-    } catch (error) {
-      // The messages stay claimed until their lease ends, then go out again.
-      this.logger.error(
-        `Delivery of ${messages.length} messages failed: ${error}`,
-      );
-    } finally {
-      this.inFlight -= messages.length;
-      this.wake();
-    }
-  }
-
-  private async deliverForTenant(
+  /** The lane to claim for, or undefined while its server is paused or unusable. */
+  private async laneReadyFor(
     tenantId: string,
-    messages: ClaimedMessage[],
-    templates: Map<string, unknown>,
-  ): Promise<DeliveryOutcome[]> {
-    let lease: TransportLease;
+  ): Promise<DeliveryLane | undefined> {
+    const snapshot = await this.lanes.snapshotOf(tenantId);
+    const key = this.lanes.keyOf(tenantId, snapshot);
+    const pause = this.pauses.get(key);
+    if (pause && pause.until > this.databaseNow()) return undefined;
+    let lane: DeliveryLane;
     try {
-      lease = await this.transports.acquire(tenantId);
+      lane = this.lanes.laneFor(tenantId, snapshot);
     } catch (error) {
-      // E.g. a stored password that no configured key decrypts. Counted as
-      // an attempt like any other, so it ends in `failed`, not in a loop.
-      const reply = {
-        code: 'ESETTINGS',
-        response: `The tenant's SMTP settings cannot be used: ${(error as Error).message}`,
-      };
-      return messages.map(m => this.afterFailure(m, reply));
+      // E.g. a stored password that no configured key decrypts: the tenant
+      // waits (and the card says why) instead of failing its mail.
+      await this.pause(key, tenantId, {
+        reason: `The tenant's SMTP settings cannot be used: ${(error as Error).message}`,
+        reply: { code: 'ESETTINGS' },
+      });
+      return undefined;
     }
-    try {
-      return await Promise.all(
-        messages.map(m =>
-          this.attempt(lease, templates.get(m.campaignId) as StoredTemplate, m),
-        ),
-      );
-    } finally {
-      lease.release();
-    }
+    if (pause) lane.probe();
+    else if (lane.isPaused) lane.open();
+    return lane;
   }
 
-  private async attempt(
-    lease: TransportLease,
-    template: StoredTemplate,
-    message: ClaimedMessage,
-  ): Promise<DeliveryOutcome> {
-    try {
-      const info = await lease.transport.sendMail(
-        composeMessage(template, message, lease.server.from),
+  /** Claims up to `limit` of the tenant's messages into the lane; returns how many. */
+  private async claimFor(
+    tenantId: string,
+    lane: DeliveryLane,
+    limit: number,
+  ): Promise<number> {
+    const token = randomUUID();
+    const issuedAt = this.leases.now();
+    const claim = (quota: number, db?: Parameters<OutboxClaims['claim']>[1]) =>
+      this.deps.claims.claim(
+        {
+          tenantId,
+          limit: Math.min(limit, quota),
+          token,
+          leaseMs: this.config.leaseMs,
+        },
+        db,
       );
-      return {
+    let messages: ClaimedMessage[] = [];
+    if (lane.rateLimitPerMinute) {
+      await this.deps.ledger.withQuota(
+        lane.accountKey,
+        lane.rateLimitPerMinute,
+        async (quota, tx) => {
+          messages = await claim(quota, tx);
+          return messages.length;
+        },
+      );
+    } else {
+      messages = await claim(limit);
+    }
+    if (messages.length === 0) return 0;
+    this.leases.add(token, messages.length, issuedAt);
+    let items: LaneItem[];
+    try {
+      const templates = await this.deps.templates.get(
+        messages.map(m => m.campaignId),
+      );
+      items = messages.map(message => ({
+        message,
+        template: templates.get(message.campaignId),
+      }));
+    } catch (error) {
+      this.release(
+        messages.map(message => ({ message, template: undefined })),
+        0,
+      );
+      throw error;
+    }
+    lane.accept(items);
+    return messages.length;
+  }
+
+  /** Gives messages back without counting an attempt, due again after `delayMs`. */
+  private release(items: LaneItem[], delayMs: number, reply?: SmtpReply): void {
+    for (const { message } of items) {
+      this.recorder.add(message, {
+        kind: 'released',
         id: message.id,
-        kind: 'sent',
-        messageId: info.messageId,
-        rejected: (info.rejected ?? []).map(addressOf),
-      };
-    } catch (error) {
-      return this.afterFailure(message, smtpReplyOf(error, lease.server));
+        delayMs,
+        reply,
+      });
     }
   }
 
-  /** Retry later, or give up: the retry policy decides. */
-  private afterFailure(
+  private onServerFailure(
+    lane: DeliveryLane,
     message: ClaimedMessage,
-    reply: SmtpReply,
-  ): DeliveryOutcome {
-    const at = nextAttemptAt(
+    failure: SmtpFailure,
+  ): void {
+    const explained = explainSmtpFailure(failure, lane.server);
+    const reply: SmtpReply = {
+      code: failure.code,
+      responseCode: failure.responseCode,
+      response: explained.message,
+    };
+    const wasPaused = lane.isPaused;
+    const waiting = lane.pause();
+    this.release(
+      [{ message, template: undefined }, ...waiting],
+      this.config.pauseInitialMs,
       reply,
-      message.attempts,
-      message.createdAt,
-      Date.now(),
-      this.config.retry,
     );
-    return at === undefined
-      ? { id: message.id, kind: 'failed', reply }
-      : { id: message.id, kind: 'retry', nextAttemptAt: at, reply };
+    if (wasPaused) return;
+    void this.pause(
+      lane.key,
+      lane.tenantId,
+      { reason: explained.message, reply },
+      failure.retryAfterMs,
+    );
+  }
+
+  private onServerWorks(lane: DeliveryLane): void {
+    lane.open();
+    if (!this.pauses.has(lane.key)) return;
+    this.pauses.delete(lane.key);
+    this.deps.pauses.clear(lane.key).then(
+      () =>
+        this.logger.info(`Delivery resumed: the server works again`, {
+          lane: lane.key,
+        }),
+      error =>
+        this.logger.warn(
+          `Could not end a delivery pause: ${describeError(error)}`,
+        ),
+    );
+    this.wake();
+  }
+
+  /** Pauses a lane: longer with each failure in a row, and at least as long as the server asked. */
+  private async pause(
+    key: string,
+    tenantId: string | undefined,
+    cause: { reason: string; reply?: SmtpReply },
+    atLeastMs = 0,
+  ): Promise<void> {
+    const { pauseInitialMs, pauseMaxMs } = this.config;
+    const delayFor = (failures: number) =>
+      Math.max(
+        atLeastMs,
+        withJitter(Math.min(pauseMaxMs, pauseInitialMs * 2 ** (failures - 1))),
+      );
+    try {
+      const pause = await this.deps.pauses.pause(
+        key,
+        tenantId,
+        cause,
+        delayFor,
+      );
+      this.pauses.set(key, pause);
+      this.logger.warn(
+        `Delivery ${tenantId ? `for tenant ${tenantId}` : 'through the default mailbox'} paused until ${new Date(pause.until).toISOString()} (failure ${pause.failures} in a row): ${cause.reason}`,
+      );
+      this.wakeWhenPausesEnd();
+    } catch (error) {
+      this.logger.warn(
+        `Could not record a delivery pause: ${describeError(error)}`,
+      );
+    }
+  }
+
+  private async readPauses(): Promise<void> {
+    const before = Date.now();
+    const { now, pauses } = await this.deps.pauses.all();
+    this.clockOffset = now - Math.round((before + Date.now()) / 2);
+    this.pauses = pauses;
+    this.pausesReadAt = Date.now();
+    this.wakeWhenPausesEnd();
+  }
+
+  /** The database's time, as this replica estimates it. */
+  private databaseNow(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  private wakeWhenPausesEnd(): void {
+    clearTimeout(this.pauseTimer);
+    const ends = [...this.pauses.values()]
+      .map(p => p.until)
+      .filter(until => until > this.databaseNow());
+    if (ends.length === 0 || !this.running) return;
+    const wait = Math.min(...ends) - this.databaseNow() + 10;
+    this.pauseTimer = setTimeout(() => this.wake(), wait);
+    this.pauseTimer.unref();
+  }
+
+  private afterRecorded(
+    recorded: Array<{ message: ClaimedMessage; outcome: DeliveryOutcome }>,
+  ): void {
+    const final: string[] = [];
+    for (const { message, outcome } of recorded) {
+      this.leases.done(message.token);
+      if (outcome.kind === 'delivered' || outcome.kind === 'failed') {
+        final.push(outcome.id);
+      }
+    }
+    if (final.length > 0) this.deps.onRecorded?.(final);
+  }
+
+  /** Gives back messages whose worker died or hung, or fails them after too many tries. */
+  private async sweep(): Promise<void> {
+    try {
+      const { requeued, failed } = await this.deps.claims.reclaimExpired(
+        this.config.maxAttempts,
+      );
+      if (requeued > 0 || failed > 0) {
+        this.logger.warn(
+          `Took back ${requeued} messages whose delivery was interrupted (lease ran out); failed ${failed} that were interrupted too often`,
+        );
+        this.discoveredAt = 0;
+        this.wake();
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Could not take back expired claims: ${describeError(error)}`,
+      );
+    }
   }
 
   /** Waits for the poll interval, or less if `wake` is called. */
   private sleep(): Promise<void> {
     return new Promise(resolve => {
-      const timer = setTimeout(() => this.wake(), this.config.pollIntervalMs);
-      this.wakeUp = () => {
+      const timer = setTimeout(done, this.config.pollIntervalMs);
+      function done() {
         clearTimeout(timer);
-        this.wakeUp = undefined;
         resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
       };
     });
   }
+}
+
+/** ±20 %, so replicas that paused together do not all try again together. */
+function withJitter(ms: number): number {
+  return Math.round(ms * (0.8 + Math.random() * 0.4));
 }

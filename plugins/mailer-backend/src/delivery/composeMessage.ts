@@ -3,7 +3,8 @@ import {
   MailAttachment,
 } from '@elixeum/plugin-mailer-common';
 import type Mail from 'nodemailer/lib/mailer';
-import { ClaimedMessage } from '../database/OutboxStore';
+import { ClaimedMessage } from '../database/OutboxClaims';
+import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { personalise } from './personalise';
 
 /** A stored campaign body: attachments travel as base64 or UTF-8 text. */
@@ -11,28 +12,45 @@ export type StoredTemplate = Omit<BulkMailTemplate, 'attachments'> & {
   attachments?: Array<Omit<MailAttachment, 'content'> & { content: string }>;
 };
 
-/** The nodemailer message for one claimed outbox row. It never reads files or URLs. */
+/**
+ * The Message-ID of an outbox row: the same for every attempt, so that a
+ * message sent twice (a replica died before recording it) carries one id,
+ * which lets mail systems and people recognise the copy.
+ */
+export function messageIdOf(rowId: string, from: string): string {
+  const domain = from.slice(from.lastIndexOf('@') + 1) || 'localhost';
+  return `<${rowId}@${domain}>`;
+}
+
+/**
+ * The nodemailer message for one claimed outbox row, addressed (in the
+ * envelope) to `envelopeTo` only: the recipients still waiting for it. The
+ * headers keep every recipient. It never reads files or URLs.
+ */
 export function composeMessage(
   template: StoredTemplate,
   message: ClaimedMessage,
-  from: string,
+  sender: Pick<SmtpServerSettings, 'from' | 'fromName' | 'replyTo'>,
+  envelopeTo: string[],
 ): Mail.Options {
+  const { from } = sender;
   const { variables, recipients } = message;
+  // Only bulk mail is personalised: a transactional text is sent as written.
+  const fill = (text: string | undefined, html = false) =>
+    text === undefined || variables === undefined
+      ? text
+      : personalise(text, variables, html);
   return {
-    from,
+    from: sender.fromName ? { name: sender.fromName, address: from } : from,
     to: recipients.to,
     cc: recipients.cc,
     bcc: recipients.bcc,
-    replyTo: template.replyTo,
-    subject: personalise(template.subject, variables),
-    text:
-      template.text === undefined
-        ? undefined
-        : personalise(template.text, variables),
-    html:
-      template.html === undefined
-        ? undefined
-        : personalise(template.html, variables, true),
+    envelope: { from, to: envelopeTo },
+    messageId: messageIdOf(message.id, from),
+    replyTo: template.replyTo ?? sender.replyTo,
+    subject: fill(template.subject),
+    text: fill(template.text),
+    html: fill(template.html, true),
     attachments: template.attachments?.map(a => ({
       filename: a.filename,
       content: a.content,

@@ -1,17 +1,41 @@
 import { personalise } from './personalise';
 
 describe('personalise', () => {
-  it('fills fields, empties unknown ones, and escapes values only in HTML', () => {
+  it('fills fields and escapes values only in HTML', () => {
     const variables = { name: 'Ada <ada@example.com>', team: 'R&D' };
-    expect(
-      personalise('Hi {{name}} of {{ team }}{{missing}}!', variables),
-    ).toBe('Hi Ada <ada@example.com> of R&D!');
+    expect(personalise('Hi {{name}} of {{ team }}!', variables)).toBe(
+      'Hi Ada <ada@example.com> of R&D!',
+    );
     expect(personalise('<p>{{name}} &amp; {{team}}</p>', variables, true)).toBe(
       '<p>Ada &lt;ada@example.com&gt; &amp; R&amp;D</p>',
     );
   });
 
-  it('leaves text without fields as it is', () => {
-    expect(personalise('Plain {text}', undefined)).toBe('Plain {text}');
+  it('leaves transactional text, which has no variables, exactly as written', () => {
+    for (const text of [
+      'Template {{ .Values.image }} failed',
+      'Hello {{name}}',
+      'Plain {text}',
+    ]) {
+      expect(personalise(text, undefined)).toBe(text);
+      expect(personalise(text, undefined, true)).toBe(text);
+    }
+  });
+
+  it('leaves a field without a value as written', () => {
+    expect(personalise('Hi {{name}}, {{missing}}!', { name: 'Ada' })).toBe(
+      'Hi Ada, {{missing}}!',
+    );
+  });
+
+  it('uses only the recipient’s own values, never inherited properties', () => {
+    const text =
+      '{{constructor}} {{__proto__}} {{toString}} {{hasOwnProperty}} {{valueOf}}';
+    expect(personalise(text, {})).toBe(text);
+    expect(personalise(text, { name: 'Ada' }, true)).toBe(text);
+    // A value named like a property is still the recipient's own value.
+    expect(personalise('{{constructor}}', { constructor: 'Ctor' })).toBe(
+      'Ctor',
+    );
   });
 });

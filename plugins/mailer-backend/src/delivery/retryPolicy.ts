@@ -1,5 +1,3 @@
-import { SmtpReply } from '@elixeum/plugin-mailer-common';
-
 /** How often and how long temporary failures are retried. */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -10,33 +8,22 @@ export interface RetryPolicy {
 }
 
 /**
- * Whether a failure may pass: 4xx replies and failures without a reply
- * (connection refused, timeout, dropped connection) are temporary; 5xx
- * replies are permanent.
+ * How long to wait before trying again after the given attempt failed for
+ * now, or undefined to give up: attempts used up, or the message would be
+ * older than `maxAgeMs` by then. Exponential backoff with full jitter, so
+ * that a recovering server is not hit by every waiting message at once.
  */
-export function isTemporary(reply: SmtpReply): boolean {
-  if (reply.responseCode === undefined) return true;
-  return reply.responseCode >= 400 && reply.responseCode < 500;
-}
-
-/**
- * When to try again after the given attempt failed, or undefined to give
- * up. Exponential backoff with full jitter, so that a recovering server is
- * not hit by every waiting message at once.
- */
-export function nextAttemptAt(
-  reply: SmtpReply,
+export function retryDelay(
   attempts: number,
-  createdAt: number,
-  now: number,
+  ageMs: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): number | undefined {
-  if (!isTemporary(reply) || attempts >= policy.maxAttempts) return undefined;
+  if (attempts >= policy.maxAttempts) return undefined;
   const ceiling = Math.min(
     policy.maxDelayMs,
     policy.initialDelayMs * 2 ** (attempts - 1),
   );
-  const at = now + Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  return at - createdAt > policy.maxAgeMs ? undefined : at;
+  const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return ageMs + delay > policy.maxAgeMs ? undefined : delay;
 }

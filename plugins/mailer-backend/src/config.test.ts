@@ -1,0 +1,80 @@
+import { ConfigReader } from '@backstage/config';
+import { readMailerConfig } from './config';
+
+const base = {
+  default: { host: 'smtp.example.com', from: 'no-reply@example.com' },
+};
+const read = (mailer: object) => readMailerConfig(new ConfigReader({ mailer }));
+
+describe('readMailerConfig', () => {
+  it('reads durations in any form Backstage accepts, with sensible defaults', () => {
+    const config = read({
+      ...base,
+      delivery: {
+        pollInterval: '250ms',
+        lease: { minutes: 2 },
+        shutdownTimeout: 'PT5S',
+        retry: { maxAge: '12h' },
+      },
+    });
+    expect(config.delivery).toMatchObject({
+      pollIntervalMs: 250,
+      leaseMs: 120_000,
+      shutdownTimeoutMs: 5000,
+      maxConnections: 5,
+      windowPerConnection: 8,
+      retry: { maxAttempts: 8, initialDelayMs: 30_000, maxAgeMs: 43_200_000 },
+      retentionMs: 30 * 86_400_000,
+    });
+    expect(config.defaultServer).toMatchObject({
+      port: 587,
+      security: 'starttls',
+    });
+  });
+
+  it.each([
+    [
+      { delivery: { maxConnections: 0 } },
+      'mailer.delivery.maxConnections must be a whole number from 1 to 100',
+    ],
+    [
+      { delivery: { windowPerConnection: 2.5 } },
+      'mailer.delivery.windowPerConnection must be a whole number',
+    ],
+    [
+      { delivery: { retry: { maxAttempts: -1 } } },
+      'mailer.delivery.retry.maxAttempts must be a whole number',
+    ],
+    [
+      { delivery: { pollInterval: '0ms' } },
+      'mailer.delivery.pollInterval must be a duration of at least 10 ms',
+    ],
+    [
+      { delivery: { lease: 'soon' } },
+      "Invalid duration 'soon' in config at 'mailer.delivery.lease'",
+    ],
+    [
+      { delivery: { lease: '10s', shutdownTimeout: '20s' } },
+      'mailer.delivery.shutdownTimeout must be shorter than mailer.delivery.lease',
+    ],
+    [
+      { delivery: { batchSize: 500 } },
+      'mailer.delivery.batchSize is no longer read; use mailer.delivery.windowPerConnection',
+    ],
+    [{ delivery: { leaseSeconds: 60 } }, 'use mailer.delivery.lease'],
+    [
+      { default: { ...base.default, rateLimit: 0 } },
+      'mailer.default.rateLimit must be a whole number from 1',
+    ],
+    [
+      { default: { ...base.default, port: 70000 } },
+      'mailer.default.port must be a whole number from 1 to 65535',
+    ],
+    [
+      { default: { ...base.default, security: 'ssl' } },
+      'mailer.default.security must be one of starttls, tls, none',
+    ],
+  ])('refuses to start with %j', (mailer, message) => {
+    expect(() => read({ ...base, ...mailer })).toThrow(message);
+  });
+});

@@ -1,0 +1,163 @@
+import { Knex } from 'knex';
+import { databaseNow, readDatabaseNow } from './databaseClock';
+import {
+  CAMPAIGN_BATCHES,
+  CAMPAIGNS,
+  MessageRecipients,
+  OUTBOX,
+} from './outboxRows';
+
+/**
+ * Rows per INSERT: knex writes a multi-row insert on SQLite as a compound
+ * SELECT, which SQLite caps at 500 terms; also well under every engine's
+ * limit on bound parameters.
+ */
+const INSERT_CHUNK = 400;
+
+/** A campaign: a body stored once, for one message or many. */
+export interface NewCampaign {
+  id: string;
+  tenantId: string;
+  /** 0 transactional, 1 bulk: lower goes first. */
+  priority: number;
+  template: unknown;
+  createdBy?: string;
+}
+
+/** A stored campaign, without its body. */
+export interface CampaignRecord {
+  id: string;
+  tenantId: string;
+  priority: number;
+  cancelled: boolean;
+}
+
+/** A message to queue, before it has a state. */
+export interface NewOutboxMessage {
+  id: string;
+  recipients: MessageRecipients;
+  variables?: Record<string, string>;
+}
+
+/**
+ * The queueing side of the outbox: campaigns and their messages go in, each
+ * batch in one transaction, so what `send` confirmed is on disk.
+ */
+export class OutboxQueue {
+  constructor(private readonly knex: Knex) {}
+
+  /** Stores a campaign's body, and its first messages in the same transaction. */
+  async createCampaign(
+    campaign: NewCampaign,
+    messages: NewOutboxMessage[] = [],
+  ): Promise<void> {
+    await this.knex.transaction(async tx => {
+      await tx(CAMPAIGNS).insert({
+        id: campaign.id,
+        tenant_id: campaign.tenantId,
+        priority: campaign.priority,
+        template: JSON.stringify(campaign.template),
+        created_by: campaign.createdBy ?? null,
+        created_at: databaseNow(tx),
+      });
+      await this.insertMessages(tx, campaign, messages);
+    });
+  }
+
+  /**
+   * Queues a batch of a campaign's messages in one transaction. With `seq`,
+   * a batch that was already queued (the caller retried after a timeout) is
+   * not queued again: the first answer is returned.
+   */
+  async addMessages(
+    campaign: Pick<CampaignRecord, 'id' | 'tenantId' | 'priority'>,
+    messages: NewOutboxMessage[],
+    seq?: number,
+  ): Promise<{ accepted: number; repeated: boolean }> {
+    return this.knex.transaction(async tx => {
+      if (seq !== undefined) {
+        const done = await tx(CAMPAIGN_BATCHES)
+          .where({ campaign_id: campaign.id, seq })
+          .first('accepted');
+        if (done) return { accepted: Number(done.accepted), repeated: true };
+        // First, so that a concurrent retry of the same batch fails here, on
+        // the primary key, before either queues a message.
+        await tx(CAMPAIGN_BATCHES).insert({
+          campaign_id: campaign.id,
+          seq,
+          accepted: messages.length,
+        });
+      }
+      await this.insertMessages(tx, campaign, messages);
+      return { accepted: messages.length, repeated: false };
+    });
+  }
+
+  /** A campaign without its body, or undefined for an unknown one. */
+  async campaign(campaignId: string): Promise<CampaignRecord | undefined> {
+    const row = await this.knex(CAMPAIGNS)
+      .where({ id: campaignId })
+      .first('id', 'tenant_id', 'priority', 'cancelled_at');
+    return (
+      row && {
+        id: row.id,
+        tenantId: row.tenant_id,
+        priority: Number(row.priority),
+        cancelled: row.cancelled_at !== null,
+      }
+    );
+  }
+
+  /** The stored bodies of campaigns, as JSON text. */
+  async bodies(campaignIds: string[]): Promise<Map<string, string>> {
+    const rows: Array<{ id: string; template: string }> = await this.knex(
+      CAMPAIGNS,
+    )
+      .whereIn('id', campaignIds)
+      .select('id', 'template');
+    return new Map(rows.map(row => [row.id, row.template]));
+  }
+
+  /**
+   * Withdraws a campaign: its waiting messages are deleted and no more can
+   * be added. Messages already being sent finish. Returns how many were withdrawn.
+   */
+  async cancelCampaign(campaignId: string): Promise<number> {
+    return this.knex.transaction(async tx => {
+      await tx(CAMPAIGNS)
+        .where({ id: campaignId })
+        .whereNull('cancelled_at')
+        .update({ cancelled_at: databaseNow(tx) });
+      const withdrawn: number = await tx(OUTBOX)
+        .where({ campaign_id: campaignId, state: 'waiting' })
+        .delete();
+      return withdrawn;
+    });
+  }
+
+  private async insertMessages(
+    tx: Knex.Transaction,
+    campaign: Pick<CampaignRecord, 'id' | 'tenantId' | 'priority'>,
+    messages: NewOutboxMessage[],
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    // Read once: a plain number keeps a 400-row INSERT short.
+    const now = await readDatabaseNow(tx);
+    const rows = messages.map(m => ({
+      id: m.id,
+      campaign_id: campaign.id,
+      tenant_id: campaign.tenantId,
+      priority: campaign.priority,
+      recipients: JSON.stringify(m.recipients),
+      variables: m.variables ? JSON.stringify(m.variables) : null,
+      state: 'waiting',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx(OUTBOX).insert(rows.slice(i, i + INSERT_CHUNK));
+    }
+  }
+}

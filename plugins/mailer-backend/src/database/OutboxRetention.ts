@@ -1,0 +1,26 @@
+import { Knex } from 'knex';
+import { readDatabaseNow } from './databaseClock';
+import { CAMPAIGNS, OUTBOX } from './outboxRows';
+
+/** Deletes what the outbox no longer needs to keep. */
+export class OutboxRetention {
+  constructor(private readonly knex: Knex) {}
+
+  /** Deletes finished messages older than `retentionMs`, and campaigns left empty. */
+  async purgeFinished(retentionMs: number): Promise<number> {
+    const before = (await readDatabaseNow(this.knex)) - retentionMs;
+    const deleted = await this.knex(OUTBOX)
+      .whereIn('state', ['sent', 'partial', 'failed'])
+      .andWhere('updated_at', '<', before)
+      .delete();
+    await this.knex(CAMPAIGNS)
+      .where('created_at', '<', before)
+      .whereNotExists(
+        this.knex(OUTBOX)
+          .select('id')
+          .whereRaw(`${OUTBOX}.campaign_id = ${CAMPAIGNS}.id`),
+      )
+      .delete();
+    return deleted;
+  }
+}
