@@ -1,0 +1,160 @@
+import { webRequest } from '../net/webRequest';
+import { AddressResolver } from '../net/addressResolver';
+import { OAuthCredentials } from './credentials';
+import { googleAssertion } from './googleAssertion';
+import { TokenError } from './TokenError';
+
+/** Where the operator's token endpoints are; tests point them at loopback. */
+export interface TokenEndpoints {
+  /** Default https://login.microsoftonline.com */
+  microsoftAuthority: string;
+  /** Default https://oauth2.googleapis.com/token */
+  googleTokenUrl: string;
+  /** PEM certificates to trust for them (and for a tenant's token URL). */
+  extraCaCertificates: readonly string[];
+  /** Checks a tenant's own token URL (refresh-token) against the server policy. */
+  tenantResolver?: AddressResolver;
+  timeoutMs: number;
+}
+
+/** An access token as issued. */
+export interface IssuedToken {
+  accessToken: string;
+  /** Seconds it is valid for. */
+  expiresIn: number;
+  /** A new refresh token, when the endpoint rotated it. */
+  refreshToken?: string;
+}
+
+/** The scope of SMTP submission, per provider. */
+export const SMTP_SCOPE = {
+  microsoft: 'https://outlook.office365.com/.default',
+  google: 'https://mail.google.com/',
+} as const;
+
+/** The scope of Microsoft Graph with application permissions. */
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+interface Exchange {
+  url: URL;
+  form: Record<string, string>;
+  /** Endpoints a tenant names are checked by the server policy; the operator's are trusted. */
+  tenantNamed: boolean;
+}
+
+function exchangeFor(
+  credentials: OAuthCredentials,
+  user: string,
+  scope: string,
+  endpoints: TokenEndpoints,
+): Exchange {
+  switch (credentials.provider) {
+    case 'microsoft':
+      return {
+        url: new URL(
+          `${endpoints.microsoftAuthority.replace(/\/+$/, '')}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`,
+        ),
+        form: {
+          grant_type: 'client_credentials',
+          client_id: credentials.clientId,
+          client_secret: credentials.clientSecret,
+          scope,
+        },
+        tenantNamed: false,
+      };
+    case 'google':
+      return {
+        url: new URL(endpoints.googleTokenUrl),
+        form: {
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          assertion: googleAssertion({
+            serviceAccountEmail: credentials.serviceAccountEmail,
+            privateKey: credentials.privateKey,
+            subject: user,
+            scope,
+            audience: endpoints.googleTokenUrl,
+          }),
+        },
+        tenantNamed: false,
+      };
+    default:
+      return {
+        url: new URL(credentials.tokenUrl),
+        form: {
+          grant_type: 'refresh_token',
+          refresh_token: credentials.refreshToken,
+          client_id: credentials.clientId,
+          client_secret: credentials.clientSecret,
+        },
+        tenantNamed: true,
+      };
+  }
+}
+
+function parseJson(body: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Asks the provider's token endpoint for an access token: client
+ * credentials (Microsoft), a signed service-account assertion (Google), or
+ * a refresh token. Throws `TokenError` with what the endpoint said.
+ */
+export async function requestAccessToken(
+  credentials: OAuthCredentials,
+  user: string,
+  scope: string,
+  endpoints: TokenEndpoints,
+): Promise<IssuedToken> {
+  const exchange = exchangeFor(credentials, user, scope, endpoints);
+  let response;
+  try {
+    response = await webRequest(exchange.url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body: new URLSearchParams(exchange.form).toString(),
+      resolve: exchange.tenantNamed ? endpoints.tenantResolver : undefined,
+      extraCaCertificates: endpoints.extraCaCertificates,
+      timeoutMs: endpoints.timeoutMs,
+    });
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    throw new TokenError(
+      `The token endpoint ${exchange.url.host} could not be reached${code ? ` (${code})` : ''}`,
+      { description: code === 'EPOLICY' ? message : undefined },
+    );
+  }
+  const json = parseJson(response.body);
+  const accessToken = json.access_token;
+  if (response.status === 200 && typeof accessToken === 'string') {
+    const refreshToken = json.refresh_token;
+    return {
+      accessToken,
+      expiresIn: Number(json.expires_in) > 0 ? Number(json.expires_in) : 3600,
+      ...(typeof refreshToken === 'string' && { refreshToken }),
+    };
+  }
+  const errorCodes = Array.isArray(json.error_codes)
+    ? json.error_codes.filter((c): c is number => typeof c === 'number')
+    : undefined;
+  throw new TokenError(
+    `The token endpoint ${exchange.url.host} refused to issue a token (HTTP ${response.status}${typeof json.error === 'string' ? `, ${json.error}` : ''})`,
+    {
+      status: response.status,
+      error: typeof json.error === 'string' ? json.error : undefined,
+      errorCodes,
+      description:
+        typeof json.error_description === 'string'
+          ? json.error_description.slice(0, 1000)
+          : undefined,
+    },
+  );
+}

@@ -1,0 +1,223 @@
+import {
+  createSelfSignedCertificate,
+  SmtpTestServer,
+} from '@internal/smtp-test-server';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { systemResolver } from './openSmtpSocket';
+import { readSmtpFailure } from './readSmtpFailure';
+import {
+  SmtpAttemptError,
+  SmtpConnectionPool,
+  SmtpPoolOptions,
+} from './SmtpConnectionPool';
+import { SmtpServerSettings } from './SmtpServerSettings';
+
+const certificate = createSelfSignedCertificate();
+const servers: SmtpTestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(s => s.close()));
+});
+
+async function startServer(
+  options: Parameters<typeof SmtpTestServer.start>[0] = {},
+) {
+  const server = await SmtpTestServer.start(options);
+  servers.push(server);
+  return server;
+}
+
+function poolFor(
+  server: SmtpTestServer,
+  settings: Partial<SmtpServerSettings> = {},
+  options: Partial<SmtpPoolOptions> = {},
+) {
+  return new SmtpConnectionPool(
+    {
+      host: server.host,
+      port: server.port,
+      security: 'none',
+      from: 'sender@example.com',
+      ...settings,
+    },
+    {
+      maxConnections: 2,
+      connectionTimeoutMs: 2000,
+      greetingTimeoutMs: 2000,
+      socketTimeoutMs: 5000,
+      idleTimeoutMs: 5000,
+      resolve: systemResolver,
+      tls: { ca: [certificate.cert] },
+      allowInsecureAuth: true,
+      ...options,
+    },
+  );
+}
+
+const message = (subject: string) => () =>
+  Buffer.from(`Subject: ${subject}\r\n\r\nbody\r\n`);
+
+describe('SmtpConnectionPool', () => {
+  it('lets connections idle past the socket timeout without an uncaught exception or unhandled rejection', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        join(__dirname, '..', '__testUtils__', 'idlePoolChild.ts'),
+      ],
+      { timeout: 30_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      uncaughtExceptions: 0,
+      unhandledRejections: 0,
+      errors: [],
+      openAfterSending: 3,
+      openAfterIdling: 0,
+      received: 4,
+    });
+  });
+
+  it('keeps connections for the next message and never opens more than allowed', async () => {
+    const server = await startServer();
+    const pool = poolFor(server, {}, { maxConnections: 2 });
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        pool.send(
+          { from: 'sender@example.com', to: ['a@example.com'] },
+          message('a'),
+        ),
+        pool.send(
+          { from: 'sender@example.com', to: ['b@example.com'] },
+          message('b'),
+        ),
+      ]);
+    }
+    expect(server.messages).toHaveLength(6);
+    expect(server.connections.opened).toBe(2);
+    // Callers keep to the pool's room; beyond it the pool refuses.
+    const sending = [1, 2].map(() =>
+      pool.send(
+        { from: 'sender@example.com', to: ['c@example.com'] },
+        message('c'),
+      ),
+    );
+    expect(pool.hasRoom).toBe(false);
+    await expect(
+      pool.send(
+        { from: 'sender@example.com', to: ['d@example.com'] },
+        message('d'),
+      ),
+    ).rejects.toThrow('no free connection');
+    await Promise.all(sending);
+    expect(server.connections.opened).toBe(2);
+    pool.close();
+  });
+
+  it('sends on a fresh connection when the server dropped a kept one', async () => {
+    const server = await startServer();
+    const pool = poolFor(server, {}, { maxConnections: 1 });
+    await pool.send(
+      { from: 'sender@example.com', to: ['a@example.com'] },
+      message('1'),
+    );
+    // The server restarts on the same port: the kept connection is dead.
+    const port = server.port;
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    const again = await startServer({ port });
+    await pool.send(
+      { from: 'sender@example.com', to: ['b@example.com'] },
+      message('2'),
+    );
+    expect(again.messages.map(m => m.envelope.rcptTo)).toEqual([
+      ['b@example.com'],
+    ]);
+    pool.close();
+  });
+
+  it('logs in even when the server does not advertise AUTH, so a relay cannot take mail unauthenticated', async () => {
+    // Without users the test server accepts anyone and offers no AUTH over plain text.
+    const server = await startServer({ certificate, requireTlsForAuth: true });
+    const pool = poolFor(server, {
+      security: 'none',
+      auth: {
+        kind: 'password',
+        user: 'u@example.com',
+        pass: 'secret-password',
+      },
+    });
+    const error = await pool
+      .send({ from: 'sender@example.com', to: ['a@example.com'] }, message('x'))
+      .catch(e => e);
+    expect(error).toBeInstanceOf(SmtpAttemptError);
+    expect(error.stage).toBe('connect');
+    expect(error.failure.code).toBe('EAUTH');
+    expect(server.messages).toHaveLength(0);
+    pool.close();
+  });
+
+  it('never sends a password over a connection without TLS unless allowed', async () => {
+    const server = await startServer({
+      users: { 'u@example.com': 'secret-password' },
+    });
+    const pool = poolFor(
+      server,
+      {
+        auth: {
+          kind: 'password',
+          user: 'u@example.com',
+          pass: 'secret-password',
+        },
+      },
+      { allowInsecureAuth: false },
+    );
+    const error = await pool
+      .send({ from: 'sender@example.com', to: ['a@example.com'] }, message('x'))
+      .catch(e => e);
+    expect(readSmtpFailure(error, pool.server)).toMatchObject({
+      stage: 'connect',
+      code: 'EINSECURE',
+    });
+    expect(server.authAttempts).toHaveLength(0);
+    pool.close();
+  });
+
+  it('upgrades with STARTTLS before logging in, and says which stage failed', async () => {
+    const server = await startServer({
+      certificate,
+      requireTlsForAuth: true,
+      users: { 'u@example.com': 'secret-password' },
+      replies: { rcptTo: () => ({ code: 550, message: '5.1.1 No such user' }) },
+    });
+    const pool = poolFor(server, {
+      security: 'starttls',
+      auth: {
+        kind: 'password',
+        user: 'u@example.com',
+        pass: 'secret-password',
+      },
+    });
+    const error = await pool
+      .send(
+        { from: 'sender@example.com', to: ['nobody@example.com'] },
+        message('x'),
+      )
+      .catch(e => e);
+    expect(server.authAttempts).toEqual([
+      expect.objectContaining({ username: 'u@example.com' }),
+    ]);
+    const failure = readSmtpFailure(error, pool.server);
+    expect(failure).toMatchObject({ stage: 'transaction', code: 'EENVELOPE' });
+    expect(failure.refusedRecipients).toEqual([
+      expect.objectContaining({
+        recipient: 'nobody@example.com',
+        responseCode: 550,
+      }),
+    ]);
+    // The refusal left the connection usable: the next message goes through it.
+    await server.close();
+    pool.close();
+  });
+});

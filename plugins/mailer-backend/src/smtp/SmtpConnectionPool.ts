@@ -1,0 +1,422 @@
+import type { Readable } from 'node:stream';
+import type { ConnectionOptions } from 'node:tls';
+import { rootCertificates } from 'node:tls';
+import SMTPConnection, {
+  type SMTPConnectionAuth,
+} from 'nodemailer/lib/smtp-connection';
+import XOAuth2 from 'nodemailer/lib/xoauth2';
+import { AddressResolver, openSmtpSocket } from './openSmtpSocket';
+import { MailTransport } from './MailTransport';
+import { SmtpLogin, SmtpServerSettings } from './SmtpServerSettings';
+
+/** How a pool connects, and how long it waits. */
+export interface SmtpPoolOptions {
+  /** Connections open at once, at most; real servers refuse more (421, 432 4.3.2). */
+  maxConnections: number;
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  /** A server that stays silent this long in the middle of a command has failed. */
+  socketTimeoutMs: number;
+  /** An unused connection is closed (QUIT) after this, before the server drops it. */
+  idleTimeoutMs: number;
+  resolve: AddressResolver;
+  tls: ConnectionOptions;
+  /** The name sent with EHLO; nodemailer's default is the machine's host name. */
+  clientName?: string;
+  /** Whether a password may be sent over a connection without TLS. */
+  allowInsecureAuth: boolean;
+  /** Access tokens for an OAuth2 login; `renew` after the server refused the last one. */
+  accessToken?: (renew: boolean) => Promise<string>;
+}
+
+/** The sender and the recipients of one SMTP transaction. */
+export interface SmtpEnvelope {
+  from: string;
+  to: string[];
+}
+
+/** One recipient the server refused, with its reply. */
+export interface SmtpRecipientRefusal {
+  recipient: string;
+  responseCode?: number;
+  response?: string;
+}
+
+/** What the server said to a message it accepted (for some recipients at least). */
+export interface SmtpSendResult {
+  accepted: string[];
+  refused: SmtpRecipientRefusal[];
+  /** The server's reply to the message data, e.g. `250 2.0.0 OK queued as …`. */
+  response?: string;
+}
+
+/** nodemailer's error fields. */
+export interface SmtpErrorFields {
+  /** The token endpoint's refusal, when getting an OAuth2 token failed. */
+  tokenError?: unknown;
+  /** How long the server asked us to wait (Graph's Retry-After). */
+  retryAfterMs?: number;
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  rejectedErrors?: SmtpErrorFields[];
+}
+
+/**
+ * Where an attempt failed. `connect` covers everything before the message's
+ * own transaction (TCP, greeting, TLS, login): nothing of the message left,
+ * and the failure says something about the server, not about the message.
+ */
+export type SmtpStage = 'connect' | 'transaction';
+
+/** A failed attempt, with the stage it failed at and nodemailer's error. */
+export class SmtpAttemptError extends Error {
+  constructor(
+    readonly stage: SmtpStage,
+    readonly failure: Error & SmtpErrorFields,
+  ) {
+    super(failure.message);
+    this.name = 'SmtpAttemptError';
+  }
+}
+
+interface PooledConnection {
+  smtp: SMTPConnection;
+  closed: boolean;
+  idleTimer?: NodeJS.Timeout;
+  /** Fails what is running on the connection when the connection dies under it. */
+  abort?: (error: Error) => void;
+}
+
+function errorWithCode(message: string, code: string): Error & SmtpErrorFields {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * A kept connection failed before any part of the message was sent, so
+ * trying again on a fresh connection cannot deliver it twice: the server
+ * dropped it while it was idle, or said goodbye (421) meanwhile.
+ */
+function failedBeforeTheMessage(error: SmtpErrorFields): boolean {
+  if (!['API', 'MAIL FROM'].includes(error.command ?? '')) return false;
+  if (error.responseCode === 421) return true;
+  return (
+    error.responseCode === undefined &&
+    ['ECONNECTION', 'ESOCKET'].includes(error.code ?? '')
+  );
+}
+
+/**
+ * Connections to one SMTP server: opened on demand up to `maxConnections`,
+ * kept while mail flows, closed when idle. Built on nodemailer's
+ * SMTPConnection (the SMTP dialogue) but not on its pool, so that every
+ * failure says at which stage it happened, nothing is re-sent behind the
+ * caller's back, and idle connections close without stray errors.
+ *
+ * Callers send at most `maxConnections` messages at a time (see `hasRoom`).
+ */
+export class SmtpConnectionPool implements MailTransport {
+  /** SMTP takes the envelope's recipients: Bcc stays out of the headers. */
+  readonly needsBccHeader = false;
+  private readonly idle: PooledConnection[] = [];
+  private readonly open = new Set<PooledConnection>();
+  private sending = 0;
+  private closed = false;
+
+  constructor(
+    readonly server: SmtpServerSettings,
+    private readonly options: SmtpPoolOptions,
+  ) {}
+
+  /** Whether another message may be sent now. */
+  get hasRoom(): boolean {
+    return !this.closed && this.sending < this.options.maxConnections;
+  }
+
+  /** Messages being sent right now. */
+  get busy(): number {
+    return this.sending;
+  }
+
+  /** Connections open now, for tests and metrics. */
+  get openConnections(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Sends one message. `message` is called for each try, because a stream
+   * can be read only once. Rejects with `SmtpAttemptError`.
+   */
+  async send(
+    envelope: SmtpEnvelope,
+    message: () => Readable | Buffer | string,
+  ): Promise<SmtpSendResult> {
+    if (!this.hasRoom) {
+      throw new Error('The SMTP pool has no free connection');
+    }
+    this.sending += 1;
+    try {
+      const kept = this.idle.pop();
+      if (kept) {
+        try {
+          return await this.transact(kept, envelope, message());
+        } catch (error) {
+          const failure = (error as SmtpAttemptError).failure;
+          if (!failure || !failedBeforeTheMessage(failure)) throw error;
+        }
+      }
+      const fresh = await this.connect();
+      return await this.transact(fresh, envelope, message());
+    } finally {
+      this.sending -= 1;
+    }
+  }
+
+  /** Connects (and logs in) without sending anything, then says goodbye. */
+  async verify(): Promise<void> {
+    if (!this.hasRoom) {
+      throw new Error('The SMTP pool has no free connection');
+    }
+    this.sending += 1;
+    try {
+      this.quit(await this.connect());
+    } finally {
+      this.sending -= 1;
+    }
+  }
+
+  /** Closes idle connections with QUIT now, and the others when their message is done. */
+  close(): void {
+    this.closed = true;
+    for (const connection of this.idle.splice(0)) this.quit(connection);
+  }
+
+  /** Drops every connection at once, e.g. when the backend stops and cannot wait. */
+  destroy(): void {
+    this.closed = true;
+    this.idle.length = 0;
+    for (const connection of [...this.open]) this.discard(connection);
+  }
+
+  private async connect(): Promise<PooledConnection> {
+    const { server, options } = this;
+    let connection: PooledConnection | undefined;
+    try {
+      const socket = await openSmtpSocket(server, {
+        resolve: options.resolve,
+        timeoutMs: options.connectionTimeoutMs,
+      });
+      const smtp = new SMTPConnection({
+        host: server.host,
+        port: server.port,
+        secure: server.security === 'tls',
+        requireTLS: server.security === 'starttls',
+        ignoreTLS: server.security === 'none',
+        name: server.heloName ?? options.clientName,
+        tls: this.tlsOptions(),
+        connection: socket,
+        connectionTimeout: options.connectionTimeoutMs,
+        greetingTimeout: options.greetingTimeoutMs,
+        socketTimeout: options.socketTimeoutMs,
+        logger: false,
+      });
+      connection = { smtp, closed: false };
+      this.watch(connection);
+      await this.step(connection, done => smtp.connect(() => done()));
+      if (server.auth) {
+        if (!smtp.secure && !options.allowInsecureAuth) {
+          throw errorWithCode(
+            `${server.host}:${server.port} offers no TLS, and a password is never sent unencrypted`,
+            'EINSECURE',
+          );
+        }
+        // Always log in when credentials are set, even if the server does not
+        // advertise AUTH: otherwise a relay that trusts our address would take
+        // the mail without checking who sends it.
+        const login = this.loginData(server.auth);
+        await this.step(connection, done =>
+          smtp.login(login, error => done(error ?? undefined)),
+        );
+      }
+      return connection;
+    } catch (error) {
+      if (connection) this.discard(connection);
+      throw new SmtpAttemptError('connect', error as Error);
+    }
+  }
+
+  /** The tenant's own trust (an authority of its own, or none) on top of the operator's. */
+  private tlsOptions(): ConnectionOptions {
+    const own = this.server.tls;
+    const ca = [
+      ...((this.options.tls.ca as string[] | undefined) ?? []),
+      ...(own?.ca ?? []),
+    ];
+    return {
+      ...this.options.tls,
+      ...(own?.ca && {
+        ca: ca.length ? [...rootCertificates, ...ca] : undefined,
+      }),
+      ...(own?.rejectUnauthorized === false && { rejectUnauthorized: false }),
+    };
+  }
+
+  /** What nodemailer's login needs: a password, or a source of XOAUTH2 tokens. */
+  private loginData(login: SmtpLogin): SMTPConnectionAuth {
+    if (login.kind === 'password') {
+      return { user: login.user, pass: login.pass, method: login.method };
+    }
+    const accessToken = this.options.accessToken;
+    const oauth2 = new XOAuth2({
+      user: login.user,
+      // The mailer's shared token cache, not one per connection: nodemailer
+      // asks again with renew = true once the server refused a token.
+      provisionCallback: (_user, renew, callback) => {
+        if (!accessToken) {
+          callback(errorWithCode('No access tokens for this server', 'ETOKEN'));
+          return;
+        }
+        accessToken(renew).then(
+          token => callback(null, token),
+          (error: Error) =>
+            // nodemailer rewrites the code of the error it is given; the
+            // token failure travels beside it.
+            callback(
+              Object.assign(new Error(error.message), { tokenError: error }),
+            ),
+        );
+      },
+    });
+    return { user: login.user, method: 'XOAUTH2', oauth2 };
+  }
+
+  /** Runs one step of the dialogue; fails if the connection dies meanwhile. */
+  private step(
+    connection: PooledConnection,
+    run: (done: (error?: Error) => void) => void,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      connection.abort = reject;
+      run(error => {
+        connection.abort = undefined;
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+  }
+
+  private transact(
+    connection: PooledConnection,
+    envelope: SmtpEnvelope,
+    message: Readable | Buffer | string,
+  ): Promise<SmtpSendResult> {
+    clearTimeout(connection.idleTimer);
+    return new Promise((resolve, reject) => {
+      connection.abort = error =>
+        reject(new SmtpAttemptError('transaction', error));
+      connection.smtp.send(envelope, message, (error, info) => {
+        connection.abort = undefined;
+        if (error) {
+          this.afterRefusal(connection, error);
+          reject(new SmtpAttemptError('transaction', error));
+          return;
+        }
+        this.release(connection);
+        resolve({
+          accepted: info?.accepted ?? [],
+          refused: (info?.rejectedErrors ?? []).map(toRefusal),
+          response: info?.response,
+        });
+      });
+    });
+  }
+
+  /**
+   * After the server refused a message (it answered), the connection is
+   * still good once the transaction is reset; after anything else it is not.
+   */
+  private afterRefusal(
+    connection: PooledConnection,
+    error: SmtpErrorFields,
+  ): void {
+    if (
+      connection.closed ||
+      error.responseCode === undefined ||
+      error.responseCode === 421
+    ) {
+      this.discard(connection);
+      return;
+    }
+    connection.smtp.reset(resetError => {
+      if (resetError) this.discard(connection);
+      else this.release(connection);
+    });
+  }
+
+  private release(connection: PooledConnection): void {
+    if (connection.closed) return;
+    if (this.closed) {
+      this.quit(connection);
+      return;
+    }
+    this.idle.push(connection);
+    connection.idleTimer = setTimeout(() => {
+      const index = this.idle.indexOf(connection);
+      if (index >= 0) this.idle.splice(index, 1);
+      this.quit(connection);
+    }, this.options.idleTimeoutMs);
+    connection.idleTimer.unref();
+  }
+
+  /**
+   * Listens for the connection dying at any time, idle or busy. The listener
+   * stays for the connection's whole life, so no error is ever unhandled.
+   */
+  private watch(connection: PooledConnection): void {
+    this.open.add(connection);
+    const gone = (error: Error) => {
+      const abort = connection.abort;
+      connection.abort = undefined;
+      this.forget(connection);
+      abort?.(error);
+    };
+    connection.smtp.on('error', gone);
+    connection.smtp.on('end', () =>
+      gone(errorWithCode('Connection closed by the server', 'ECONNECTION')),
+    );
+  }
+
+  private quit(connection: PooledConnection): void {
+    if (connection.closed) return;
+    this.forget(connection);
+    try {
+      connection.smtp.quit();
+    } catch {
+      connection.smtp.close();
+    }
+  }
+
+  private discard(connection: PooledConnection): void {
+    if (connection.closed) return;
+    this.forget(connection);
+    connection.smtp.close();
+  }
+
+  private forget(connection: PooledConnection): void {
+    connection.closed = true;
+    clearTimeout(connection.idleTimer);
+    this.open.delete(connection);
+    const index = this.idle.indexOf(connection);
+    if (index >= 0) this.idle.splice(index, 1);
+  }
+}
+
+function toRefusal(error: SmtpErrorFields): SmtpRecipientRefusal {
+  return {
+    recipient: error.recipient ?? '',
+    responseCode: error.responseCode,
+    response: error.response,
+  };
+}
