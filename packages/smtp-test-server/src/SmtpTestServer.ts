@@ -59,6 +59,11 @@ export interface SmtpTestServerOptions {
       envelope: ReceivedMessage['envelope'],
     ) => SmtpReplyOverride | undefined;
   };
+  /**
+   * Wait this long (ms) after a message's data before answering it, as a
+   * slow server does. The message counts as received once answered.
+   */
+  replyDelayMs?: number;
   /** Called for each message accepted, e.g. to log it. */
   onMessage?: (message: ReceivedMessage) => void;
   /** Keep at most this many messages in `messages` (oldest dropped first). */
@@ -81,6 +86,11 @@ export class SmtpTestServer {
   readonly authAttempts: AuthAttempt[] = [];
   /** Connections accepted since start, and open right now (and the most at once). */
   readonly connections = { opened: 0, open: 0, peak: 0 };
+  /**
+   * Recipients of messages whose data arrived but whose answer is still
+   * pending (see `replyDelayMs`): what is "on the wire" right now.
+   */
+  readonly answering = new Map<string, number>();
   private readonly waiters = new Set<() => void>();
   private server?: SMTPServer;
   private address?: AddressInfo;
@@ -254,6 +264,18 @@ export class SmtpTestServer {
     };
     const override = this.options.replies?.data?.(envelope);
     if (override) throw replyError(override);
+    if (this.options.replyDelayMs) {
+      const count = (r: string, by: number) =>
+        this.answering.set(r, (this.answering.get(r) ?? 0) + by);
+      envelope.rcptTo.forEach(r => count(r, 1));
+      await new Promise(resolve =>
+        setTimeout(resolve, this.options.replyDelayMs),
+      );
+      envelope.rcptTo.forEach(r => {
+        count(r, -1);
+        if (this.answering.get(r) === 0) this.answering.delete(r);
+      });
+    }
     const message: ReceivedMessage = {
       envelope,
       authenticatedUser: session.user as string | undefined,

@@ -7,3 +7,4 @@
 
 export * from './SmtpTestServer';
 export * from './selfSignedCertificate';
+export * from './silentServer';

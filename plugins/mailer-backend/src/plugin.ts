@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { mailerPermissions } from '@elixeum/plugin-mailer-common';
+import { mailerPermissions, SMTP_KEYS } from '@elixeum/plugin-mailer-common';
 import {
   MailerTenantResolver,
   mailerTenantExtensionPoint,
@@ -11,12 +11,19 @@ import { readMailerConfig } from './config';
 import { SecretCipher } from './crypto/SecretCipher';
 import { SettingsStore } from './database/SettingsStore';
 import { openDatabase } from './database/openDatabase';
-import { OutboxStore } from './database/OutboxStore';
-import { DeliveryWorker } from './delivery/DeliveryWorker';
-import { SmtpTransports } from './delivery/SmtpTransports';
+import { DeliveryPauses } from './database/DeliveryPauses';
+import { OutboxQueue } from './database/OutboxQueue';
+import { OutboxReports } from './database/OutboxReports';
+import { OutboxRetention } from './database/OutboxRetention';
+import { createDelivery } from './delivery/createDelivery';
+import { defaultLaneKey } from './delivery/laneKeys';
+import { OAuthTokens } from './oauth/OAuthTokens';
 import { createRouter } from './router';
+import { policyResolver } from './security/policyResolver';
+import { ServerPolicy } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
+import { TenantPauses } from './delivery/TenantPauses';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
 
@@ -53,46 +60,71 @@ export const mailerPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, database, httpRouter, lifecycle, scheduler } =
           deps;
-        // Both throw with a clear message: no key, no start; never plain text.
+        // Each throws with a clear message: no key, no start; never plain text.
         const mailerConfig = readMailerConfig(config);
         const cipher = SecretCipher.fromConfig(config);
+        // Which servers tenants may use; the default mailbox is not subject to it.
+        const serverPolicy = ServerPolicy.fromConfig(config);
 
         const knex = await openDatabase(database);
         const settings = new TenantSettingsService(
           new SettingsStore(knex),
           cipher,
           mailerConfig.defaultServer.from,
+          serverPolicy,
         );
-        const outbox = new OutboxStore(knex);
         const { delivery } = mailerConfig;
-        const transports = new SmtpTransports(
-          settings,
-          mailerConfig.defaultServer,
-          mailerConfig.extraCaCertificates,
-          delivery,
-        );
-        const worker = new DeliveryWorker(
-          outbox,
-          transports,
-          settings,
-          delivery,
-          logger,
-        );
-        worker.start();
-        lifecycle.addShutdownHook(async () => {
-          await worker.stop();
-          transports.close();
+        const outboxQueue = new OutboxQueue(knex);
+        const pauses = new DeliveryPauses(knex);
+        const queue = new MailQueue({
+          queue: outboxQueue,
+          reports: new OutboxReports(knex),
+          pauses: new TenantPauses(
+            settings,
+            pauses,
+            defaultLaneKey(mailerConfig.defaultServer),
+          ),
         });
+        const tenantResolver = policyResolver(serverPolicy);
+        const tokens = new OAuthTokens(
+          {
+            microsoftAuthority: mailerConfig.endpoints.microsoftAuthority,
+            googleTokenUrl: mailerConfig.endpoints.googleTokenUrl,
+            extraCaCertificates: mailerConfig.extraCaCertificates,
+            tenantResolver,
+            timeoutMs: delivery.connectionTimeoutMs,
+          },
+          // A provider that rotates refresh tokens: keep the new one.
+          (tenantId, refreshToken) =>
+            settings.storeRotatedSecret(
+              tenantId,
+              SMTP_KEYS.oauthRefreshToken,
+              refreshToken,
+            ),
+        );
+        const worker = createDelivery({
+          knex,
+          config: mailerConfig,
+          settings,
+          pauses,
+          tokens,
+          tenantResolver,
+          logger,
+          onRecorded: ids => ids.forEach(id => queue.notifyFinished(id)),
+        });
+        queue.whenQueued(tenantId => worker.wake(tenantId));
+        settings.onChange(tenantId => worker.settingsChanged(tenantId));
+        worker.start();
+        lifecycle.addShutdownHook(() => worker.stop());
 
         // One replica at a time deletes what is past the retention period.
+        const retention = new OutboxRetention(knex);
         await scheduler.scheduleTask({
           id: 'mailer-outbox-cleanup',
           frequency: { hours: 1 },
           timeout: { minutes: 10 },
           fn: async () => {
-            const purged = await outbox.purgeFinished(
-              Date.now() - delivery.retentionMs,
-            );
+            const purged = await retention.purgeFinished(delivery.retentionMs);
             if (purged > 0)
               logger.info(`Deleted ${purged} delivered or failed messages`);
           },
@@ -102,7 +134,7 @@ export const mailerPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             settings,
-            queue: new MailQueue(outbox, () => worker.wake()),
+            queue,
             tenants:
               customTenantResolver ??
               new SingleTenantResolver(mailerConfig.tenantId),
@@ -112,7 +144,15 @@ export const mailerPlugin = createBackendPlugin({
             connectionTester: new ConnectionTester(
               settings,
               mailerConfig.extraCaCertificates,
+              undefined,
+              {
+                resolve: tenantResolver,
+                allowInsecureAuth: mailerConfig.allowInsecureAuth,
+                tokens,
+                graphBaseUrl: mailerConfig.endpoints.graphBaseUrl,
+              },
             ),
+            logger,
           }),
         );
         const { host, port, from } = mailerConfig.defaultServer;

@@ -1,28 +1,65 @@
 import { InputError } from '@backstage/errors';
-import { SettingsChange } from '@elixeum/plugin-mailer-common';
+import {
+  hasControlCharacter,
+  SettingsChange,
+  settingKeyCatalog,
+} from '@elixeum/plugin-mailer-common';
 import { z } from 'zod';
 
-// The shapes of the routes' JSON bodies. What the values mean is checked
-// further down, by the shared rules in mailer-common.
+// The shapes of the routes' JSON bodies, query strings and path parameters.
+// What the values mean is checked further down, by the shared rules in
+// mailer-common.
+
+/** A single line of at most `max` characters, without control characters. */
+const line = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine(value => !hasControlCharacter(value), {
+      message: 'must not contain control characters',
+    });
+
+const tenantId = line(200).optional();
+/** The user (an entity ref) whose tenant's server should carry the mail. */
+const forUser = line(400).optional();
+
+/** Message and campaign ids: ours are UUIDs; anything else cannot be one. */
+export const idParameter = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a message or campaign id');
 
 export const settingsUpdateBody = z
   .object({
-    values: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+    values: z
+      .record(line(100), z.union([z.string(), z.number(), z.null()]))
+      .refine(
+        values => Object.keys(values).length <= settingKeyCatalog.length,
+        {
+          message: `may set at most ${settingKeyCatalog.length} keys`,
+        },
+      ),
   })
   .strict();
 
 export const connectionTestBody = z
   .object({
     values: settingsUpdateBody.shape.values.optional(),
-    sendTo: z.string().optional(),
+    sendTo: z.string().max(254).optional(),
   })
   .strict();
 
-const priority = z.enum(['transactional', 'bulk']).optional();
+const priority = z
+  .enum(['transactional', 'bulk'], {
+    // zod's own message repeats the value it got.
+    errorMap: () => ({ message: 'must be transactional or bulk' }),
+  })
+  .optional();
 
 export const sendMessageBody = z
   .object({
-    tenantId: z.string().min(1).optional(),
+    tenantId,
+    forUser,
     message: z.unknown(),
     priority,
   })
@@ -30,34 +67,50 @@ export const sendMessageBody = z
 
 export const createCampaignBody = z
   .object({
-    tenantId: z.string().min(1).optional(),
+    tenantId,
+    forUser,
     template: z.unknown(),
     priority,
   })
   .strict();
 
+// Each recipient is checked by the shared bulk-recipient rules, as in send().
 export const addRecipientsBody = z
   .object({
-    tenantId: z.string().min(1).optional(),
-    recipients: z.array(
-      z.object({
-        to: z.union([
-          z.string(),
-          z.object({ name: z.string().optional(), address: z.string() }),
-        ]),
-        variables: z.record(z.string(), z.string()).optional(),
-      }),
-    ),
+    tenantId,
+    forUser,
+    /** The batch's number in its campaign: a retried batch is not queued twice. */
+    seq: z.number().int().min(0).max(2_000_000_000).optional(),
+    recipients: z.array(z.unknown()),
   })
   .strict();
 
-/** Parses a request body, or throws an `InputError` naming each bad field. */
+export const tenantQuery = z.object({ tenantId, forUser }).strict();
+
+export const statusQuery = z
+  .object({
+    waitMs: z
+      .string()
+      .regex(/^\d{1,9}$/, 'must be a number of milliseconds')
+      .optional(),
+    tenantId,
+    forUser,
+  })
+  .strict();
+
+/** A path segment as shown in an error: a megabyte-long key is not repeated back. */
+function shortened(segment: string | number): string {
+  const text = String(segment);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** Parses a request body (or query, or parameter), or throws an `InputError` naming each bad field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) {
     const problems = result.error.issues.map(issue =>
       issue.path.length > 0
-        ? `${issue.path.join('.')}: ${issue.message}`
+        ? `${issue.path.map(shortened).join('.')}: ${issue.message}`
         : issue.message,
     );
     throw new InputError(`Invalid request body: ${problems.join('; ')}`);

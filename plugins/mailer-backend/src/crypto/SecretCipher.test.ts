@@ -4,7 +4,7 @@ import { SecretCipher } from './SecretCipher';
 
 const keyA = randomBytes(32).toString('base64');
 const keyB = randomBytes(32).toString('base64');
-const cipherWith = (...keys: Array<{ id: string; secret?: string }>) =>
+const cipherWith = (...keys: Array<{ id?: string; secret?: string }>) =>
   SecretCipher.fromConfig(
     new ConfigReader({ mailer: { encryption: { keys } } }),
   );
@@ -65,7 +65,7 @@ describe('SecretCipher', () => {
       /mailer\.encryption\.keys is not set.*randomBytes\(32\)/,
     );
     expect(() => cipherWith({ id: 'a' })).toThrow(
-      'must have a secret of 32 bytes',
+      'must have a secret of exactly 32 bytes',
     );
   });
 
@@ -78,8 +78,60 @@ describe('SecretCipher', () => {
       message = (error as Error).message;
     }
     expect(message).toContain(
-      'mailer.encryption.keys[0] (id "a") must have a secret of 32 bytes',
+      'mailer.encryption.keys[0] (id "a") must have a secret of exactly 32 bytes',
     );
     expect(message).not.toContain(tooShort);
   });
+
+  /** The message of the error `fromConfig` throws, which must never contain a secret. */
+  function startupError(...keys: Array<{ id?: string; secret?: string }>) {
+    try {
+      cipherWith(...keys);
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const key of keys) {
+        if (key.secret) expect(message).not.toContain(key.secret);
+      }
+      return message;
+    }
+    throw new Error('The key configuration was accepted');
+  }
+
+  it('refuses two keys with the same id, naming the second', () => {
+    // Otherwise the second would be the one that decrypts values the first encrypted.
+    expect(
+      startupError(
+        { id: 'a', secret: keyA },
+        { id: 'b', secret: keyB },
+        { id: 'a', secret: keyB },
+      ),
+    ).toBe(
+      'mailer.encryption.keys[2] (id "a") repeats the id of an earlier key; every key needs its own id',
+    );
+  });
+
+  it.each([[''], ['   '], [undefined]])(
+    'refuses an empty id (%j), naming the entry',
+    id => {
+      expect(
+        startupError({ id: 'a', secret: keyA }, { id, secret: keyB }),
+      ).toBe('mailer.encryption.keys[1] needs an id, e.g. "2026-11"');
+    },
+  );
+
+  it.each([
+    ['with a line break', `${keyA}\n`],
+    ['in quotes', `"${keyA}"`],
+    ['in base64url', randomBytes(32).toString('base64url')],
+    ['without padding', keyA.replace(/=+$/, '')],
+    ['of 33 bytes', randomBytes(33).toString('base64')],
+    ['as hex', randomBytes(32).toString('hex')],
+  ])(
+    'refuses a secret %s, naming the entry and not the secret',
+    (_case, secret) => {
+      expect(startupError({ id: 'k1', secret })).toContain(
+        'mailer.encryption.keys[0] (id "k1") must have a secret of exactly 32 bytes in base64',
+      );
+    },
+  );
 });

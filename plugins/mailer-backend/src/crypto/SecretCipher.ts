@@ -21,6 +21,20 @@ export const HOW_TO_MAKE_A_KEY =
   'passing the key in the MAILER_ENCRYPTION_KEY environment variable.';
 
 /**
+ * The key's bytes, or undefined unless `secret` is canonical base64 of
+ * exactly 32 bytes. Node's decoder skips characters that are not base64, so
+ * a mangled value (quotes, a line break, base64url) would otherwise decode
+ * to some other key.
+ */
+function decodeKey(secret: unknown): Buffer | undefined {
+  if (typeof secret !== 'string') return undefined;
+  const key = Buffer.from(secret, 'base64');
+  return key.length === KEY_BYTES && key.toString('base64') === secret
+    ? key
+    : undefined;
+}
+
+/**
  * Encrypts secret settings with AES-256-GCM. Each value gets a random IV and
  * is bound to its context (tenant and key), so a ciphertext copied to another
  * row does not decrypt. The first configured key encrypts; all keys decrypt,
@@ -35,13 +49,24 @@ export class SecretCipher {
         `The mailer needs an encryption key for the SMTP passwords it stores, and mailer.encryption.keys is not set. ${HOW_TO_MAKE_A_KEY}`,
       );
     }
+    const seen = new Set<string>();
     const keys = entries.map((entry, index) => {
-      const id = entry.getString('id');
-      const secret = entry.getOptionalString('secret');
-      const key = secret ? Buffer.from(secret, 'base64') : undefined;
-      if (!key || key.length !== KEY_BYTES) {
+      const id = entry.getOptional('id');
+      const where = `mailer.encryption.keys[${index}]`;
+      if (typeof id !== 'string' || id.trim() === '') {
+        throw new Error(`${where} needs an id, e.g. "2026-11"`);
+      }
+      if (seen.has(id)) {
+        // Otherwise a later entry would silently replace the one that encrypts.
         throw new Error(
-          `mailer.encryption.keys[${index}] (id "${id}") must have a secret of ${KEY_BYTES} bytes in base64. ${HOW_TO_MAKE_A_KEY}`,
+          `${where} (id "${id}") repeats the id of an earlier key; every key needs its own id`,
+        );
+      }
+      seen.add(id);
+      const key = decodeKey(entry.getOptional('secret'));
+      if (!key) {
+        throw new Error(
+          `${where} (id "${id}") must have a secret of exactly ${KEY_BYTES} bytes in base64. ${HOW_TO_MAKE_A_KEY}`,
         );
       }
       return [id, key] as const;

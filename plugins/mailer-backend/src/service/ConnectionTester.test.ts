@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { SettingsChange } from '@elixeum/plugin-mailer-common';
 import {
+  CertificateOptions,
   createSelfSignedCertificate,
   SmtpTestServer,
   SmtpTestServerOptions,
@@ -13,6 +14,7 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { openDatabase } from '../database/openDatabase';
 import { SettingsStore } from '../database/SettingsStore';
+import { ServerPolicy } from '../security/ServerPolicy';
 import { ConnectionTester } from './ConnectionTester';
 import { TenantSettingsService } from './TenantSettingsService';
 
@@ -54,6 +56,14 @@ async function setup(trusted: string[] = [certificate.cert]) {
     store,
     cipher,
     'no-reply@elixeum.cloud',
+    // The test servers listen on loopback, on any port.
+    ServerPolicy.fromConfig(
+      new ConfigReader({
+        mailer: {
+          serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports: 'any' }] },
+        },
+      }),
+    ),
   );
   const tester = new ConnectionTester(settings, trusted, 500);
   return { settings, tester };
@@ -111,19 +121,47 @@ describe('ConnectionTester', () => {
   it('tests the form being edited, with the stored password where the field is blank, and saves nothing', async () => {
     const server = await smtpServer();
     const { settings, tester } = await setup();
-    await settings.updateSettings(TENANT, {
-      ...settingsFor(server),
-      'SMTP.Port': '1',
-    });
+    await settings.updateSettings(TENANT, settingsFor(server));
 
     const result = await tester.test(TENANT, {
-      values: { 'SMTP.Port': String(server.port), 'SMTP.Password': '' },
+      values: { 'SMTP.From': 'portal@tenant.example', 'SMTP.Password': '' },
+      sendTo: 'admin@tenant.example',
     });
 
     expect(result.outcome).toBe('success');
     expect(server.authAttempts[0].password).toBe(PASSWORD);
+    const [message] = await server.waitForMessages(1);
+    expect(message.envelope.mailFrom).toBe('portal@tenant.example');
     const saved = await settings.getSettings(TENANT);
-    expect(saved.settings.find(s => s.key === 'SMTP.Port')?.value).toBe('1');
+    expect(saved.settings.find(s => s.key === 'SMTP.From')).toBeUndefined();
+  });
+
+  it('never takes the stored password to another server, and tests a new one with the password entered', async () => {
+    const saved = await smtpServer();
+    const other = await smtpServer({
+      users: { [USER]: 'the-other-password' },
+    });
+    const { settings, tester } = await setup();
+    await settings.updateSettings(TENANT, settingsFor(saved));
+
+    await expect(
+      tester.test(TENANT, { values: { 'SMTP.Port': String(other.port) } }),
+    ).rejects.toThrow(
+      'SMTP.Password must be entered again for the new server (SMTP.Port changed)',
+    );
+    expect(other.authAttempts).toEqual([]);
+    expect(other.connections.opened).toBe(0);
+
+    const result = await tester.test(TENANT, {
+      values: {
+        'SMTP.Port': String(other.port),
+        'SMTP.Password': 'the-other-password',
+      },
+    });
+    expect(result.outcome).toBe('success');
+    expect(other.authAttempts.map(a => a.password)).toEqual([
+      'the-other-password',
+    ]);
   });
 
   it('refuses incomplete or invalid settings and a bad test address', async () => {
@@ -279,16 +317,51 @@ describe('ConnectionTester', () => {
     expect(result.outcome).toBe('timeout');
   });
 
-  it('classifies an untrusted certificate and a security mode that does not fit the port', async () => {
-    const server = await smtpServer();
-    const untrusting = await setup([]);
-    await untrusting.settings.updateSettings(TENANT, settingsFor(server));
-    const untrusted = await untrusting.tester.test(TENANT, {});
-    expect(untrusted).toMatchObject({
-      outcome: 'tls-failure',
-      advice: expect.stringContaining('not trusted'),
-    });
+  it.each([
+    [
+      'an untrusted (self-signed) certificate',
+      {},
+      [],
+      'untrusted-certificate',
+      'mailer.tls.extraCaCertificates',
+    ],
+    [
+      'a certificate for another name',
+      { names: ['smtp.elsewhere.example'], ips: [] },
+      'trusted',
+      'name-mismatch',
+      'name on the certificate',
+    ],
+    [
+      'an expired certificate',
+      { expired: true },
+      'trusted',
+      'expired-certificate',
+      'renew',
+    ],
+  ] as const)(
+    'says why TLS failed for %s, and what to do',
+    async (_case, certificateOptions, trust, problem, advice) => {
+      const serverCertificate = createSelfSignedCertificate(
+        certificateOptions as CertificateOptions,
+      );
+      const server = await smtpServer({ certificate: serverCertificate });
+      const { settings, tester } = await setup(
+        trust === 'trusted' ? [serverCertificate.cert] : [],
+      );
+      await settings.updateSettings(TENANT, settingsFor(server));
+      const result = await tester.test(TENANT, {});
+      expect(result).toMatchObject({
+        outcome: 'tls-failure',
+        tlsProblem: problem,
+        advice: expect.stringContaining(advice),
+      });
+      expect(server.authAttempts).toHaveLength(0);
+    },
+  );
 
+  it('says when SMTP.Security does not fit the port (TLS spoken to a STARTTLS port)', async () => {
+    const server = await smtpServer();
     const { settings, tester } = await setup();
     await settings.updateSettings(TENANT, {
       ...settingsFor(server),
@@ -296,6 +369,42 @@ describe('ConnectionTester', () => {
     });
     expect(await tester.test(TENANT, {})).toMatchObject({
       outcome: 'tls-failure',
+      tlsProblem: 'wrong-security-mode',
+      advice: expect.stringContaining('starttls for 587'),
     });
   });
+
+  it.each([
+    ['an SSH banner', 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n'],
+    [
+      'an HTTP reply',
+      'HTTP/1.1 400 Bad Request\r\nServer: internal-admin\r\n\r\n',
+    ],
+  ])(
+    'never echoes what a port that is not SMTP says (%s)',
+    async (_case, banner) => {
+      const other: Server = createServer(socket => {
+        socket.on('error', () => undefined);
+        socket.write(banner);
+      });
+      await new Promise<void>(resolve => other.listen(0, '127.0.0.1', resolve));
+      servers.push({
+        close: () => new Promise(resolve => other.close(resolve)),
+      });
+      const port = (other.address() as AddressInfo).port;
+      const { settings, tester } = await setup();
+      await settings.updateSettings(
+        TENANT,
+        settingsFor({ host: '127.0.0.1', port }),
+      );
+      const result = await tester.test(TENANT, {});
+      expect(result).toEqual({
+        outcome: 'not-smtp',
+        message: `The server at 127.0.0.1:${port} does not speak SMTP.`,
+        advice: expect.stringContaining('SMTP.Port'),
+        messageSent: false,
+      });
+      expect(JSON.stringify(result)).not.toMatch(/OpenSSH|HTTP|internal-admin/);
+    },
+  );
 });

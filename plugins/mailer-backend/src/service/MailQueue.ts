@@ -1,30 +1,41 @@
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
-  addressOf,
   BulkMailTemplate,
   BulkRecipient,
+  DeliveryPause,
   DeliveryStatus,
   DeliverySummary,
+  FINAL_DELIVERY_STATES,
+  findBulkRecipientProblems,
   findMailMessageProblems,
-  isEmailAddress,
   MailMessage,
   MailPriority,
   toAddressList,
 } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { OutboxStore } from '../database/OutboxStore';
+import { OutboxQueue } from '../database/OutboxQueue';
+import { OutboxReports } from '../database/OutboxReports';
+import { maskDeliverySummary } from './maskRecipients';
 
 /** The most recipients one `addRecipients` call takes; bulk clients send batches. */
 export const MAX_RECIPIENTS_PER_BATCH = 1000;
 const PRIORITY: Record<MailPriority, number> = { transactional: 0, bulk: 1 };
-const FINAL_STATES = ['sent', 'failed'];
+const FINAL_STATES: readonly string[] = FINAL_DELIVERY_STATES;
+/** A waiting caller reads the database at most this often; `notifyFinished` wakes it sooner. */
+export const STATUS_POLL_MS = 500;
+/** Problems named in one refusal of a batch; the rest would only repeat them. */
+const MAX_PROBLEMS_SHOWN = 10;
 
 function assertValidMessage(message: unknown, what: string): void {
   const problems = findMailMessageProblems(message);
   if (problems.length > 0) {
     throw new InputError(`Invalid ${what}: ${problems.join('; ')}`);
   }
+}
+
+/** Whether a tenant's delivery is paused, and why (the delivery worker knows). */
+export interface PauseLookup {
+  of(tenantId: string): Promise<DeliveryPause | undefined>;
 }
 
 /** Who queues mail: the tenant, the calling plugin, and how urgent it is. */
@@ -39,11 +50,22 @@ export interface QueueOptions {
  * id is returned, and delivered in the background by the workers.
  */
 export class MailQueue {
+  private readonly waiters = new Map<string, Set<() => void>>();
+
   constructor(
-    private readonly outbox: OutboxStore,
-    /** Called after mail is queued, so a local worker starts at once. */
-    private readonly onQueued: () => void = () => {},
+    private readonly outbox: {
+      queue: OutboxQueue;
+      reports: OutboxReports;
+      pauses: PauseLookup;
+    },
   ) {}
+
+  /** Calls `listener` after a tenant's mail was queued, so a local worker starts at once. */
+  whenQueued(listener: (tenantId: string) => void): void {
+    this.onQueued = listener;
+  }
+
+  private onQueued: (tenantId: string) => void = () => {};
 
   /** Queues one message (transactional unless said otherwise) and returns its id. */
   async send(
@@ -53,7 +75,7 @@ export class MailQueue {
     assertValidMessage(message, 'mail message');
     const { to, cc, bcc, ...template } = message;
     const id = randomUUID();
-    await this.outbox.createCampaign(
+    await this.outbox.queue.createCampaign(
       this.newCampaign(template, options, 'transactional'),
       [
         {
@@ -66,7 +88,7 @@ export class MailQueue {
         },
       ],
     );
-    this.onQueued();
+    this.onQueued(options.tenantId);
     return { id };
   }
 
@@ -75,72 +97,159 @@ export class MailQueue {
     template: BulkMailTemplate,
     options: QueueOptions,
   ): Promise<{ campaignId: string }> {
-    // Checked as a message with a stand-in recipient: the same rules apply.
+    if (typeof template !== 'object' || template === null) {
+      throw new InputError('Invalid mail template: it must be an object');
+    }
     const { to, cc, bcc, ...body } = template as MailMessage;
+    if (to !== undefined || cc !== undefined || bcc !== undefined) {
+      throw new InputError(
+        'Invalid mail template: a template has no recipients; add them to the campaign',
+      );
+    }
+    // Checked as a message with a stand-in recipient: the same rules apply.
     assertValidMessage(
       { ...body, to: 'recipient@example.com' },
       'mail template',
     );
     const campaign = this.newCampaign(body, options, 'bulk');
-    await this.outbox.createCampaign(campaign);
+    await this.outbox.queue.createCampaign(campaign);
     return { campaignId: campaign.id };
   }
 
-  /** Queues one message per recipient of a campaign, in one transaction. */
+  /**
+   * Queues one message per recipient of a campaign, in one transaction.
+   * A batch with a `seq` the campaign already has is not queued again.
+   */
   async addRecipients(
     campaignId: string,
     tenantId: string,
     recipients: BulkRecipient[],
+    seq?: number,
   ): Promise<{ accepted: number }> {
     if (recipients.length > MAX_RECIPIENTS_PER_BATCH) {
       throw new InputError(
         `At most ${MAX_RECIPIENTS_PER_BATCH} recipients per request`,
       );
     }
-    const campaign = await this.outbox.campaign(campaignId);
-    if (!campaign || campaign.tenantId !== tenantId) {
-      throw new NotFoundError(`No campaign ${campaignId}`);
+    // The same rules as send(): a recipient is a message's "to".
+    const problems = recipients.flatMap((recipient, index) =>
+      findBulkRecipientProblems(recipient, `recipients[${index}]`),
+    );
+    if (problems.length > 0) {
+      const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+      const more = problems.length - shown.length;
+      throw new InputError(
+        `Invalid recipients: ${shown.join('; ')}${
+          more > 0 ? `; and ${more} more` : ''
+        }`,
+      );
     }
-    recipients.forEach((recipient, index) => {
-      if (!isEmailAddress(addressOf(recipient.to))) {
-        throw new InputError(`recipients[${index}].to has an invalid address`);
-      }
-    });
-    await this.outbox.addMessages(
-      { ...campaign, template: undefined, now: Date.now() },
+    const campaign = await this.campaignOf(campaignId, tenantId);
+    if (campaign.cancelled) {
+      throw new ConflictError(`Campaign ${campaignId} was cancelled`);
+    }
+    const { accepted } = await this.outbox.queue.addMessages(
+      campaign,
       recipients.map(r => ({
         id: randomUUID(),
         recipients: { to: [r.to] },
         variables: r.variables,
       })),
+      seq,
     );
-    this.onQueued();
-    return { accepted: recipients.length };
+    this.onQueued(tenantId);
+    return { accepted };
   }
 
-  /** The tenant's recent campaigns and failures, for the card. */
-  summary(tenantId: string): Promise<DeliverySummary> {
-    return this.outbox.summary(tenantId);
+  /** Withdraws a campaign: its waiting messages are deleted, no more can be added. */
+  async cancelCampaign(
+    campaignId: string,
+    tenantId: string,
+  ): Promise<{ withdrawn: number }> {
+    await this.campaignOf(campaignId, tenantId);
+    return { withdrawn: await this.outbox.queue.cancelCampaign(campaignId) };
   }
 
-  async status(id: string): Promise<DeliveryStatus> {
-    const status = await this.outbox.status(id);
-    if (!status) throw new NotFoundError(`No queued message ${id}`);
-    return status;
+  /**
+   * The tenant's recent campaigns and failures, and any pause, for the card.
+   * Recipient addresses are masked unless `revealRecipients` (the caller
+   * manages the settings).
+   */
+  async summary(
+    tenantId: string,
+    options: { revealRecipients: boolean },
+  ): Promise<DeliverySummary> {
+    const [found, pause] = await Promise.all([
+      this.outbox.reports.summary(tenantId),
+      this.outbox.pauses.of(tenantId),
+    ]);
+    const summary = pause ? { pause, ...found } : found;
+    return options.revealRecipients ? summary : maskDeliverySummary(summary);
   }
 
-  /** The status once it is final (sent or failed), or as it is when `waitMs` has passed. */
+  /** A message's delivery record; 404 for an unknown id or another tenant's message. */
+  async status(id: string, tenantId: string): Promise<DeliveryStatus> {
+    const found = await this.outbox.reports.status(id);
+    if (!found || found.tenantId !== tenantId) {
+      throw new NotFoundError(`No queued message ${id}`);
+    }
+    return found.status;
+  }
+
+  /**
+   * The status once it is final, or as it is when `waitMs` has passed. The
+   * database is read at most every 500 ms; an outcome recorded on this
+   * replica answers at once.
+   */
   async waitForFinalStatus(
     id: string,
+    tenantId: string,
     waitMs: number,
   ): Promise<DeliveryStatus> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const status = await this.status(id);
-      if (FINAL_STATES.includes(status.state) || Date.now() >= deadline)
-        return status;
-      await delay(Math.min(100, Math.max(0, deadline - Date.now())));
+      const status = await this.status(id, tenantId);
+      const left = deadline - Date.now();
+      if (FINAL_STATES.includes(status.state) || left <= 0) return status;
+      await this.finishedOrAfter(id, Math.min(STATUS_POLL_MS, left));
     }
+  }
+
+  /**
+   * Wakes the callers waiting for this message, because its outcome was just
+   * recorded. Called by the delivery worker of this replica; waiters on other
+   * replicas find out at their next poll.
+   */
+  notifyFinished(id: string): void {
+    const waiting = this.waiters.get(id);
+    if (!waiting) return;
+    this.waiters.delete(id);
+    for (const wake of waiting) wake();
+  }
+
+  private finishedOrAfter(id: string, ms: number): Promise<void> {
+    return new Promise<void>(resolve => {
+      const waiters = this.waiters.get(id) ?? new Set();
+      const timer = setTimeout(() => wake(), ms);
+      function wake() {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve();
+      }
+      waiters.add(wake);
+      this.waiters.set(id, waiters);
+    }).finally(() => {
+      const waiters = this.waiters.get(id);
+      if (waiters?.size === 0) this.waiters.delete(id);
+    });
+  }
+
+  private async campaignOf(campaignId: string, tenantId: string) {
+    const campaign = await this.outbox.queue.campaign(campaignId);
+    if (!campaign || campaign.tenantId !== tenantId) {
+      throw new NotFoundError(`No campaign ${campaignId}`);
+    }
+    return campaign;
   }
 
   private newCampaign(
@@ -154,7 +263,6 @@ export class MailQueue {
       priority: PRIORITY[options.priority ?? defaultPriority],
       template,
       createdBy: options.createdBy,
-      now: Date.now(),
     };
   }
 }

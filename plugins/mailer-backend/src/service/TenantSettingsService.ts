@@ -1,21 +1,24 @@
 import { InputError } from '@backstage/errors';
 import {
   describeSettingProblems,
+  findSecretsToReenter,
   findSettingKey,
   findSettingsChangeProblems,
   MailerStatus,
   NotificationSettingsResponse,
   SettingsChange,
   SMTP_KEYS,
+  StoredSettingsView,
 } from '@elixeum/plugin-mailer-common';
 import { createHash } from 'node:crypto';
-import { SmtpServerSettings } from '../config';
+import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { SecretCipher } from '../crypto/SecretCipher';
 import {
   SettingsStore,
   StoredSetting,
   StoredSettingsChange,
 } from '../database/SettingsStore';
+import { ServerPolicy } from '../security/ServerPolicy';
 import { statusOf, toCustomServer } from './customServer';
 
 /** A tenant's stored settings at one moment, still encrypted. */
@@ -27,7 +30,7 @@ export interface TenantSettingsSnapshot {
 }
 
 /** Binds a ciphertext to its row, so it cannot be moved to another tenant or key. */
-function secretContext(tenantId: string, key: string): string {
+export function secretContext(tenantId: string, key: string): string {
   return `mailer-settings:${tenantId}:${key}`;
 }
 
@@ -39,6 +42,46 @@ function assertValidChange(change: SettingsChange): void {
       `Invalid settings: ${describeSettingProblems(problems)}`,
     );
   }
+}
+
+/** Stored values as the secret-binding rule sees them; secrets stay encrypted. */
+function storedView(settings: StoredSetting[]): StoredSettingsView {
+  return {
+    values: new Map(
+      settings
+        .filter(s => s.encryptionKeyId === null)
+        .map(s => [s.key, s.value]),
+    ),
+    storedSecrets: new Set(
+      settings.filter(s => s.encryptionKeyId !== null).map(s => s.key),
+    ),
+  };
+}
+
+/**
+ * Refuses a change that would send a stored secret to another server: the
+ * password belongs to the server, port, username and security it was saved with.
+ */
+function assertSecretsStayWithTheirServer(
+  change: SettingsChange,
+  settings: StoredSetting[],
+): void {
+  const problems = findSecretsToReenter(change, storedView(settings));
+  if (problems.length > 0) {
+    throw new InputError(describeSettingProblems(problems));
+  }
+}
+
+/** The value a key has after `change`: the new one, or the stored one when the change leaves it. */
+function valueAfter(
+  change: SettingsChange,
+  settings: StoredSetting[],
+  key: string,
+): string | undefined {
+  const changed = change[key];
+  if (changed === null) return undefined;
+  if (changed !== undefined) return changed;
+  return settings.find(s => s.key === key)?.value;
 }
 
 function fingerprintOf(settings: StoredSetting[]): string {
@@ -53,11 +96,20 @@ function fingerprintOf(settings: StoredSetting[]): string {
  * the views the API returns. Secrets are decrypted only for delivery.
  */
 export class TenantSettingsService {
+  private readonly listeners = new Set<(tenantId: string) => void>();
+
   constructor(
     private readonly store: SettingsStore,
     private readonly cipher: SecretCipher,
     private readonly defaultSender: string,
+    /** Which servers tenants may use. */
+    private readonly serverPolicy: ServerPolicy,
   ) {}
+
+  /** Calls `listener` after a tenant's settings changed on this replica. */
+  onChange(listener: (tenantId: string) => void): void {
+    this.listeners.add(listener);
+  }
 
   async getSettings(tenantId: string): Promise<NotificationSettingsResponse> {
     const settings = await this.store.list(tenantId);
@@ -76,8 +128,9 @@ export class TenantSettingsService {
   }
 
   /**
-   * Applies a change as a whole. Throws `InputError` naming every bad key, in
-   * which case nothing is stored.
+   * Applies a change as a whole. Throws `InputError` naming every bad key, a
+   * stored password left blank for a new server, or a server the policy
+   * refuses; in each case nothing is stored.
    */
   async updateSettings(
     tenantId: string,
@@ -85,10 +138,19 @@ export class TenantSettingsService {
     actor?: string,
   ): Promise<NotificationSettingsResponse> {
     assertValidChange(change);
+    const stored = await this.store.list(tenantId);
+    assertSecretsStayWithTheirServer(change, stored);
+    if (
+      typeof change[SMTP_KEYS.server] === 'string' ||
+      typeof change[SMTP_KEYS.port] === 'string'
+    ) {
+      await this.checkServerPolicy(change, stored);
+    }
     await this.store.apply(
       tenantId,
       this.toStoredChange(tenantId, change, actor),
     );
+    for (const listener of this.listeners) listener(tenantId);
     return this.getSettings(tenantId);
   }
 
@@ -101,14 +163,17 @@ export class TenantSettingsService {
     return this.updateSettings(tenantId, { [key]: null }, actor);
   }
 
-  /** The tenant's messages-per-minute limit while its own server is in use. */
-  async rateLimitOf(tenantId: string): Promise<number | undefined> {
-    const settings = await this.store.list(tenantId);
-    const limit = settings.find(s => s.key === SMTP_KEYS.rateLimit)?.value;
-    if (!limit || this.statusOfSettings(settings).server !== 'custom') {
-      return undefined;
-    }
-    return Number(limit);
+  /** Whether the snapshot's settings are complete: mail goes through the tenant's own server. */
+  usesCustomServer(snapshot: TenantSettingsSnapshot): boolean {
+    return this.statusOfSettings(snapshot.settings).server === 'custom';
+  }
+
+  /** The messages-per-minute limit set for the tenant's own server, if any. */
+  rateLimitOf(snapshot: TenantSettingsSnapshot): number | undefined {
+    const limit = snapshot.settings.find(
+      s => s.key === SMTP_KEYS.rateLimit,
+    )?.value;
+    return limit ? Number(limit) : undefined;
   }
 
   /** The stored settings of a tenant, for code that caches what it derives from them. */
@@ -126,15 +191,21 @@ export class TenantSettingsService {
 
   /**
    * The server the tenant's settings would describe after `change` (the form
-   * being edited, not yet saved): a blank secret means the stored one. Throws
-   * `InputError` for bad values and for required keys still missing.
+   * being edited, not yet saved): a blank secret means the stored one, but
+   * only while the keys it is bound to stay as stored. Throws `InputError`
+   * for bad values, a secret that must be entered again, a server the policy
+   * refuses, and required keys still missing.
    */
   async previewCustomServer(
     tenantId: string,
     change: SettingsChange,
   ): Promise<SmtpServerSettings> {
     assertValidChange(change);
-    const values = this.decrypt(await this.snapshot(tenantId));
+    const snapshot = await this.snapshot(tenantId);
+    // Before anything is decrypted: the stored password only goes to its own server.
+    assertSecretsStayWithTheirServer(change, snapshot.settings);
+    await this.checkServerPolicy(change, snapshot.settings);
+    const values = this.decrypt(snapshot);
     for (const [key, value] of Object.entries(change)) {
       if (value === null) values.delete(key);
       else if (value !== '') values.set(key, value);
@@ -147,6 +218,21 @@ export class TenantSettingsService {
       );
     }
     return server;
+  }
+
+  /** The save-time server policy check of the server and port the change leads to. */
+  private async checkServerPolicy(
+    change: SettingsChange,
+    settings: StoredSetting[],
+  ): Promise<void> {
+    const host = valueAfter(change, settings, SMTP_KEYS.server);
+    const portText = valueAfter(change, settings, SMTP_KEYS.port);
+    const port = portText === undefined ? undefined : Number(portText);
+    if (host !== undefined) {
+      await this.serverPolicy.checkOnSave(host, port);
+    } else if (port !== undefined) {
+      this.serverPolicy.checkPort(port);
+    }
   }
 
   private decrypt(snapshot: TenantSettingsSnapshot): Map<string, string> {
@@ -169,6 +255,26 @@ export class TenantSettingsService {
       settings.map(s => [s.key, s.encryptionKeyId === null ? s.value : '']),
     );
     return statusOf(values, this.defaultSender);
+  }
+
+  /**
+   * Stores a secret the mailer itself was given in place of the stored one
+   * (an OAuth2 provider rotated the refresh token), encrypted like any other.
+   */
+  async storeRotatedSecret(
+    tenantId: string,
+    key: string,
+    value: string,
+  ): Promise<void> {
+    const encrypted = this.cipher.encrypt(value, secretContext(tenantId, key));
+    await this.store.apply(tenantId, {
+      put: [
+        { key, value: encrypted.ciphertext, encryptionKeyId: encrypted.keyId },
+      ],
+      remove: [],
+      actor: 'plugin:mailer',
+    });
+    for (const listener of this.listeners) listener(tenantId);
   }
 
   private toStoredChange(

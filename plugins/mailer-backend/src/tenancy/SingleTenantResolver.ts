@@ -16,4 +16,9 @@ export class SingleTenantResolver implements MailerTenantResolver {
     }
     return this.tenantId;
   }
+
+  /** Every user belongs to the one tenant. */
+  async resolveUserTenant(): Promise<string> {
+    return this.tenantId;
+  }
 }

@@ -1,0 +1,195 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  findSettingKey,
+  mailerDeliveryReadPermission,
+  mailerSettingsManagePermission,
+  mailerSettingsReadPermission,
+} from '@elixeum/plugin-mailer-common';
+import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import {
+  connectionTestBody,
+  parseBody,
+  settingsUpdateBody,
+  toSettingsChange,
+} from '../requestBodies';
+import { ConnectionTester } from '../service/ConnectionTester';
+import { MailQueue } from '../service/MailQueue';
+import { PerUserRateLimit } from '../service/PerUserRateLimit';
+import { TenantSettingsService } from '../service/TenantSettingsService';
+import { TooManyRequestsError } from '../tooManyRequests';
+import { audited } from './audit';
+
+/** What the routes for signed-in users need. */
+export interface UserRoutesOptions {
+  settings: TenantSettingsService;
+  queue: MailQueue;
+  tenants: MailerTenantResolver;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  connectionTester: ConnectionTester;
+}
+
+/** Connection tests open SMTP connections and may send mail: a few a minute per user. */
+const CONNECTION_TESTS_PER_MINUTE = 10;
+
+/**
+ * The routes of the Notification settings page: settings, their test and
+ * the delivery summary. Users only: a plugin's service token is refused,
+ * since Backstage lets every service principal past permission checks.
+ */
+export function userRoutes(options: UserRoutesOptions): express.Router {
+  const { settings, queue, tenants, httpAuth, permissions, auditor } = options;
+  const router = Router();
+
+  /** The user, its tenant, and the answer to each permission; throws unless the first is allowed. */
+  async function authorizedUser(
+    req: Request,
+    required: BasicPermission,
+    ...optional: BasicPermission[]
+  ) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const decisions = await permissions.authorize(
+      [required, ...optional].map(permission => ({ permission })),
+      { credentials },
+    );
+    if (decisions[0].result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Missing permission ${required.name}`);
+    }
+    return {
+      credentials,
+      userRef: userRefOf(credentials),
+      tenantId: await tenants.resolveTenant({ credentials }),
+      allowed: decisions.slice(1).map(d => d.result === AuthorizeResult.ALLOW),
+    };
+  }
+
+  router.get('/settings', async (req, res) => {
+    const { tenantId } = await authorizedUser(
+      req,
+      mailerSettingsReadPermission,
+    );
+    res.json(await settings.getSettings(tenantId));
+  });
+
+  router.get('/status', async (req, res) => {
+    const { tenantId } = await authorizedUser(
+      req,
+      mailerSettingsReadPermission,
+    );
+    res.json(await settings.getStatus(tenantId));
+  });
+
+  router.put('/settings', express.json(), async (req, res) => {
+    const { tenantId, userRef } = await authorizedUser(
+      req,
+      mailerSettingsManagePermission,
+    );
+    const change = toSettingsChange(
+      parseBody(settingsUpdateBody, req.body).values,
+    );
+    const meta = { tenantId, ...keyNames(Object.keys(change)) };
+    res.json(
+      await audited(auditor, req, { eventId: 'settings-update', meta }, () =>
+        settings.updateSettings(tenantId, change, userRef),
+      ),
+    );
+  });
+
+  router.delete('/settings/:key', async (req, res) => {
+    const { tenantId, userRef } = await authorizedUser(
+      req,
+      mailerSettingsManagePermission,
+    );
+    const key = req.params.key;
+    const meta = { tenantId, ...keyNames([key]), removed: true };
+    res.json(
+      await audited(auditor, req, { eventId: 'settings-update', meta }, () =>
+        settings.removeSetting(tenantId, key, userRef),
+      ),
+    );
+  });
+
+  const connectionTestLimit = new PerUserRateLimit(
+    CONNECTION_TESTS_PER_MINUTE,
+    60_000,
+  );
+  router.post('/connection-test', express.json(), async (req, res) => {
+    const { tenantId, userRef } = await authorizedUser(
+      req,
+      mailerSettingsManagePermission,
+    );
+    const body = parseBody(connectionTestBody, req.body);
+    const meta = {
+      tenantId,
+      ...keyNames(Object.keys(body.values ?? {})),
+      testMessageRequested: body.sendTo !== undefined,
+    };
+    // Audited because it can send mail and use the stored password; never with values.
+    const result = await audited(
+      auditor,
+      req,
+      { eventId: 'connection-test', meta },
+      async addMeta => {
+        if (!connectionTestLimit.tryAcquire(userRef)) {
+          throw new TooManyRequestsError(
+            `At most ${CONNECTION_TESTS_PER_MINUTE} connection tests a minute; try again shortly`,
+          );
+        }
+        const tested = await options.connectionTester.test(
+          tenantId,
+          {
+            values: body.values && toSettingsChange(body.values),
+            sendTo: body.sendTo,
+          },
+          server => addMeta({ host: server.host, port: server.port }),
+        );
+        addMeta({ outcome: tested.outcome, messageSent: tested.messageSent });
+        return tested;
+      },
+    );
+    res.json(result);
+  });
+
+  router.get('/delivery-summary', async (req, res) => {
+    const {
+      tenantId,
+      allowed: [canManage],
+    } = await authorizedUser(
+      req,
+      mailerDeliveryReadPermission,
+      mailerSettingsManagePermission,
+    );
+    res.json(await queue.summary(tenantId, { revealRecipients: canManage }));
+  });
+
+  return router;
+}
+
+/**
+ * The setting names of a request, for an audit record. Names the mailer does
+ * not know are only counted: they are the caller's text, and could be anything.
+ */
+function keyNames(keys: string[]): { keys: string[]; unknownKeys?: number } {
+  const known = keys.filter(key => findSettingKey(key));
+  const unknown = keys.length - known.length;
+  return unknown > 0 ? { keys: known, unknownKeys: unknown } : { keys: known };
+}
+
+function userRefOf(credentials: BackstageCredentials): string {
+  return (credentials as BackstageCredentials<BackstageUserPrincipal>).principal
+    .userEntityRef;
+}

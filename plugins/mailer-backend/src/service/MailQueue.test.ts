@@ -1,0 +1,148 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { openDatabase } from '../database/openDatabase';
+import { OutboxClaims } from '../database/OutboxClaims';
+import { OutboxQueue } from '../database/OutboxQueue';
+import { OutboxReports } from '../database/OutboxReports';
+import { MailQueue, PauseLookup, STATUS_POLL_MS } from './MailQueue';
+
+const databases = createTestDatabases();
+jest.setTimeout(30_000);
+
+describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
+  async function setup() {
+    const knex = await openDatabase(
+      mockServices.database({ knex: await databases.init(databaseId) }),
+    );
+    const queue = new MailQueue({
+      queue: new OutboxQueue(knex),
+      reports: new OutboxReports(knex),
+      // Not asked in these tests: they read statuses, not summaries.
+      pauses: {} as PauseLookup,
+    });
+    const claims = new OutboxClaims(knex);
+    let statusReads = 0;
+    knex.on('query', (query: { sql: string }) => {
+      if (/^select .* from .mailer_outbox. where .id. = /i.test(query.sql)) {
+        statusReads += 1;
+      }
+    });
+    return { knex, claims, queue, statusReads: () => statusReads };
+  }
+
+  const message = { to: 'ada@example.com', subject: 'Hi', text: 'Hello' };
+
+  it("answers 404 for another tenant's message, as for one that does not exist", async () => {
+    const { queue } = await setup();
+    const { id } = await queue.send(message, { tenantId: 'acme' });
+    await expect(queue.status(id, 'acme')).resolves.toMatchObject({
+      id,
+      state: 'queued',
+    });
+    const status = await queue.status(id, 'acme');
+    expect(status).not.toHaveProperty('tenantId');
+    for (const [tenant, messageId] of [
+      ['globex', id],
+      ['acme', 'no-such-message'],
+    ]) {
+      await expect(queue.status(messageId, tenant)).rejects.toMatchObject({
+        name: 'NotFoundError',
+        message: `No queued message ${messageId}`,
+      });
+      await expect(
+        queue.waitForFinalStatus(messageId, tenant, 1000),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+    }
+  });
+
+  it('reads the database at most every 500 ms while it waits', async () => {
+    const { queue, statusReads } = await setup();
+    const { id } = await queue.send(message, { tenantId: 'acme' });
+    const started = Date.now();
+    const status = await queue.waitForFinalStatus(id, 'acme', 1600);
+    const elapsed = Date.now() - started;
+    expect(status.state).toBe('queued');
+    expect(elapsed).toBeGreaterThanOrEqual(1600);
+    // At 0, 500, 1000, 1500 and at the deadline: never faster than STATUS_POLL_MS.
+    expect(STATUS_POLL_MS).toBe(500);
+    expect(statusReads()).toBeLessThanOrEqual(5);
+    expect(statusReads()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('answers at once when the outcome is recorded on this replica', async () => {
+    const { queue, claims } = await setup();
+    const { id } = await queue.send(message, { tenantId: 'acme' });
+    // Let the waiter read the queued state and go to sleep first.
+    const waiting = queue.waitForFinalStatus(id, 'acme', 10_000);
+    await new Promise(resolve => setTimeout(resolve, 150));
+    await claims.claim({
+      tenantId: 'acme',
+      limit: 1,
+      token: 't',
+      leaseMs: 60_000,
+    });
+    await claims.record([
+      {
+        token: 't',
+        outcome: {
+          kind: 'delivered',
+          id,
+          state: 'sent',
+          messageId: '<m@example.com>',
+          results: { 'ada@example.com': { state: 'sent' } },
+        },
+      },
+    ]);
+    const notified = Date.now();
+    queue.notifyFinished(id);
+    const status = await waiting;
+    expect(status).toMatchObject({ id, state: 'sent' });
+    // Well before the next poll would have found it.
+    expect(Date.now() - notified).toBeLessThan(STATUS_POLL_MS - 200);
+  });
+
+  it('refuses bulk recipients by the rules of send(), and queues nothing', async () => {
+    const { queue, knex } = await setup();
+    const { campaignId } = await queue.createCampaign(
+      { subject: 'Hello {{name}}', text: 'Dear {{name}}' },
+      { tenantId: 'acme' },
+    );
+    const refused: unknown[] = [
+      { to: { name: 'Ada\r\nBcc: all@example.com', address: 'a@example.com' } },
+      { to: { name: 'x'.repeat(201), address: 'a@example.com' } },
+      { to: 'аda@example.com' },
+      { to: 'a@example.com', variables: { name: 'x'.repeat(10 * 1024 + 1) } },
+      {
+        to: 'a@example.com',
+        variables: Object.fromEntries(
+          Array.from({ length: 51 }, (_, i) => [`v${i}`, 'x']),
+        ),
+      },
+      { to: 'a@example.com', variables: { 'not a name': 'x' } },
+      { to: 'a@example.com', variables: { name: 42 } },
+      { to: 'a@example.com', extra: true },
+    ];
+    for (const recipient of refused) {
+      await expect(
+        queue.addRecipients(campaignId, 'acme', [
+          { to: 'fine@example.com' },
+          recipient as any,
+        ]),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining('recipients[1]'),
+      });
+    }
+    const [{ n }] = await knex('mailer_outbox').count({ n: '*' });
+    expect(Number(n)).toBe(0);
+
+    await expect(
+      queue.addRecipients(campaignId, 'acme', [
+        {
+          to: { name: 'Ada', address: 'ada@example.com' },
+          variables: { name: 'Ada' },
+        },
+      ]),
+    ).resolves.toEqual({ accepted: 1 });
+  });
+});
