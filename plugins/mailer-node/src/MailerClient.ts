@@ -2,7 +2,12 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, ResponseError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ResponseError,
+} from '@backstage/errors';
 import {
   BulkMailTemplate,
   BulkRecipient,
@@ -23,8 +28,27 @@ export const MAILER_PLUGIN_ID = 'mailer';
 
 /** Recipients per request while streaming a bulk mailing to the backend. */
 const RECIPIENT_BATCH = 1000;
+/** Recipient batches sent at once; memory stays bounded by this many batches. */
+const BATCHES_IN_FLIGHT = 2;
 /** How long one status request may wait on the backend. */
 const STATUS_POLL_MS = 20_000;
+/** Every request gives up after this (plus its long-poll wait), so a hung backend cannot hang the caller. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Tries of one recipient batch when the backend is unreachable or fails. */
+const BATCH_TRIES = 3;
+
+/**
+ * The mailer backend could not be reached, timed out or failed (5xx, 429):
+ * the request was fine and trying again later may work.
+ */
+export class MailerUnavailableError extends Error {
+  name = 'MailerUnavailableError' as const;
+}
+
+const isFinal = (status: DeliveryStatus) =>
+  status.state === 'sent' ||
+  status.state === 'partial' ||
+  status.state === 'failed';
 
 /**
  * The default `MailerService`: calls the mailer backend over HTTP with a
@@ -46,9 +70,12 @@ export class MailerClient implements MailerService {
       throw new InputError(`Invalid mail message: ${problems.join('; ')}`);
     }
     return this.request('POST', '/messages', {
-      tenantId: options?.tenantId,
-      priority: options?.priority,
-      message: toWireMessage(message),
+      body: {
+        tenantId: options?.tenantId,
+        forUser: options?.forUser,
+        priority: options?.priority,
+        message: toWireMessage(message),
+      },
     });
   }
 
@@ -57,42 +84,68 @@ export class MailerClient implements MailerService {
     recipients: Iterable<BulkRecipient> | AsyncIterable<BulkRecipient>,
     options?: MailerSendOptions,
   ): Promise<QueuedCampaign> {
-    const tenantId = options?.tenantId;
+    const sender: Sender = {
+      tenantId: options?.tenantId,
+      forUser: options?.forUser,
+    };
     const { campaignId } = await this.request<{ campaignId: string }>(
       'POST',
       '/campaigns',
       {
-        tenantId,
-        priority: options?.priority,
-        template: toWireMessage(template),
+        body: {
+          ...sender,
+          priority: options?.priority,
+          template: toWireMessage(template),
+        },
       },
     );
     let accepted = 0;
+    let seq = 0;
     let batch: BulkRecipient[] = [];
+    // Two batches on their way at once: the next is read and sent while the
+    // backend stores the last. Each has its seq, so order does not matter.
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
     const flush = async () => {
-      const result = await this.request<{ accepted: number }>(
-        'POST',
-        `/campaigns/${encodeURIComponent(campaignId)}/recipients`,
-        { tenantId, recipients: batch },
+      const sending = this.addBatch(campaignId, sender, seq, batch).then(
+        n => {
+          accepted += n;
+        },
+        error => {
+          failure ??= error;
+        },
       );
-      accepted += result.accepted;
+      seq += 1;
       batch = [];
+      inFlight.add(sending);
+      sending.finally(() => inFlight.delete(sending));
+      if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+      if (failure) throw failure;
     };
-    for await (const recipient of recipients) {
-      batch.push(recipient);
-      if (batch.length === RECIPIENT_BATCH) await flush();
+    try {
+      for await (const recipient of recipients) {
+        batch.push(recipient);
+        if (batch.length === RECIPIENT_BATCH) await flush();
+      }
+      if (batch.length > 0) await flush();
+      await Promise.all(inFlight);
+      if (failure) throw failure;
+    } catch (error) {
+      await Promise.all(inFlight);
+      // Half a mailing is worse than none: withdraw what was queued.
+      await this.cancel(campaignId, sender);
+      throw error;
     }
-    if (batch.length > 0) await flush();
     return { campaignId, accepted };
   }
 
-  getStatus(id: string): Promise<DeliveryStatus> {
-    return this.request('GET', `/messages/${encodeURIComponent(id)}`);
+  getStatus(id: string, options?: Sender): Promise<DeliveryStatus> {
+    return this.request('GET', statusPath(id, senderQuery(options)));
   }
 
   async waitForDelivery(
     id: string,
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number } & Sender,
   ): Promise<DeliveryStatus> {
     const deadline = Date.now() + (options?.timeoutMs ?? 60_000);
     for (;;) {
@@ -102,7 +155,8 @@ export class MailerClient implements MailerService {
       );
       const status = await this.request<DeliveryStatus>(
         'GET',
-        `/messages/${encodeURIComponent(id)}?waitMs=${waitMs}`,
+        statusPath(id, { waitMs: String(waitMs), ...senderQuery(options) }),
+        { waitMs },
       );
       if (status.state === 'failed') {
         throw new MailDeliveryError(
@@ -110,34 +164,115 @@ export class MailerClient implements MailerService {
           status.lastReply ?? {},
         );
       }
-      if (status.state === 'sent' || Date.now() >= deadline) return status;
+      if (isFinal(status) || Date.now() >= deadline) return status;
+    }
+  }
+
+  /** Queues one batch, trying again (with the same `seq`, so never twice) when the backend fails. */
+  private async addBatch(
+    campaignId: string,
+    sender: Sender,
+    seq: number,
+    recipients: BulkRecipient[],
+  ): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.request<{ accepted: number }>(
+          'POST',
+          `/campaigns/${encodeURIComponent(campaignId)}/recipients`,
+          { body: { ...sender, seq, recipients } },
+        );
+        return result.accepted;
+      } catch (error) {
+        if (
+          !(error instanceof MailerUnavailableError) ||
+          attempt >= BATCH_TRIES
+        ) {
+          throw error;
+        }
+        await new Promise(resolve => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
+  private async cancel(campaignId: string, sender: Sender): Promise<void> {
+    try {
+      await this.request(
+        'DELETE',
+        withQuery(
+          `/campaigns/${encodeURIComponent(campaignId)}`,
+          senderQuery(sender),
+        ),
+      );
+    } catch {
+      // The caller hears of the original failure; an unreachable backend
+      // cannot be told to cancel either.
     }
   }
 
   private async request<T>(
     method: string,
     path: string,
-    body?: unknown,
+    options: { body?: unknown; waitMs?: number } = {},
   ): Promise<T> {
     const { discovery, auth } = this.deps;
+    const { body, waitMs = 0 } = options;
     const baseUrl = await discovery.getBaseUrl(MAILER_PLUGIN_ID);
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: MAILER_PLUGIN_ID,
     });
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        Authorization: `Bearer ${token}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          Authorization: `Bearer ${token}`,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + waitMs),
+      });
+    } catch (error) {
+      throw new MailerUnavailableError(
+        `The mailer backend did not answer ${method} ${path.split('?')[0]}: ${(error as Error).message}`,
+      );
+    }
     if (!response.ok) {
       throw await toSendError(response);
     }
     return (await response.json()) as T;
   }
+}
+
+/** Whose tenant the mail is for: named, or the tenant of a user. */
+type Sender = Pick<MailerSendOptions, 'tenantId' | 'forUser'>;
+
+function senderQuery(
+  sender: Sender | undefined,
+): Record<string, string | undefined> {
+  return { tenantId: sender?.tenantId, forUser: sender?.forUser };
+}
+
+/** A route with only the query parameters that are set. */
+function withQuery(
+  path: string,
+  query: Record<string, string | undefined>,
+): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, value);
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+/** The status route of a message. */
+function statusPath(
+  id: string,
+  query: Record<string, string | undefined>,
+): string {
+  return withQuery(`/messages/${encodeURIComponent(id)}`, query);
 }
 
 /**
@@ -146,6 +281,11 @@ export class MailerClient implements MailerService {
  * (SMTP refusals do not come this way: they arrive through `waitForDelivery`.)
  */
 async function toSendError(response: Response): Promise<Error> {
+  if (response.status >= 500 || response.status === 429) {
+    return new MailerUnavailableError(
+      `The mailer backend failed (${response.status}); try again`,
+    );
+  }
   const error = await ResponseError.fromResponse(response);
   const { name, message } = error.body.error;
   switch (name) {
@@ -153,6 +293,8 @@ async function toSendError(response: Response): Promise<Error> {
       return new InputError(message);
     case 'NotAllowedError':
       return new NotAllowedError(message);
+    case 'NotFoundError':
+      return new NotFoundError(message);
     default:
       return error;
   }

@@ -13,6 +13,13 @@ export interface MailerSendOptions {
    * multi-tenant hosts pass it and their tenant resolver checks it.
    */
   tenantId?: string;
+  /**
+   * The user the mail is for, as a user entity ref (`user:default/ada`): the
+   * mail goes out through that user's tenant. For plugins that know a
+   * recipient but act for no request, e.g. the notifications module. Give
+   * either this or `tenantId`, not both.
+   */
+  forUser?: string;
   /** `send` defaults to transactional, `sendBulk` to bulk. Transactional mail goes first. */
   priority?: MailPriority;
 }
@@ -43,7 +50,10 @@ export interface MailerService {
    * Queues one message per recipient, personalised with `{{field}}` values
    * from each recipient's `variables` (HTML-escaped in `html`). The body is
    * stored once; recipients are queued in batches as they are read, so an
-   * async iterable of any length keeps memory bounded.
+   * async iterable of any length keeps memory bounded. A batch that must be
+   * sent again (the backend did not answer) is never queued twice. If the
+   * iterable throws, or a batch is refused, the campaign is cancelled (its
+   * waiting messages withdrawn) and the promise rejects with that error.
    */
   sendBulk(
     template: BulkMailTemplate,
@@ -51,17 +61,28 @@ export interface MailerService {
     options?: MailerSendOptions,
   ): Promise<QueuedCampaign>;
 
-  /** The delivery record of a queued message. */
-  getStatus(id: string): Promise<DeliveryStatus>;
+  /**
+   * The delivery record of a queued message, with each recipient's result.
+   * A message of another tenant is not found: pass the `tenantId` it was
+   * sent for, as with `send`.
+   */
+  getStatus(
+    id: string,
+    options?: Pick<MailerSendOptions, 'tenantId' | 'forUser'>,
+  ): Promise<DeliveryStatus>;
 
   /**
-   * Waits until the message is sent and resolves with its record; rejects
-   * with a `MailDeliveryError` carrying the SMTP reply once it has failed for
-   * good. After `timeoutMs` (default 60 s) it resolves with the record as it
-   * is, still queued or retrying.
+   * Waits until delivery is final and resolves with the record: `sent`, or
+   * `partial` when some recipients refused it for good (see `recipients`).
+   * Rejects with a `MailDeliveryError` carrying the SMTP reply when nobody
+   * got it. After `timeoutMs` (default 60 s) it resolves with the record as
+   * it is, still queued or retrying (e.g. while the tenant's server is paused).
    */
   waitForDelivery(
     id: string,
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number } & Pick<
+      MailerSendOptions,
+      'tenantId' | 'forUser'
+    >,
   ): Promise<DeliveryStatus>;
 }

@@ -1,6 +1,7 @@
 /**
  * What other backend plugins need to send email through the Elixeum mailer:
- * the service ref, its types, and the tenant extension point.
+ * the service ref, its types, the tenant extension point, and the email
+ * layout with its built-in templates.
  *
  * @packageDocumentation
  */
@@ -8,7 +9,11 @@
 export * from './MailerService';
 export * from './mailerServiceRef';
 export * from './tenantResolver';
-export { MailerClient, MAILER_PLUGIN_ID } from './MailerClient';
+export {
+  MailerClient,
+  MailerUnavailableError,
+  MAILER_PLUGIN_ID,
+} from './MailerClient';
 export type { WireMailMessage, WireAttachment } from './wireMessage';
 export {
   MailDeliveryError,
@@ -17,3 +22,4 @@ export {
   type MailAttachment,
   type SmtpReply,
 } from '@elixeum/plugin-mailer-common';
+export * from './templates';

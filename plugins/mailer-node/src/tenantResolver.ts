@@ -18,6 +18,17 @@ export interface MailerTenantResolver {
     credentials: BackstageCredentials;
     requestedTenantId?: string;
   }): Promise<string>;
+
+  /**
+   * Returns the tenant of a user, for mail a plugin sends for that user
+   * (`forUser`) rather than for the caller, e.g. a notification. `credentials`
+   * are the calling plugin's: reject a caller that may not mail that user's
+   * tenant. Without this method, the mailer refuses `forUser` with a 400.
+   */
+  resolveUserTenant?(options: {
+    userEntityRef: string;
+    credentials: BackstageCredentials;
+  }): Promise<string>;
 }
 
 /** Lets a backend module replace how the mailer finds the tenant of a request. */

@@ -1,0 +1,4 @@
+export * from './escapeHtml';
+export * from './portal';
+export * from './mailLayout';
+export * from './accountMail';

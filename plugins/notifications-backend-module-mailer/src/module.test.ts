@@ -1,0 +1,353 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
+import {
+  escapeHtml,
+  mailerTenantExtensionPoint,
+} from '@elixeum/plugin-mailer-node';
+import { ReceivedMessage, SmtpTestServer } from '@internal/smtp-test-server';
+import { setTimeout as delay } from 'node:timers/promises';
+import request from 'supertest';
+import { groupEntity, userEntity } from './__testUtils__/catalogUsers';
+import {
+  DEFAULT_FROM,
+  NotificationsTestBackendOptions,
+  startNotificationsTestBackend,
+} from './__testUtils__/notificationsTestBackend';
+import { createTestDatabases } from './__testUtils__/testDatabases';
+import { switchChannelOff } from './__testUtils__/userSettings';
+import { notificationsMailerTemplateExtensionPoint } from './extensions';
+
+const databases = createTestDatabases();
+
+// Each test starts a whole backend (four plugins, their migrations) and
+// waits for SMTP: more than Jest's default 5 s when the machine is busy.
+jest.setTimeout(30_000);
+
+/** Long enough for mail that should not come to have come: the mailer polls every 50 ms. */
+const QUIET_MS = 750;
+const ORIGIN = 'plugin:sender';
+
+const entities = [
+  userEntity('user:default/ada', 'ada@example.com'),
+  userEntity('user:default/grace', 'grace@example.com'),
+  userEntity('user:default/hank'),
+  userEntity('user:default/mallory', 'mallory@elsewhere.example'),
+  groupEntity('group:default/team', [
+    'user:default/ada',
+    'user:default/grace',
+    'user:default/hank',
+  ]),
+];
+
+let defaultServer: SmtpTestServer;
+let tenantServer: SmtpTestServer;
+beforeAll(async () => {
+  defaultServer = await SmtpTestServer.start();
+  tenantServer = await SmtpTestServer.start({
+    users: { 'portal@tenant.example': 'tenant-pass' },
+  });
+});
+afterAll(async () => {
+  await defaultServer.close();
+  await tenantServer.close();
+});
+beforeEach(() => {
+  defaultServer.reset();
+  tenantServer.reset();
+});
+
+const running: Array<{ stop(): Promise<void> }> = [];
+// A backend left running would deliver its mail into the next test.
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(backend => backend.stop()));
+});
+
+async function start(options: Partial<NotificationsTestBackendOptions> = {}) {
+  const started = await startNotificationsTestBackend(databases, {
+    entities,
+    defaultServer: { host: defaultServer.host, port: defaultServer.port },
+    ...options,
+  });
+  running.push(started.backend);
+  return started;
+}
+
+function toUser(
+  entityRef: string | string[],
+  payload: Partial<NotificationSendOptions['payload']> = {},
+): NotificationSendOptions {
+  return {
+    recipients: { type: 'entity', entityRef },
+    payload: { title: 'Build failed', ...payload },
+  };
+}
+
+const broadcast = (title: string): NotificationSendOptions => ({
+  recipients: { type: 'broadcast' },
+  payload: { title },
+});
+
+const recipientsOf = (messages: ReceivedMessage[]) =>
+  messages.flatMap(m => m.envelope.rcptTo).sort();
+
+/**
+ * Sends `marker` last and waits until it arrived and a little longer, so a
+ * test can assert that the mail sent before it never came.
+ */
+async function settle(server: SmtpTestServer, count: number) {
+  await server.waitForMessages(count);
+  await delay(QUIET_MS);
+  return server.messages;
+}
+
+describe('notifications by email through the mailer', () => {
+  it("mails a user's notification to their catalog address, from the default mailbox, linking into the portal", async () => {
+    const { notifications } = await start();
+    await notifications.send(
+      toUser('user:default/ada', {
+        description: 'The nightly build failed.\n\nSee the logs.',
+        link: '/catalog/default/component/api',
+      }),
+    );
+
+    const [message] = await defaultServer.waitForMessages(1);
+    expect(message.envelope).toEqual({
+      mailFrom: DEFAULT_FROM,
+      rcptTo: ['ada@example.com'],
+    });
+    expect(message.parsed.subject).toBe('Build failed');
+    expect(message.parsed.text).toContain('The nightly build failed.');
+    expect(message.parsed.text).toContain(
+      'Open in Test Portal: http://portal.test.example/catalog/default/component/api',
+    );
+    expect(message.parsed.html).toContain(
+      '<a href="http://portal.test.example/catalog/default/component/api">',
+    );
+  });
+
+  it('mails each member of a group once, and skips members without an address', async () => {
+    const { notifications } = await start();
+    await notifications.send(toUser('group:default/team'));
+
+    const messages = await settle(defaultServer, 2);
+    expect(recipientsOf(messages)).toEqual([
+      'ada@example.com',
+      'grace@example.com',
+    ]);
+    // One email per recipient: nobody sees who else got it.
+    expect(messages.every(m => m.envelope.rcptTo.length === 1)).toBe(true);
+  });
+
+  it('mails nobody who switched the channel off; switching the web channel off does not stop email', async () => {
+    const { notifications, server } = await start();
+    await switchChannelOff(server, {
+      user: 'user:default/grace',
+      channel: 'Email',
+      origin: ORIGIN,
+    });
+    await switchChannelOff(server, {
+      user: 'user:default/ada',
+      channel: 'Web',
+      origin: ORIGIN,
+    });
+    await notifications.send(toUser(['user:default/grace']));
+    await notifications.send(toUser(['user:default/ada']));
+
+    const messages = await settle(defaultServer, 1);
+    expect(recipientsOf(messages)).toEqual(['ada@example.com']);
+  });
+
+  it('escapes a <script> in the title and description in the HTML part', async () => {
+    const { notifications } = await start();
+    const title = '<script>alert("title")</script> deployed';
+    const description = '<img src=x onerror="alert(1)"> & <b>bold</b>';
+    await notifications.send(
+      toUser('user:default/ada', { title, description }),
+    );
+
+    const [message] = await defaultServer.waitForMessages(1);
+    const html = String(message.parsed.html);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>bold');
+    expect(html).toContain(escapeHtml(title));
+    expect(html).toContain(escapeHtml(description));
+    // The text part and the subject carry the words as written.
+    expect(message.parsed.subject).toBe(title);
+    expect(message.parsed.text).toContain(description);
+  });
+
+  it('mails only notifications within the severity filter and outside the excluded topics', async () => {
+    const { notifications } = await start({
+      processorConfig: {
+        filter: { minSeverity: 'high', excludedTopics: ['noisy'] },
+      },
+    });
+    const ada = 'user:default/ada';
+    await notifications.send(toUser(ada, { title: 'normal' }));
+    await notifications.send(toUser(ada, { title: 'low', severity: 'low' }));
+    await notifications.send(
+      toUser(ada, { title: 'noisy', severity: 'critical', topic: 'noisy' }),
+    );
+    await notifications.send(toUser(ada, { title: 'high', severity: 'high' }));
+
+    const messages = await settle(defaultServer, 1);
+    expect(messages.map(m => m.parsed.subject)).toEqual(['high']);
+    expect(messages[0].parsed.text).toContain('Severity: high');
+  });
+
+  describe('broadcasts', () => {
+    it('are not mailed without a broadcastConfig', async () => {
+      const { notifications } = await start();
+      await notifications.send(broadcast('to everyone'));
+      await notifications.send(toUser('user:default/ada', { title: 'marker' }));
+
+      const messages = await settle(defaultServer, 1);
+      expect(messages.map(m => m.parsed.subject)).toEqual(['marker']);
+    });
+
+    it('go to every user with an address when the receiver is users, within the address rules', async () => {
+      const { notifications } = await start({
+        processorConfig: {
+          broadcastConfig: { receiver: 'users' },
+          allowedEmailDomains: ['example.com'],
+          allowlistEmailAddresses: ['Mallory@Elsewhere.example'],
+          denylistEmailAddresses: ['grace@example.com'],
+        },
+      });
+      await notifications.send(broadcast('maintenance tonight'));
+
+      const messages = await settle(defaultServer, 2);
+      expect(recipientsOf(messages)).toEqual([
+        'ada@example.com',
+        'mallory@elsewhere.example',
+      ]);
+      expect(messages[0].parsed.subject).toBe('maintenance tonight');
+    });
+
+    it('go to the listed addresses when the receiver is config', async () => {
+      const { notifications } = await start({
+        processorConfig: {
+          broadcastConfig: {
+            receiver: 'config',
+            receiverEmails: ['ops@example.com', 'oncall@example.com'],
+          },
+        },
+      });
+      await notifications.send(broadcast('maintenance tonight'));
+
+      const messages = await settle(defaultServer, 2);
+      expect(recipientsOf(messages)).toEqual([
+        'oncall@example.com',
+        'ops@example.com',
+      ]);
+    });
+  });
+
+  it("goes out through the tenant's own SMTP server once the tenant saved one", async () => {
+    const { notifications, server } = await start();
+    await request(server)
+      .put('/api/mailer/settings')
+      .send({
+        values: {
+          'SMTP.Server': tenantServer.host,
+          'SMTP.Port': tenantServer.port,
+          'SMTP.Username': 'portal@tenant.example',
+          'SMTP.Password': 'tenant-pass',
+          'SMTP.Security': 'none',
+        },
+      })
+      .expect(200);
+
+    await notifications.send(toUser('user:default/ada'));
+
+    const [message] = await tenantServer.waitForMessages(1);
+    expect(message.authenticatedUser).toBe('portal@tenant.example');
+    expect(message.envelope).toEqual({
+      mailFrom: 'portal@tenant.example',
+      rcptTo: ['ada@example.com'],
+    });
+    await delay(QUIET_MS);
+    expect(defaultServer.messages).toHaveLength(0);
+  });
+
+  it("mails each recipient through their own tenant's server on a multi-tenant host", async () => {
+    // The host's resolver: a user's tenant is the namespace of their entity ref.
+    const namespaceOf = (ref: string) => ref.split(':')[1].split('/')[0];
+    const tenantModule = createBackendModule({
+      pluginId: 'mailer',
+      moduleId: 'tenant-by-namespace',
+      register(env) {
+        env.registerInit({
+          deps: { tenants: mailerTenantExtensionPoint },
+          async init({ tenants }) {
+            tenants.setTenantResolver({
+              async resolveTenant({ credentials }) {
+                const { userEntityRef } = credentials.principal as {
+                  userEntityRef?: string;
+                };
+                return userEntityRef ? namespaceOf(userEntityRef) : 'platform';
+              },
+              resolveUserTenant: async ({ userEntityRef }) =>
+                namespaceOf(userEntityRef),
+            });
+          },
+        });
+      },
+    });
+    const { notifications, server } = await start({
+      entities: [
+        ...entities,
+        userEntity('user:acme/wile', 'wile@acme.example'),
+      ],
+      features: [tenantModule],
+    });
+    await request(server)
+      .put('/api/mailer/settings')
+      .set('Authorization', mockCredentials.user.header('user:acme/admin'))
+      .send({
+        values: {
+          'SMTP.Server': tenantServer.host,
+          'SMTP.Port': tenantServer.port,
+          'SMTP.Username': 'portal@tenant.example',
+          'SMTP.Password': 'tenant-pass',
+          'SMTP.Security': 'none',
+        },
+      })
+      .expect(200);
+
+    await notifications.send(toUser(['user:acme/wile', 'user:default/ada']));
+
+    const [acme] = await tenantServer.waitForMessages(1);
+    const [other] = await defaultServer.waitForMessages(1);
+    expect(acme.envelope.rcptTo).toEqual(['wile@acme.example']);
+    expect(other.envelope.rcptTo).toEqual(['ada@example.com']);
+  });
+
+  it("renders with another module's templates, and the built-in one for the parts they leave out", async () => {
+    const templateModule = createBackendModule({
+      pluginId: 'notifications',
+      moduleId: 'test-templates',
+      register(env) {
+        env.registerInit({
+          deps: { templates: notificationsMailerTemplateExtensionPoint },
+          async init({ templates }) {
+            templates.setTemplateRenderer({
+              getSubject: async n => `[${n.origin}] ${n.payload.title}`,
+              getHtml: async n =>
+                `<p>Custom: ${escapeHtml(n.payload.title)}</p>`,
+            });
+          },
+        });
+      },
+    });
+    const { notifications } = await start({ features: [templateModule] });
+    await notifications.send(toUser('user:default/ada'));
+
+    const [message] = await defaultServer.waitForMessages(1);
+    expect(message.parsed.subject).toBe('[plugin:sender] Build failed');
+    expect(message.parsed.html).toContain('<p>Custom: Build failed</p>');
+    expect(message.parsed.text).toContain('Open in Test Portal:');
+  });
+});
