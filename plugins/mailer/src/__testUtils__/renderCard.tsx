@@ -1,4 +1,8 @@
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
+import { mailerDeliveryReadPermission } from '@elixeum/plugin-mailer-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   mockApis,
@@ -14,18 +18,22 @@ import { FakeMailerApi } from './FakeMailerApi';
 
 /**
  * Renders `element` in a test app with `api` as the mailer API and a
- * permission API that allows managing settings or not. Returns the permission
- * API's `authorize`, to wait for.
+ * permission API that allows managing settings, and reading delivery
+ * records, or not. Returns the permission API's `authorize`, to wait for.
  */
 export async function renderWithMailerApi(
   element: ReactElement,
   api: FakeMailerApi,
-  options: { canManage?: boolean } = {},
+  options: { canManage?: boolean; canReadDelivery?: boolean } = {},
 ) {
-  const { canManage = true } = options;
-  const authorize = jest.fn(() =>
-    canManage ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-  );
+  const { canManage = true, canReadDelivery = true } = options;
+  const authorize = jest.fn((request: EvaluatePermissionRequest) => {
+    const allowed =
+      request.permission.name === mailerDeliveryReadPermission.name
+        ? canReadDelivery
+        : canManage;
+    return allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
+  });
   // usePermission caches answers in SWR's global cache; a fresh cache keeps tests apart.
   await renderInTestApp(
     <SWRConfig value={{ provider: () => new Map() }}>

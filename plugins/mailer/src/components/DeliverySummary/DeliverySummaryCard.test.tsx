@@ -7,7 +7,7 @@ import {
   FakeMailerApi,
 } from '../../__testUtils__/FakeMailerApi';
 import { renderWithMailerApi } from '../../__testUtils__/renderCard';
-import { DeliverySummaryCard } from './DeliverySummaryCard';
+import { DeliverySummaryCard, NO_DELIVERY_ACCESS } from './DeliverySummaryCard';
 
 const summary: DeliverySummary = {
   campaigns: [
@@ -16,13 +16,27 @@ const summary: DeliverySummary = {
       createdAt: '2025-03-04T09:30:00.000Z',
       createdBy: 'user:default/ada',
       subject: 'March newsletter',
-      counts: { queued: 2, sending: 1, retrying: 1, sent: 9, failed: 1 },
+      counts: {
+        queued: 2,
+        sending: 1,
+        retrying: 1,
+        sent: 9,
+        partial: 0,
+        failed: 1,
+      },
     },
     {
       campaignId: 'c-1',
       createdAt: '2025-03-01T08:00:00.000Z',
       subject: 'Password reset',
-      counts: { queued: 0, sending: 0, retrying: 0, sent: 1, failed: 0 },
+      counts: {
+        queued: 0,
+        sending: 0,
+        retrying: 0,
+        sent: 1,
+        partial: 0,
+        failed: 0,
+      },
     },
   ],
   recentFailures: [
@@ -80,6 +94,37 @@ describe('DeliverySummaryCard', () => {
     );
   });
 
+  it("shows that the tenant's mail is on hold, why, and when it is tried next", async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.deliverySummary = {
+      campaigns: [],
+      recentFailures: [],
+      pause: {
+        server: 'custom',
+        since: '2025-03-04T09:30:00.000Z',
+        nextAttemptAt: '2025-03-04T09:35:00.000Z',
+        failures: 3,
+        reason: 'The server refused the username or password (535 5.7.3).',
+        reply: { responseCode: 535, code: 'EAUTH' },
+      },
+    };
+    await renderSummary(api);
+
+    const notice = await screen.findByRole('status');
+    expect(notice).toHaveTextContent(
+      'Mail is on hold: your SMTP server is not working',
+    );
+    expect(notice).toHaveTextContent(
+      'The server refused the username or password (535 5.7.3). (535 (EAUTH))',
+    );
+    expect(notice).toHaveTextContent('tried 3 times');
+    expect(notice).toHaveTextContent('at once when you fix the settings');
+    const [since, next] = notice.querySelectorAll('time');
+    expect(since.getAttribute('dateTime')).toBe('2025-03-04T09:30:00.000Z');
+    expect(next.getAttribute('dateTime')).toBe('2025-03-04T09:35:00.000Z');
+    expect(screen.getByText('No mail sent yet.')).toBeVisible();
+  });
+
   it('says "No mail sent yet." when the tenant has sent nothing', async () => {
     await renderSummary(new FakeMailerApi(customServerSettings));
 
@@ -98,28 +143,65 @@ describe('DeliverySummaryCard', () => {
     ).not.toBeInTheDocument();
   });
 
-  it("shows the server's error in the card", async () => {
-    const api = new FakeMailerApi(customServerSettings);
-    api.deliverySummaryError = await ResponseError.fromResponse(
+  async function errorResponse(
+    status: number,
+    statusText: string,
+    name: string,
+  ) {
+    return ResponseError.fromResponse(
       new Response(
         JSON.stringify({
-          error: { name: 'NotAllowedError', message: 'Unauthorized' },
-          response: { statusCode: 403 },
+          error: { name, message: `${statusText} (from the server)` },
+          response: { statusCode: status },
         }),
         {
-          status: 403,
-          statusText: 'Forbidden',
+          status,
+          statusText,
           headers: { 'Content-Type': 'application/json' },
         },
       ),
     );
+  }
+
+  it("shows the server's error in the card", async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.deliverySummaryError = await errorResponse(
+      500,
+      'Internal Server Error',
+      'Error',
+    );
     await renderSummary(api);
 
     expect(
-      await screen.findByText(/Request failed with 403 Forbidden/),
+      await screen.findByText(/Request failed with 500 Internal Server Error/),
     ).toBeVisible();
-    expect(screen.getByText('Unauthorized')).toBeInTheDocument();
     expect(screen.queryByText('No mail sent yet.')).not.toBeInTheDocument();
+  });
+
+  it('says plainly that the records need a permission, and does not ask for them without it', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    await renderWithMailerApi(<DeliverySummaryCard />, api, {
+      canReadDelivery: false,
+    });
+
+    expect(await screen.findByText(NO_DELIVERY_ACCESS)).toBeVisible();
+    expect(api.deliverySummaryRequests).toBe(0);
+    expect(
+      screen.queryByRole('button', { name: 'Refresh' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says the same when the server refuses with 403', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.deliverySummaryError = await errorResponse(
+      403,
+      'Forbidden',
+      'NotAllowedError',
+    );
+    await renderSummary(api);
+
+    expect(await screen.findByText(NO_DELIVERY_ACCESS)).toBeVisible();
+    expect(screen.queryByText(/Request failed/)).not.toBeInTheDocument();
   });
 
   it('fetches the summary again on Refresh', async () => {

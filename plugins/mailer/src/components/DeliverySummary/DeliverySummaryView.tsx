@@ -3,16 +3,28 @@ import Typography from '@material-ui/core/Typography';
 import { DeliverySummary } from '@elixeum/plugin-mailer-common';
 import { CampaignTable } from './CampaignTable';
 import { FailureTable } from './FailureTable';
+import { PauseNotice } from './PauseNotice';
 
 /** The loaded summary: recent mailings, then recent failures. */
 export function DeliverySummaryView(props: { summary: DeliverySummary }) {
-  const { campaigns, recentFailures } = props.summary;
+  const { campaigns, recentFailures, pause } = props.summary;
+  const notice = pause && (
+    <Box mb={2}>
+      <PauseNotice pause={pause} />
+    </Box>
+  );
   if (campaigns.length === 0 && recentFailures.length === 0) {
-    return <Typography variant="body2">No mail sent yet.</Typography>;
+    return (
+      <>
+        {notice}
+        <Typography variant="body2">No mail sent yet.</Typography>
+      </>
+    );
   }
   const subjects = new Map(campaigns.map(c => [c.campaignId, c.subject]));
   return (
     <>
+      {notice}
       <Typography variant="subtitle2" component="h3">
         Recent mailings
       </Typography>

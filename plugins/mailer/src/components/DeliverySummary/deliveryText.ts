@@ -1,23 +1,28 @@
 import {
   DELIVERY_STATES,
   DeliveryState,
+  FINAL_DELIVERY_STATES,
   SmtpReply,
 } from '@elixeum/plugin-mailer-common';
 
-const FINAL_STATES: readonly DeliveryState[] = ['sent', 'failed'];
+const FINAL_STATES = FINAL_DELIVERY_STATES;
 
 // Everything not final is still on its way; a state added later counts as waiting too.
 const WAITING_STATES = DELIVERY_STATES.filter(
   state => !FINAL_STATES.includes(state),
 );
 
-/** A campaign's counts in a few words: "9 sent · 1 failed · 0 waiting". */
+/**
+ * A campaign's counts in a few words: "9 sent · 1 failed · 0 waiting", and
+ * "· 2 partly sent" when some messages reached only some recipients.
+ */
 export function countsText(counts: Partial<Record<DeliveryState, number>>) {
   const waiting = WAITING_STATES.reduce(
     (sum, state) => sum + (counts[state] ?? 0),
     0,
   );
-  return `${counts.sent ?? 0} sent · ${counts.failed ?? 0} failed · ${waiting} waiting`;
+  const partial = counts.partial ? ` · ${counts.partial} partly sent` : '';
+  return `${counts.sent ?? 0} sent · ${counts.failed ?? 0} failed · ${waiting} waiting${partial}`;
 }
 
 /**

@@ -24,6 +24,8 @@ describe('ConnectionTestPanel', () => {
 
     await userEvent.clear(screen.getByLabelText('SMTP port'));
     await userEvent.type(screen.getByLabelText('SMTP port'), '465');
+    // A new port needs the password again before it can be tested.
+    await userEvent.type(screen.getByLabelText(/^Password/), 'app-password');
     await userEvent.click(
       screen.getByRole('button', { name: 'Test connection' }),
     );
@@ -39,8 +41,9 @@ describe('ConnectionTestPanel', () => {
     expect(
       screen.getByText('535 5.7.3 Authentication unsuccessful'),
     ).toBeInTheDocument();
-    // The blank password field means "the stored one", so it is not sent.
-    expect(api.testRequests).toEqual([{ values: { 'SMTP.Port': '465' } }]);
+    expect(api.testRequests).toEqual([
+      { values: { 'SMTP.Port': '465', 'SMTP.Password': 'app-password' } },
+    ]);
   });
 
   it('sends a test email to the address given', async () => {

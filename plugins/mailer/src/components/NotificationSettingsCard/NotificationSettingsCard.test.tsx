@@ -17,6 +17,12 @@ const withSender = {
       set: true as const,
       secret: false,
     },
+    {
+      key: 'SMTP.RateLimit',
+      value: '30',
+      set: true as const,
+      secret: false,
+    },
   ],
 };
 
@@ -126,8 +132,8 @@ describe('NotificationSettingsCard', () => {
     const api = new FakeMailerApi(withSender);
     await renderCard(api);
 
-    await userEvent.clear(screen.getByLabelText('SMTP port'));
-    await userEvent.type(screen.getByLabelText('SMTP port'), '2525');
+    await userEvent.clear(screen.getByLabelText('Messages per minute'));
+    await userEvent.type(screen.getByLabelText('Messages per minute'), '60');
     await userEvent.click(
       screen.getByRole('button', { name: 'Remove Sender address' }),
     );
@@ -135,9 +141,9 @@ describe('NotificationSettingsCard', () => {
 
     expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
     expect(api.updateRequests).toEqual([
-      { values: { 'SMTP.Port': '2525', 'SMTP.From': null } },
+      { values: { 'SMTP.RateLimit': '60', 'SMTP.From': null } },
     ]);
-    expect(screen.getByLabelText('SMTP port')).toHaveValue('2525');
+    expect(screen.getByLabelText('Messages per minute')).toHaveValue('60');
     expect(screen.queryByLabelText('Sender address')).not.toBeInTheDocument();
     expect(screen.getByLabelText('Password')).toHaveValue('');
   });
@@ -195,6 +201,7 @@ describe('NotificationSettingsCard', () => {
       screen.getByLabelText('SMTP server'),
       'smtp.office365.com',
     );
+    await userEvent.type(screen.getByLabelText(/^Password/), 'new-password');
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
@@ -204,5 +211,50 @@ describe('NotificationSettingsCard', () => {
       'smtp.office365.com',
     );
     expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
+  });
+
+  it('asks for the password again as soon as the server, port, username or security changes', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    await renderCard(api);
+    const reenter =
+      'Enter the password again for the new server: a stored password is only sent to the server it was saved for';
+
+    await userEvent.clear(screen.getByLabelText('SMTP server'));
+    await userEvent.type(
+      screen.getByLabelText('SMTP server'),
+      'smtp.other.example',
+    );
+
+    const password = screen.getByLabelText(/^Password/);
+    expect(password).toBeRequired();
+    expect(password).toHaveAccessibleDescription(reenter);
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: 'Test connection' }),
+    ).toBeDisabled();
+
+    // Back to the saved server: the stored password may stay.
+    await userEvent.clear(screen.getByLabelText('SMTP server'));
+    await userEvent.type(
+      screen.getByLabelText('SMTP server'),
+      'smtp.example.com',
+    );
+    expect(screen.getByLabelText('Password')).not.toBeRequired();
+    expect(screen.getByLabelText('Password')).toHaveAccessibleDescription(
+      'Stored — leave blank to keep',
+    );
+
+    await userEvent.clear(screen.getByLabelText('SMTP port'));
+    await userEvent.type(screen.getByLabelText('SMTP port'), '465');
+    expect(screen.getByLabelText(/^Password/)).toHaveAccessibleDescription(
+      reenter,
+    );
+    await userEvent.type(screen.getByLabelText(/^Password/), 'for-port-465');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
+    expect(api.updateRequests).toEqual([
+      { values: { 'SMTP.Port': '465', 'SMTP.Password': 'for-port-465' } },
+    ]);
   });
 });

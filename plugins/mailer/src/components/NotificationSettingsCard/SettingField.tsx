@@ -15,7 +15,7 @@ export function SettingField(props: {
   onRemove: () => void;
 }) {
   const { field, readOnly, onChange, onRemove } = props;
-  const { definition, value, stored, problem } = field;
+  const { definition, value, stored, mustReenter, problem } = field;
   const hint =
     definition.secret && stored ? STORED_SECRET_HINT : definition.description;
   const isChoice = definition.type === 'choice';
@@ -31,6 +31,7 @@ export function SettingField(props: {
         // Keeps browsers from filling in the user's own portal password.
         autoComplete={definition.secret ? 'new-password' : 'off'}
         disabled={readOnly}
+        required={mustReenter}
         error={Boolean(problem)}
         helperText={problem ?? hint}
         select={isChoice}

@@ -1,6 +1,7 @@
 import { SettingView } from '@elixeum/plugin-mailer-common';
 import {
   addedFieldValue,
+  FormValues,
   formFields,
   initialFormValues,
   settingsChange,
@@ -32,5 +33,25 @@ describe('settingsForm', () => {
     });
     const [password] = formFields({ 'SMTP.Password': '' }, []);
     expect(password.problem).toBe('Password must not be empty');
+  });
+
+  it('asks for the stored password again once a key it is bound to changes', () => {
+    const edited: FormValues = {
+      ...initialFormValues(stored),
+      'SMTP.Server': 'smtp.other.example',
+    };
+    const password = formFields(edited, stored).find(
+      f => f.definition.key === 'SMTP.Password',
+    )!;
+    expect(password.mustReenter).toBe(true);
+    expect(password.problem).toContain('Enter the password again');
+
+    const typed = formFields({ ...edited, 'SMTP.Password': 'new' }, stored);
+    expect(typed.every(f => !f.mustReenter && !f.problem)).toBe(true);
+    // Removing the password instead takes nothing to the new server.
+    const { 'SMTP.Password': _removed, ...withoutPassword } = edited;
+    expect(formFields(withoutPassword, stored).every(f => !f.problem)).toBe(
+      true,
+    );
   });
 });

@@ -2,11 +2,13 @@
 // them, and the one change a save sends. Kept free of React so the rules
 // (blank secret = keep, removed key = null) are easy to read in one place.
 import {
+  findSecretsToReenter,
   findSettingKey,
   SettingKeyDefinition,
   settingKeyCatalog,
   SettingsChange,
   SettingView,
+  StoredSettingsView,
   validateSettingValue,
 } from '@elixeum/plugin-mailer-common';
 
@@ -19,6 +21,11 @@ export interface SettingField {
   value: string;
   /** The server holds a value for this key. */
   stored: boolean;
+  /**
+   * A stored secret that must be typed again, because the server, port,
+   * username or security it belongs to was changed in this edit.
+   */
+  mustReenter: boolean;
   /** What is wrong with the value, fit to show under the field. */
   problem?: string;
 }
@@ -54,22 +61,45 @@ export function fieldProblem(
   return problem && `${definition.label} ${problem}`;
 }
 
+/** The stored settings as the shared secret-binding rule reads them. */
+function storedView(settings: SettingView[]): StoredSettingsView {
+  return {
+    values: new Map(
+      settings.flatMap(s =>
+        !s.secret && s.value !== undefined ? [[s.key, s.value]] : [],
+      ),
+    ),
+    storedSecrets: new Set(settings.filter(s => s.secret).map(s => s.key)),
+  };
+}
+
 /** The form's fields in catalog order, each with its problem. */
 export function formFields(
   values: FormValues,
   settings: SettingView[],
 ): SettingField[] {
   const storedKeys = new Set(settings.map(s => s.key));
+  // The server's own rule: a stored password does not follow a changed server.
+  const reenter = new Set(
+    findSecretsToReenter(
+      settingsChange(values, settings),
+      storedView(settings),
+    ).map(p => p.key),
+  );
   return settingKeyCatalog
     .filter(definition => definition.key in values)
     .map(definition => {
       const value = values[definition.key];
       const stored = storedKeys.has(definition.key);
+      const mustReenter = reenter.has(definition.key);
       return {
         definition,
         value,
         stored,
-        problem: fieldProblem(definition, value, stored),
+        mustReenter,
+        problem: mustReenter
+          ? `Enter the ${definition.label.toLowerCase()} again for the new server: a stored ${definition.label.toLowerCase()} is only sent to the server it was saved for`
+          : fieldProblem(definition, value, stored),
       };
     });
 }

@@ -1,0 +1,33 @@
+import { DeliveryPause } from '@elixeum/plugin-mailer-common';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+import { replyText } from './deliveryText';
+import { When } from './When';
+
+/**
+ * Says that mail is held back and why: the server failed as a whole, so
+ * messages wait (none is failed) until it works again or the settings change.
+ */
+export function PauseNotice(props: { pause: DeliveryPause }) {
+  const { pause } = props;
+  const whose =
+    pause.server === 'custom'
+      ? 'your SMTP server'
+      : "the portal's default mailbox";
+  const reply = replyText(pause.reply);
+  return (
+    <Alert severity="warning" role="status">
+      <AlertTitle>Mail is on hold: {whose} is not working</AlertTitle>
+      {pause.reason}
+      {reply && ` (${reply})`}
+      <br />
+      On hold since <When iso={pause.since} />; tried {pause.failures}{' '}
+      {pause.failures === 1 ? 'time' : 'times'}, next try at{' '}
+      <When iso={pause.nextAttemptAt} />. No message is lost: they are sent as
+      soon as the server works again
+      {pause.server === 'custom'
+        ? ', or at once when you fix the settings.'
+        : '.'}
+    </Alert>
+  );
+}
