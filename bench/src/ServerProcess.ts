@@ -1,7 +1,12 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { epochMs, sleep, withTimeout } from './clock';
-import { RunnerMessage, ServerCounters, ServerMessage } from './protocol';
+import {
+  RunnerMessage,
+  ServerCounters,
+  ServerIdentity,
+  ServerMessage,
+} from './protocol';
 import { SmtpTarget } from './senders/types';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -18,7 +23,10 @@ export class ServerProcess {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve(counters: ServerCounters): void; reject(error: Error): void }
+    {
+      resolve(reply: Extract<ServerMessage, { type: 'reply' }>): void;
+      reject(error: Error): void;
+    }
   >();
   private exited = false;
   private readonly killOnExit = () => this.child.kill('SIGKILL');
@@ -31,7 +39,7 @@ export class ServerProcess {
       if (message.type === 'ready') return;
       this.latest = message.counters;
       if (message.type !== 'reply') return;
-      this.pending.get(message.id)?.resolve(message.counters);
+      this.pending.get(message.id)?.resolve(message);
       this.pending.delete(message.id);
     });
     child.on('exit', code => {
@@ -45,7 +53,8 @@ export class ServerProcess {
     process.on('exit', this.killOnExit);
   }
 
-  static async start(): Promise<ServerProcess> {
+  /** Starts the server child; with `identity`, as that same server again. */
+  static async start(identity?: ServerIdentity): Promise<ServerProcess> {
     // This script only runs from its sources, so __dirname is bench/src.
     // eslint-disable-next-line no-restricted-syntax
     const child = fork(join(__dirname, 'serverChild.ts'), [], {
@@ -54,6 +63,9 @@ export class ServerProcess {
         require.resolve('@backstage/cli/config/nodeTransform.cjs'),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: identity
+        ? { ...process.env, BENCH_SERVER_IDENTITY: JSON.stringify(identity) }
+        : process.env,
     });
     try {
       const target = await withTimeout(
@@ -81,13 +93,34 @@ export class ServerProcess {
   }
 
   /** Forgets what was received and zeroes the connection counters. */
-  reset(): Promise<ServerCounters> {
-    return this.request('reset');
+  async reset(): Promise<ServerCounters> {
+    return (await this.request('reset')).counters;
   }
 
   /** The counters right now (not the last batched progress report). */
-  counters(): Promise<ServerCounters> {
-    return this.request('counters');
+  async counters(): Promise<ServerCounters> {
+    return (await this.request('counters')).counters;
+  }
+
+  /** How often each bench message (by seq) arrived. */
+  async receiptsBySeq(): Promise<Map<number, number>> {
+    return new Map((await this.request('seqs')).seqs ?? []);
+  }
+
+  /**
+   * Closes the SMTP server (it accepts nothing more), then says how often
+   * each message arrived in its lifetime; the child is then stopped.
+   */
+  async close(): Promise<Map<number, number>> {
+    const { seqs } = await this.request('close');
+    await this.stop();
+    return new Map(seqs ?? []);
+  }
+
+  /** What it takes to start this same server again. */
+  get identity(): ServerIdentity {
+    const { port, user, pass, ca, key } = this.target;
+    return { port, user, pass, cert: ca, key: key! };
   }
 
   /**
@@ -129,14 +162,18 @@ export class ServerProcess {
     }
   }
 
-  private request(type: RunnerMessage['type']): Promise<ServerCounters> {
+  private request(
+    type: RunnerMessage['type'],
+  ): Promise<Extract<ServerMessage, { type: 'reply' }>> {
     if (this.exited) {
       return Promise.reject(new Error('The server child exited'));
     }
     const id = this.nextId++;
-    const reply = new Promise<ServerCounters>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-    });
+    const reply = new Promise<Extract<ServerMessage, { type: 'reply' }>>(
+      (resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+      },
+    );
     this.child.send({ type, id } satisfies RunnerMessage);
     return withTimeout(
       reply,

@@ -6,11 +6,17 @@ export interface BenchArgs {
   senders: string[];
   graceMs: number;
   timeoutMs: number;
+  /** Rounds of all senders; the table shows each sender's median. */
+  repeat: number;
+  /** Messages sent (and not measured) before the first round. */
+  warmup: number;
 }
 
-export const USAGE = `Usage: yarn bench [--messages N] [--senders a,b] [--grace-ms MS] [--timeout-s S]
+export const USAGE = `Usage: yarn bench [--messages N] [--senders a,b] [--repeat R] [--warmup W] [--grace-ms MS] [--timeout-s S]
 
-  --messages N    messages per sender (default 5000)
+  --messages N    messages per sender and run (default 5000)
+  --repeat R      rounds of every sender in turn; medians are shown (default 3)
+  --warmup W      messages sent to warm the server up first (default 500)
   --senders a,b   which senders to run, by id or number (default: all)
                   ${senderEntries.map((entry, i) => `${i + 1}=${entry.id}`).join(', ')}
   --grace-ms MS   after a sender resolved, stop waiting when nothing arrived
@@ -44,6 +50,8 @@ export function parseArgs(argv: string[]): BenchArgs | 'help' {
     senders: senderEntries.map(entry => entry.id),
     graceMs: 5000,
     timeoutMs: 600_000,
+    repeat: 3,
+    warmup: 500,
   };
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2);
@@ -57,6 +65,12 @@ export function parseArgs(argv: string[]): BenchArgs | 'help' {
         break;
       case '--senders':
         args.senders = senderIds(value());
+        break;
+      case '--repeat':
+        args.repeat = positiveInteger(name, value());
+        break;
+      case '--warmup':
+        args.warmup = positiveInteger(name, value());
         break;
       case '--grace-ms':
         args.graceMs = positiveInteger(name, value());

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { parseArgs, USAGE } from './args';
 import { errorMessage } from './clock';
 import { createMessages } from './messages';
+import { aggregate, medianRatios } from './aggregate';
 import { runSender, SenderResult, wasMeasured } from './runSender';
-import { senderEntries } from './senders';
+import { senderEntries, warmUpEntry } from './senders';
 import { ServerProcess } from './ServerProcess';
 import { bestBaseline, formatTable } from './table';
 
@@ -46,30 +47,51 @@ async function main(): Promise<number> {
 
   const messages = createMessages(args.messages);
   const server = await ServerProcess.start();
-  const results: SenderResult[] = [];
+  const runs = new Map<string, SenderResult[]>();
+  const rounds: Map<string, SenderResult>[] = [];
   try {
     console.log(
       `SMTP server: smtp-server in child process ${server.pid} on ` +
-        `${server.target.host}:${server.target.port}; STARTTLS and AUTH required, maxClients 10\n`,
+        `${server.target.host}:${server.target.port}; STARTTLS and AUTH required, maxClients 10`,
     );
-    for (const id of args.senders) {
-      const entry = senderEntries.find(candidate => candidate.id === id)!;
-      process.stdout.write(`${entry.label} ... `);
-      const result = await runSender(entry, server, messages, args);
-      results.push(result);
-      console.log(
-        wasMeasured(result)
-          ? `${result.messagesPerSecond?.toFixed(0) ?? '-'} msg/s`
-          : `not run: ${result.notRun}`,
-      );
+    // The server child's code is cold at first: whoever ran first used to
+    // pay for it. Warm it up with messages that are not measured.
+    process.stdout.write(
+      `Warming up the server with ${args.warmup} messages ... `,
+    );
+    await runSender(warmUpEntry, server, createMessages(args.warmup), args);
+    console.log('done\n');
+    // Rounds of every sender in turn, so that whatever the machine does
+    // meanwhile falls on all of them alike; the table shows medians.
+    for (let round = 1; round <= args.repeat; round++) {
+      console.log(`Round ${round} of ${args.repeat}`);
+      const thisRound = new Map<string, SenderResult>();
+      rounds.push(thisRound);
+      for (const id of args.senders) {
+        const entry = senderEntries.find(candidate => candidate.id === id)!;
+        process.stdout.write(`  ${entry.label} ... `);
+        const result = await runSender(entry, server, messages, args);
+        runs.set(id, [...(runs.get(id) ?? []), result]);
+        thisRound.set(id, result);
+        console.log(
+          wasMeasured(result)
+            ? `${result.messagesPerSecond?.toFixed(0) ?? '-'} msg/s`
+            : `not run: ${result.notRun}`,
+        );
+      }
     }
   } finally {
     await server.stop();
   }
+  const ratios = medianRatios(rounds);
+  const results = args.senders.map(id => ({
+    ...aggregate(runs.get(id) ?? []),
+    ratio: ratios.get(id),
+  }));
 
   const seconds = (Date.now() - started.getTime()) / 1000;
   console.log(
-    `\n${formatTable(results)}\n\nTotal run time: ${seconds.toFixed(1)} s`,
+    `\n${formatTable(results)}\n\nMedians of ${args.repeat} interleaved rounds of ${args.messages} messages each; "vs best baseline" is the median of each round's ratio to that round's best baseline; lost and duplicates are summed over all rounds.\nTotal run time: ${seconds.toFixed(1)} s`,
   );
 
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -82,6 +104,8 @@ async function main(): Promise<number> {
     seconds,
     machine,
     messages: args.messages,
+    repeat: args.repeat,
+    warmup: args.warmup,
     graceMs: args.graceMs,
     bestBaselineMessagesPerSecond: bestBaseline(results),
     results,

@@ -30,12 +30,20 @@ const BODY = Array.from(
     `Line ${line + 1}: this is a benchmark message with a body of ordinary text.`,
 ).join('\n');
 
+/** Messages go to this many distinct recipients, in turn. */
+export const RECIPIENT_COUNT = 100;
+
+/** The address of recipient `index` (0 … RECIPIENT_COUNT-1). */
+export function recipientAddress(index: number): string {
+  return `recipient-${index}@example.com`;
+}
+
 export function createMessages(count: number): BenchMessage[] {
   return Array.from({ length: count }, (_, seq) => ({
     seq,
     messageId: `<bench-${seq}@bench.example.com>`,
     from: 'Bench <bench@example.com>',
-    to: `recipient-${seq % 100}@example.com`,
+    to: recipientAddress(seq % RECIPIENT_COUNT),
     subject: benchSubject(seq),
     text: `Hello recipient ${seq},\n\n${BODY}\n`,
     headers: { [BENCH_SEQ_HEADER]: String(seq) },

@@ -20,13 +20,36 @@ export interface ServerCounters {
 
 /** Runner → server child. Each request gets a `reply` with the same id. */
 export type RunnerMessage =
-  { type: 'reset'; id: number } | { type: 'counters'; id: number };
+  | { type: 'reset'; id: number }
+  | { type: 'counters'; id: number }
+  /** How often each message (by its bench seq) arrived. */
+  | { type: 'seqs'; id: number }
+  /** Close the SMTP server, then answer with the seqs (nothing arrives after). */
+  | { type: 'close'; id: number };
 
 /** Server child → runner. */
 export type ServerMessage =
   | { type: 'ready'; target: SmtpTarget }
   /** Sent at most every PROGRESS_INTERVAL_MS, and only when something changed. */
   | { type: 'progress'; counters: ServerCounters }
-  | { type: 'reply'; id: number; counters: ServerCounters };
+  | {
+      type: 'reply';
+      id: number;
+      counters: ServerCounters;
+      /** With a `seqs` or `close` request: [seq, times received] pairs. */
+      seqs?: Array<[number, number]>;
+    };
+
+/**
+ * The server's identity, to start it again as the same server (same port,
+ * certificate and account), e.g. after taking it down in the soak test.
+ */
+export interface ServerIdentity {
+  port: number;
+  user: string;
+  pass: string;
+  cert: string;
+  key: string;
+}
 
 export const PROGRESS_INTERVAL_MS = 100;

@@ -36,6 +36,8 @@ export interface Measured {
   /** Until the sender's promise resolved (all handed over / queued). */
   handOverSeconds: number;
   peakRssBytes: number;
+  /** CPU time of this process (sender, mailer backend, database driver) per message, in ms. */
+  cpuMsPerMessage: number;
   connectionsOpened: number;
   peakOpenConnections: number;
   loginsRefused: number;
@@ -80,6 +82,7 @@ export async function runSender(
 
     await server.reset();
     const rss = startRssSampler(50);
+    const cpuBefore = process.cpuUsage();
     const startedAt = epochMs();
     const deadline = startedAt + options.timeoutMs;
     let error: string | undefined;
@@ -100,6 +103,8 @@ export async function runSender(
     );
     const counters = await server.counters();
     const peakRssBytes = rss.stop();
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerMessage = (cpu.user + cpu.system) / 1000 / messages.length;
 
     const seconds =
       counters.lastReceivedAt === undefined
@@ -118,6 +123,7 @@ export async function runSender(
       messagesPerSecond: seconds ? counters.unique / seconds : undefined,
       handOverSeconds: (handedOverAt - startedAt) / 1000,
       peakRssBytes,
+      cpuMsPerMessage,
       connectionsOpened: counters.connectionsOpened,
       peakOpenConnections: counters.peakOpenConnections,
       loginsRefused: counters.loginsRefused,

@@ -16,11 +16,16 @@ import {
   PROGRESS_INTERVAL_MS,
   RunnerMessage,
   ServerCounters,
+  ServerIdentity,
   ServerMessage,
 } from './protocol';
 
-const USER = 'bench';
-const PASS = randomBytes(18).toString('base64url');
+// Given by the runner to start again as the same server; made up otherwise.
+const identity: Partial<ServerIdentity> = JSON.parse(
+  process.env.BENCH_SERVER_IDENTITY ?? '{}',
+);
+const USER = identity.user ?? 'bench';
+const PASS = identity.pass ?? randomBytes(18).toString('base64url');
 
 /** What identifies a message, so a second copy counts as a duplicate. */
 function messageKey(message: ReceivedMessage): string | undefined {
@@ -43,13 +48,18 @@ async function main(): Promise<void> {
     );
   }
   const seen = new Set<string>();
+  const perSeq = new Map<number, number>();
   let received = 0;
   let firstReceivedAt: number | undefined;
   let lastReceivedAt: number | undefined;
   let changed = false;
 
-  const certificate = createSelfSignedCertificate();
+  const certificate =
+    identity.cert && identity.key
+      ? { cert: identity.cert, key: identity.key }
+      : createSelfSignedCertificate();
   const server = await SmtpTestServer.start({
+    port: identity.port,
     users: { [USER]: PASS },
     certificate,
     requireTlsForAuth: true,
@@ -60,7 +70,10 @@ async function main(): Promise<void> {
       const now = epochMs();
       received += 1;
       // A message without any id is counted as distinct.
-      seen.add(messageKey(message) ?? `anonymous ${received}`);
+      const key = messageKey(message);
+      seen.add(key ?? `anonymous ${received}`);
+      const seq = key?.startsWith('seq ') ? Number(key.slice(4)) : undefined;
+      if (seq !== undefined) perSeq.set(seq, (perSeq.get(seq) ?? 0) + 1);
       firstReceivedAt ??= now;
       lastReceivedAt = now;
       changed = true;
@@ -82,6 +95,7 @@ async function main(): Promise<void> {
 
   const reset = () => {
     seen.clear();
+    perSeq.clear();
     received = 0;
     firstReceivedAt = undefined;
     lastReceivedAt = undefined;
@@ -98,9 +112,17 @@ async function main(): Promise<void> {
     send({ type: 'progress', counters: counters() });
   }, PROGRESS_INTERVAL_MS);
 
-  process.on('message', (message: RunnerMessage) => {
+  process.on('message', async (message: RunnerMessage) => {
     if (message.type === 'reset') reset();
-    send({ type: 'reply', id: message.id, counters: counters() });
+    if (message.type === 'close') await server.close();
+    send({
+      type: 'reply',
+      id: message.id,
+      counters: counters(),
+      ...((message.type === 'seqs' || message.type === 'close') && {
+        seqs: [...perSeq],
+      }),
+    });
   });
   // The runner is gone (even if it crashed): do not linger.
   process.on('disconnect', () => process.exit(0));
@@ -113,6 +135,7 @@ async function main(): Promise<void> {
       user: USER,
       pass: PASS,
       ca: certificate.cert,
+      key: certificate.key,
     },
   });
 }

@@ -1,3 +1,4 @@
+import { AggregatedResult } from './aggregate';
 import { SenderResult, wasMeasured } from './runSender';
 
 /** The best messages-per-second among the baselines that ran. */
@@ -13,12 +14,14 @@ export function bestBaseline(results: SenderResult[]): number | undefined {
 const COLUMNS = [
   { title: 'sender', left: true },
   { title: 'msg/s' },
+  { title: 'runs' },
   { title: 'vs best baseline' },
   { title: 'sent' },
   { title: 'received' },
   { title: 'lost' },
   { title: 'duplicates' },
   { title: 'peak RSS' },
+  { title: 'CPU ms/msg' },
   { title: 'connections' },
   { title: 'seconds' },
 ];
@@ -27,7 +30,7 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
-function row(result: SenderResult, best: number | undefined): string[] {
+function row(result: AggregatedResult): string[] {
   if (!wasMeasured(result)) {
     return [result.label, `not run: ${result.notRun}`];
   }
@@ -35,14 +38,14 @@ function row(result: SenderResult, best: number | undefined): string[] {
   return [
     result.label,
     rate === undefined ? '-' : rate.toFixed(0),
-    rate === undefined || best === undefined
-      ? '-'
-      : `${(rate / best).toFixed(2)}x`,
+    result.runs?.map(r => r.toFixed(0)).join(' / ') ?? '-',
+    result.ratio !== undefined ? `${result.ratio.toFixed(2)}x` : '-',
     String(result.sent),
     String(result.unique),
     String(result.lost),
     String(result.duplicates),
     megabytes(result.peakRssBytes),
+    result.cpuMsPerMessage.toFixed(2),
     String(result.connectionsOpened),
     result.seconds === undefined ? '-' : result.seconds.toFixed(1),
   ];
@@ -52,9 +55,8 @@ function row(result: SenderResult, best: number | undefined): string[] {
  * One row per sender; a "not run" row spans the columns after its name.
  * Below the table, a line for each sender that failed or did not finish.
  */
-export function formatTable(results: SenderResult[]): string {
-  const best = bestBaseline(results);
-  const rows = results.map(result => row(result, best));
+export function formatTable(results: AggregatedResult[]): string {
+  const rows = results.map(result => row(result));
   const widths = COLUMNS.map((column, index) =>
     Math.max(
       column.title.length,

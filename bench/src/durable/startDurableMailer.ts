@@ -23,6 +23,10 @@ export interface DurableMailer {
   sendBulk(
     recipients: Iterable<BulkRecipient> | AsyncIterable<BulkRecipient>,
   ): Promise<void>;
+  /** Queues one transactional message, as a password reset is. */
+  send(to: string, seq: number): Promise<void>;
+  /** The database the mailer uses, e.g. to look at its queue. */
+  knex: Knex;
   stop(): Promise<void>;
 }
 
@@ -30,7 +34,36 @@ const POSTGRES_URL =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
   'postgresql://postgres@127.0.0.1:5432';
 
-async function openDatabase(
+function profileQueries(knex: Knex) {
+  if (process.env.BENCH_SQLPROF) {
+    const started = new Map<string, number>();
+    const agg = new Map<string, { n: number; ms: number }>();
+    knex.on('query', (q: any) =>
+      started.set(q.__knexQueryUid, performance.now()),
+    );
+    knex.on('query-response', (_r: any, q: any) => {
+      const t = performance.now() - (started.get(q.__knexQueryUid) ?? 0);
+      const key = String(q.sql)
+        .replace(/\?(, \?)*/g, '?')
+        .slice(0, 140);
+      const a = agg.get(key) ?? { n: 0, ms: 0 };
+      a.n += 1;
+      a.ms += t;
+      agg.set(key, a);
+    });
+    process.on('exit', () => {
+      for (const [k, v] of [...agg]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 15))
+        console.log(
+          `${v.ms.toFixed(0).padStart(7)} ms ${String(v.n).padStart(6)}x ${k}`,
+        );
+    });
+  }
+}
+
+/** A fresh database for one run; `drop` removes it again. */
+export async function openBenchDatabase(
   engine: 'sqlite' | 'postgres',
 ): Promise<{ knex: Knex; drop(): Promise<void> }> {
   if (engine === 'sqlite') {
@@ -79,7 +112,8 @@ export async function startDurableMailer(
   engine: 'sqlite' | 'postgres',
   target: DurableTarget,
 ): Promise<DurableMailer> {
-  const database = await openDatabase(engine);
+  const database = await openBenchDatabase(engine);
+  profileQueries(database.knex);
   const consumer: { mailer?: MailerService } = {};
   const backend = await startTestBackend({
     features: [
@@ -114,7 +148,7 @@ export async function startDurableMailer(
             tls: { extraCaCertificates: [target.ca] },
             delivery: {
               maxConnections: 5,
-              batchSize: Number(process.env.BENCH_BATCH ?? 500),
+              windowPerConnection: Number(process.env.BENCH_WINDOW ?? 8),
             },
           },
         },
@@ -132,6 +166,14 @@ export async function startDurableMailer(
         recipients,
       );
     },
+    async send(to, seq) {
+      await mailer.send({
+        to,
+        subject: `Bench message ${seq}`,
+        text: 'Your password reset link: …',
+      });
+    },
+    knex: database.knex,
     async stop() {
       await backend.stop();
       await database.drop();

@@ -4,6 +4,7 @@ import {
   nodemailerNoDelayKeptConnections,
 } from './nodemailerNoDelay';
 import { nodemailerPool } from './nodemailerPool';
+import { createNotificationsSender } from './notificationsPath';
 import { Sender } from './types';
 
 export interface SenderEntry {
@@ -13,6 +14,27 @@ export interface SenderEntry {
   baseline: boolean;
   create(): Sender | Promise<Sender>;
 }
+
+/**
+ * The upstream module tuned for speed: the notifications backend's own
+ * throttle (10 users per 50 ms by default) raised, and the module's
+ * per-notification throttle (2 emails per 100 ms) too.
+ */
+const UPSTREAM_TUNED = {
+  concurrencyLimit: 100,
+  throttleInterval: { milliseconds: 10 },
+  processors: {
+    email: { concurrencyLimit: 100, throttleInterval: { milliseconds: 1 } },
+  },
+};
+
+/** Sends the warm-up messages before any measurement: the fastest baseline. */
+export const warmUpEntry: SenderEntry = {
+  id: 'warm-up',
+  label: 'warm-up',
+  baseline: false,
+  create: () => nodemailerNoDelayKeptConnections,
+};
 
 /** Every sender, in the order they run. */
 export const senderEntries: SenderEntry[] = [
@@ -45,5 +67,34 @@ export const senderEntries: SenderEntry[] = [
     label: 'durable path (enqueue + deliver), PostgreSQL',
     baseline: false,
     create: () => createDurableSender('postgres'),
+  },
+  {
+    id: 'notifications-upstream',
+    label: 'notifications + upstream email module 0.3.25, defaults, SQLite',
+    baseline: false,
+    create: () => createNotificationsSender({ module: 'upstream' }),
+  },
+  {
+    id: 'notifications-upstream-tuned',
+    label: 'notifications + upstream email module 0.3.25, tuned, SQLite',
+    baseline: false,
+    create: () =>
+      createNotificationsSender({
+        module: 'upstream',
+        notificationsConfig: UPSTREAM_TUNED,
+      }),
+  },
+  {
+    id: 'notifications-mailer',
+    label: 'notifications + mailer module (durable), SQLite',
+    baseline: false,
+    create: () => createNotificationsSender({ module: 'mailer' }),
+  },
+  {
+    id: 'notifications-mailer-postgres',
+    label: 'notifications + mailer module (durable), PostgreSQL',
+    baseline: false,
+    create: () =>
+      createNotificationsSender({ module: 'mailer', database: 'postgres' }),
   },
 ];

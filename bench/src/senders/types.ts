@@ -8,6 +8,8 @@ export interface SmtpTarget {
   pass: string;
   /** The server's self-signed certificate (PEM): trust exactly this. */
   ca: string;
+  /** Its private key, to start the same server again (soak test). */
+  key?: string;
 }
 
 /**
