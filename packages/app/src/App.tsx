@@ -5,13 +5,23 @@ import {
   OAuthRequestDialog,
   SignInPage,
 } from '@backstage/core-components';
+import {
+  NotificationsPage,
+  notificationsPlugin,
+  UserNotificationSettingsCard,
+} from '@backstage/plugin-notifications';
+import {
+  SettingsLayout,
+  UserSettingsPage,
+  userSettingsPlugin,
+} from '@backstage/plugin-user-settings';
 import { mailerPlugin, NotificationSettingsPage } from '@elixeum/plugin-mailer';
 import { Navigate, Route } from 'react-router-dom';
 import { HomePage } from './components/HomePage';
 import { Root } from './components/Root';
 
 const app = createApp({
-  plugins: [mailerPlugin],
+  plugins: [mailerPlugin, notificationsPlugin, userSettingsPlugin],
   components: {
     // The example portal signs everyone in as the guest user (user:development/guest).
     SignInPage: props => <SignInPage {...props} providers={['guest']} />,
@@ -26,6 +36,15 @@ const routes = (
       path="/notification-settings"
       element={<NotificationSettingsPage />}
     />
+    {/* Backstage's own: the user's notifications, and their channel switches. */}
+    <Route path="/notifications" element={<NotificationsPage />} />
+    <Route path="/settings" element={<UserSettingsPage />}>
+      <SettingsLayout.Route path="/notifications" title="Notifications">
+        <UserNotificationSettingsCard
+          originNames={{ 'plugin:notification-demo': 'Example portal' }}
+        />
+      </SettingsLayout.Route>
+    </Route>
   </FlatRoutes>
 );
 

@@ -1,6 +1,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { provideDevEncryptionKey } from './devEncryptionKey';
 import { mailCatcherPlugin } from './mailCatcher';
+import { notificationDemoPlugin } from './notificationDemo';
 import { examplePermissionPolicyModule } from './permissionPolicy';
 
 provideDevEncryptionKey();
@@ -15,8 +16,18 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(examplePermissionPolicyModule);
 
+// The people notifications go to, with their addresses (examples/org.yaml).
+backend.add(import('@backstage/plugin-catalog-backend'));
+
 // The one line a platform team adds to its own backend:
 backend.add(import('@elixeum/plugin-mailer-backend'));
+
+// Backstage notifications, emailed through the mailer.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@elixeum/plugin-notifications-backend-module-mailer'));
+
+// Development only: a button on the home page sends the user a notification.
+backend.add(notificationDemoPlugin);
 
 // Development only: the local SMTP server the default mailbox points at.
 backend.add(mailCatcherPlugin);

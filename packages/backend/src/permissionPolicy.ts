@@ -12,28 +12,46 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { mailerSettingsManagePermission } from '@elixeum/plugin-mailer-common';
+import {
+  mailerDeliveryReadPermission,
+  mailerSettingsManagePermission,
+} from '@elixeum/plugin-mailer-common';
 
 /**
- * The example portal's policy: everyone may read the notification settings,
- * only the users listed in `examplePermissions.mailerAdmins` may change them.
- * Everything else is allowed, as in a fresh Backstage app.
+ * The example portal's policy: everyone may read the notification settings;
+ * only the users in `examplePermissions.mailerAdmins` may change them and see
+ * delivery records in full; users in `examplePermissions.mailerDeliveryReaders`
+ * see delivery records with recipient addresses masked. Everything else is
+ * allowed, as in a fresh Backstage app.
  */
 class ExamplePolicy implements PermissionPolicy {
-  constructor(private readonly mailerAdmins: readonly string[]) {}
+  constructor(
+    private readonly mailerAdmins: readonly string[],
+    private readonly deliveryReaders: readonly string[],
+  ) {}
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (request.permission.name === mailerSettingsManagePermission.name) {
-      const userRef = user?.info.userEntityRef;
-      const allowed =
-        userRef !== undefined && this.mailerAdmins.includes(userRef);
-      return { result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    const userRef = user?.info.userEntityRef;
+    const isOneOf = (list: readonly string[]) =>
+      userRef !== undefined && list.includes(userRef);
+    switch (request.permission.name) {
+      case mailerSettingsManagePermission.name:
+        return decision(isOneOf(this.mailerAdmins));
+      case mailerDeliveryReadPermission.name:
+        return decision(
+          isOneOf(this.mailerAdmins) || isOneOf(this.deliveryReaders),
+        );
+      default:
+        return { result: AuthorizeResult.ALLOW };
     }
-    return { result: AuthorizeResult.ALLOW };
   }
+}
+
+function decision(allowed: boolean): PolicyDecision {
+  return { result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
 }
 
 /** Installs `ExamplePolicy` into the permission backend. */
@@ -44,10 +62,14 @@ export const examplePermissionPolicyModule = createBackendModule({
     env.registerInit({
       deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
       async init({ policy, config }) {
-        const admins =
-          config.getOptionalStringArray('examplePermissions.mailerAdmins') ??
-          [];
-        policy.setPolicy(new ExamplePolicy(admins));
+        const list = (key: string) =>
+          config.getOptionalStringArray(`examplePermissions.${key}`) ?? [];
+        policy.setPolicy(
+          new ExamplePolicy(
+            list('mailerAdmins'),
+            list('mailerDeliveryReaders'),
+          ),
+        );
       },
     });
   },

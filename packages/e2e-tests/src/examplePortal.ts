@@ -67,7 +67,12 @@ async function waitUntilReady(
  * a fresh SQLite directory and a fresh encryption key, so a run never sees
  * another run's data and never collides with a portal already running.
  */
-export async function startPortal(): Promise<RunningPortal> {
+export async function startPortal(
+  options: {
+    /** A loopback port the tenant's SMTP server listens on, opened in the server policy. */
+    tenantSmtpPort?: number;
+  } = {},
+): Promise<RunningPortal> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const workDir = mkdtempSync(join(tmpdir(), 'mailer-e2e-'));
@@ -86,6 +91,16 @@ export async function startPortal(): Promise<RunningPortal> {
     },
     // Any free port: the default mailbox is not used by this scenario.
     mailCatcher: { port: 0 },
+    // Tenant servers may not be on loopback unless the operator says so.
+    ...(options.tenantSmtpPort && {
+      mailer: {
+        serverPolicy: {
+          allowedHosts: [
+            { host: '127.0.0.1', ports: [options.tenantSmtpPort] },
+          ],
+        },
+      },
+    }),
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
 

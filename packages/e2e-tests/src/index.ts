@@ -30,7 +30,9 @@ async function main(): Promise<number> {
     process.exit(1);
   }, RUN_TIMEOUT_MS);
 
-  console.log('Example portal, notification settings, in Chromium:');
+  console.log(
+    'Example portal, notification settings and notifications by email, in Chromium:',
+  );
   const started = Date.now();
   try {
     await runSteps(scenario.steps, {

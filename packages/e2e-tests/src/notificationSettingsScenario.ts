@@ -6,11 +6,16 @@ import { SmtpTestServer } from '@internal/smtp-test-server';
 import { Locator, Page } from 'playwright-core';
 import { launchChromium, Browser } from './chromium';
 import { buildApp, RunningPortal, startPortal } from './examplePortal';
+import { waitForGuestInCatalog } from './guestInCatalog';
 import { artifactsDir } from './paths';
 import { Step } from './steps';
 
 const SMTP_USER = 'mailer@tenant.example';
 const RECIPIENT = 'ada@customer.example';
+/** The guest's address in examples/org.yaml, where its notifications are emailed. */
+const GUEST_ADDRESS = 'guest@portal.example';
+/** The title of the notification the home page's button sends (packages/backend/src/notificationDemo.ts). */
+const DEMO_NOTIFICATION_TITLE = 'A test notification from the example portal';
 /** The subject of the backend's test message (ConnectionTester). */
 const TEST_MESSAGE_SUBJECT = 'Test message from your portal';
 
@@ -104,7 +109,7 @@ export function notificationSettingsScenario() {
     {
       name: 'start the example portal (backend serving the built app, fresh SQLite and key)',
       run: async () => {
-        portal = await startPortal();
+        portal = await startPortal({ tenantSmtpPort: smtp!.port });
       },
     },
     {
@@ -203,6 +208,49 @@ export function notificationSettingsScenario() {
         strictEqual(message.authenticatedUser, SMTP_USER);
         strictEqual(smtp!.messages.length, 1, 'messages received');
         await screenshotCard('06-card-test-email-sent');
+      },
+    },
+    {
+      name: 'send a notification from the home page: it is emailed through the tenant’s server to the guest’s catalog address',
+      run: async () => {
+        const p = currentPage();
+        await waitForGuestInCatalog(portal!.baseUrl);
+        await p.getByRole('link', { name: 'Home' }).click();
+        await p
+          .getByRole('button', { name: 'Send me a test notification' })
+          .click();
+        await expectVisible(p.getByRole('status').filter({ hasText: 'Sent.' }));
+        await p.screenshot({ path: join(artifactsDir, '07-home-sent.png') });
+        const messages = await smtp!.waitForMessages(2);
+        const message = messages[1];
+        deepStrictEqual(message.envelope, {
+          mailFrom: SMTP_USER,
+          rcptTo: [GUEST_ADDRESS],
+        });
+        strictEqual(message.parsed.subject, DEMO_NOTIFICATION_TITLE);
+        strictEqual(message.authenticatedUser, SMTP_USER);
+        const html = String(message.parsed.html);
+        strictEqual(
+          html.includes(`href="${portal!.baseUrl}/notifications"`),
+          true,
+          'the email links to the notifications page',
+        );
+      },
+    },
+    {
+      name: 'the notification is on Backstage’s notifications page (Inbox), and the user can switch email off in Settings',
+      run: async () => {
+        const p = currentPage();
+        await p.getByRole('link', { name: 'Inbox' }).click();
+        await p.waitForURL('**/notifications');
+        await expectVisible(p.getByText(DEMO_NOTIFICATION_TITLE));
+        await p.screenshot({ path: join(artifactsDir, '08-inbox.png') });
+        await p.goto(`${portal!.baseUrl}/settings/notifications`);
+        await expectVisible(p.getByText('Example portal'));
+        await expectVisible(p.getByText('Email', { exact: true }));
+        await p.screenshot({
+          path: join(artifactsDir, '09-user-notification-settings.png'),
+        });
       },
     },
     {

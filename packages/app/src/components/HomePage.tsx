@@ -6,22 +6,39 @@ import {
   Page,
 } from '@backstage/core-components';
 import { configApiRef, useApi } from '@backstage/core-plugin-api';
+import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import { SendTestNotification } from './SendTestNotification';
 
-/** The example portal's landing page: points at the one thing there is to see. */
+/** The example portal's landing page: points at the things there are to see. */
 export function HomePage() {
   const title = useApi(configApiRef).getOptionalString('app.title');
   return (
     <Page themeId="home">
       <Header title={title ?? 'Backstage'} subtitle="Example portal" />
       <Content>
-        <InfoCard title="Welcome">
-          <Typography variant="body1">
-            All mail of this portal goes out from the default mailbox until you
-            set up your own SMTP server in the{' '}
-            <Link to="/notification-settings">notification settings</Link>.
-          </Typography>
-        </InfoCard>
+        <Grid container spacing={3}>
+          <Grid item xs={12} md={6}>
+            <InfoCard title="Welcome">
+              <Typography variant="body1">
+                All mail of this portal goes out from the default mailbox until
+                you set up your own SMTP server in the{' '}
+                <Link to="/notification-settings">notification settings</Link>.
+              </Typography>
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <InfoCard title="Notifications by email">
+              <Typography variant="body1" paragraph>
+                Backstage notifications are emailed through the mailer: to the
+                address in your catalog profile, through your tenant's server.
+                Switch the Email channel off in your{' '}
+                <Link to="/settings/notifications">settings</Link>.
+              </Typography>
+              <SendTestNotification />
+            </InfoCard>
+          </Grid>
+        </Grid>
       </Content>
     </Page>
   );

@@ -5,11 +5,17 @@ import {
   SidebarPage,
   SidebarSpace,
 } from '@backstage/core-components';
+import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import HomeIcon from '@material-ui/icons/Home';
+import InboxIcon from '@material-ui/icons/Inbox';
 import NotificationsIcon from '@material-ui/icons/Notifications';
+import SettingsIcon from '@material-ui/icons/Settings';
 import { PropsWithChildren } from 'react';
 
-/** The portal's frame: a sidebar with Home and the notification settings. */
+/**
+ * The portal's frame: Home; the tenant's notification settings (the mailer);
+ * the user's notifications (Inbox) and their settings, both Backstage's own.
+ */
 export function Root({ children }: PropsWithChildren<{}>) {
   return (
     <SidebarPage>
@@ -21,7 +27,10 @@ export function Root({ children }: PropsWithChildren<{}>) {
           to="notification-settings"
           text="Notifications"
         />
+        <NotificationsSidebarItem icon={InboxIcon} text="Inbox" />
         <SidebarSpace />
+        <SidebarDivider />
+        <SidebarItem icon={SettingsIcon} to="settings" text="Settings" />
       </Sidebar>
       {children}
     </SidebarPage>
