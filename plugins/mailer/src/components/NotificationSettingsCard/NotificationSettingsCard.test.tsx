@@ -100,7 +100,14 @@ describe('NotificationSettingsCard', () => {
       'Username',
       'Password',
       'Connection security',
+      'Login method',
+      'Sent with',
+      'Trusted certificate authority',
+      'Verify the server certificate',
+      'Client name (EHLO)',
       'Sender address',
+      'Sender name',
+      'Reply-to address',
       'Messages per minute',
     ]);
 

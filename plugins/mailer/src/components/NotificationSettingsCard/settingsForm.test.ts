@@ -1,5 +1,6 @@
 import { SettingView } from '@elixeum/plugin-mailer-common';
 import {
+  addableKeys,
   addedFieldValue,
   FormValues,
   formFields,
@@ -53,5 +54,37 @@ describe('settingsForm', () => {
     expect(formFields(withoutPassword, stored).every(f => !f.problem)).toBe(
       true,
     );
+  });
+
+  it("offers exactly the chosen OAuth2 provider's keys in Add", () => {
+    const oauthKeys = (values: FormValues) =>
+      addableKeys(values)
+        .map(d => d.key)
+        .filter(key => key.startsWith('SMTP.OAuth.'));
+    const xoauth2 = {
+      'SMTP.Server': 'smtp.office365.com',
+      'SMTP.AuthMethod': 'xoauth2',
+    };
+    expect(oauthKeys({ 'SMTP.Server': 'smtp.example.com' })).toEqual([]);
+    expect(oauthKeys(xoauth2)).toEqual(['SMTP.OAuth.Provider']);
+    expect(
+      oauthKeys({ ...xoauth2, 'SMTP.OAuth.Provider': 'microsoft' }),
+    ).toEqual([
+      'SMTP.OAuth.TenantId',
+      'SMTP.OAuth.ClientId',
+      'SMTP.OAuth.ClientSecret',
+    ]);
+    expect(oauthKeys({ ...xoauth2, 'SMTP.OAuth.Provider': 'google' })).toEqual([
+      'SMTP.OAuth.ServiceAccountEmail',
+      'SMTP.OAuth.PrivateKey',
+    ]);
+    expect(
+      oauthKeys({ ...xoauth2, 'SMTP.OAuth.Provider': 'refresh-token' }),
+    ).toEqual([
+      'SMTP.OAuth.ClientId',
+      'SMTP.OAuth.ClientSecret',
+      'SMTP.OAuth.TokenUrl',
+      'SMTP.OAuth.RefreshToken',
+    ]);
   });
 });

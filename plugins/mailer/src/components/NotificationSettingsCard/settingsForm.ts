@@ -2,6 +2,7 @@
 // them, and the one change a save sends. Kept free of React so the rules
 // (blank secret = keep, removed key = null) are easy to read in one place.
 import {
+  applicableKeys,
   findSecretsToReenter,
   findSettingKey,
   SettingKeyDefinition,
@@ -104,9 +105,14 @@ export function formFields(
     });
 }
 
-/** The catalog keys not in the form, for the Add menu. */
+/**
+ * The keys not in the form that mean something with what is typed, for the
+ * Add menu: choosing OAuth2 and a provider offers exactly that provider's keys.
+ */
 export function addableKeys(values: FormValues): SettingKeyDefinition[] {
-  return settingKeyCatalog.filter(definition => !(definition.key in values));
+  return applicableKeys(new Map(Object.entries(values))).filter(
+    definition => !(definition.key in values),
+  );
 }
 
 /**
