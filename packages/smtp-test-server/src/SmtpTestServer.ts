@@ -41,6 +41,12 @@ export interface SmtpTestServerOptions {
    * Without it any login is accepted and none is required, as a mail catcher does.
    */
   users?: Record<string, string>;
+  /**
+   * Checks an XOAUTH2 bearer token (e.g. against a test token endpoint);
+   * a token it refuses gets Office 365's `535 5.7.3`. Without it any
+   * XOAUTH2 login is accepted.
+   */
+  acceptAccessToken?: (username: string, accessToken: string) => boolean;
   /** Offer STARTTLS with this certificate. Without it STARTTLS is not offered. */
   certificate?: PemCertificate;
   /** Refuse AUTH until the client has upgraded to TLS (what real servers do). */
@@ -230,6 +236,20 @@ export class SmtpTestServer {
       return;
     }
     const username = auth.username ?? '';
+    if (auth.method === 'XOAUTH2') {
+      const accept = this.options.acceptAccessToken;
+      if (accept && !accept(username, auth.accessToken ?? '')) {
+        callback(
+          replyError({
+            code: 535,
+            message: '5.7.3 Authentication unsuccessful',
+          }),
+        );
+      } else {
+        callback(null, { user: username });
+      }
+      return;
+    }
     const users = this.options.users;
     if (
       users &&

@@ -8,3 +8,4 @@
 export * from './SmtpTestServer';
 export * from './selfSignedCertificate';
 export * from './silentServer';
+export * from './OAuthTestEndpoint';

@@ -20,7 +20,7 @@ import { defaultLaneKey } from './delivery/laneKeys';
 import { OAuthTokens } from './oauth/OAuthTokens';
 import { createRouter } from './router';
 import { policyResolver } from './security/policyResolver';
-import { ServerPolicy } from './security/ServerPolicy';
+import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
 import { TenantPauses } from './delivery/TenantPauses';
@@ -91,7 +91,7 @@ export const mailerPlugin = createBackendPlugin({
             microsoftAuthority: mailerConfig.endpoints.microsoftAuthority,
             googleTokenUrl: mailerConfig.endpoints.googleTokenUrl,
             extraCaCertificates: mailerConfig.extraCaCertificates,
-            tenantResolver,
+            tenantResolver: policyResolver(serverPolicy, TOKEN_URL_TARGET),
             timeoutMs: delivery.connectionTimeoutMs,
           },
           // A provider that rotates refresh tokens: keep the new one.

@@ -1,3 +1,4 @@
+import { findSettingKey } from '@elixeum/plugin-mailer-common';
 import {
   AuditorService,
   AuditorServiceCreateEventOptions,
@@ -149,10 +150,16 @@ export function capturingServices(output: CapturedOutput) {
 
 function learnSecrets(output: CapturedOutput, body: Buffer) {
   try {
-    const values = JSON.parse(body.toString('utf8'))?.values;
-    const password = values?.['SMTP.Password'];
-    if (typeof password === 'string' && password.length >= 8) {
-      output.sentSecrets.add(password);
+    const values = JSON.parse(body.toString('utf8'))?.values ?? {};
+    for (const [key, value] of Object.entries(values)) {
+      // Every secret key: the password, client secrets, keys, refresh tokens.
+      if (
+        findSettingKey(key)?.secret &&
+        typeof value === 'string' &&
+        value.length >= 8
+      ) {
+        output.sentSecrets.add(value);
+      }
     }
   } catch {
     // Not JSON: nothing to learn.

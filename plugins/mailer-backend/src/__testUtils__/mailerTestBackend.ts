@@ -50,6 +50,8 @@ export interface MailerTestBackendOptions {
   serverPolicy?: JsonObject;
   /** Reuse this database instead of a fresh one, e.g. for a second replica. */
   knex?: Knex;
+  /** More of `mailer`'s config, e.g. `oauth` and `graph` endpoints on loopback. */
+  config?: JsonObject;
 }
 
 /** Starts a real backend with the mailer plugin on one test database. */
@@ -92,6 +94,7 @@ export async function startMailerTestBackend(
               shutdownTimeout: '1s',
               ...options.delivery,
             },
+            ...options.config,
           },
         },
       }),
@@ -115,6 +118,23 @@ const cipher = SecretCipher.fromConfig(
     },
   }),
 );
+
+/** One stored secret of a tenant, decrypted, or undefined when not set. */
+export async function readStoredSecret(
+  knex: Knex,
+  tenantId: string,
+  key: string,
+): Promise<string | undefined> {
+  const row = await knex('mailer_settings')
+    .where({ tenant_id: tenantId, setting_key: key })
+    .first();
+  return row
+    ? cipher.decrypt(
+        { keyId: row.encryption_key_id, ciphertext: row.value },
+        secretContext(tenantId, key),
+      )
+    : undefined;
+}
 
 /** The passwords stored in the test databases, decrypted. */
 async function storedSecrets(): Promise<string[]> {

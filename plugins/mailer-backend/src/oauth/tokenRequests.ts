@@ -101,6 +101,23 @@ function parseJson(body: string): Record<string, unknown> {
 }
 
 /**
+ * Microsoft's AADSTS numbers: `error_codes`, or, from proxies and older
+ * endpoints that drop it, the `AADSTSnnnn:` that starts the description.
+ */
+function microsoftErrorCodes(
+  json: Record<string, unknown>,
+): number[] | undefined {
+  if (Array.isArray(json.error_codes)) {
+    return json.error_codes.filter((c): c is number => typeof c === 'number');
+  }
+  const found =
+    typeof json.error_description === 'string'
+      ? json.error_description.match(/\bAADSTS(\d+)\b/)
+      : null;
+  return found ? [Number(found[1])] : undefined;
+}
+
+/**
  * Asks the provider's token endpoint for an access token: client
  * credentials (Microsoft), a signed service-account assertion (Google), or
  * a refresh token. Throws `TokenError` with what the endpoint said.
@@ -142,9 +159,7 @@ export async function requestAccessToken(
       ...(typeof refreshToken === 'string' && { refreshToken }),
     };
   }
-  const errorCodes = Array.isArray(json.error_codes)
-    ? json.error_codes.filter((c): c is number => typeof c === 'number')
-    : undefined;
+  const errorCodes = microsoftErrorCodes(json);
   throw new TokenError(
     `The token endpoint ${exchange.url.host} refused to issue a token (HTTP ${response.status}${typeof json.error === 'string' ? `, ${json.error}` : ''})`,
     {

@@ -18,8 +18,9 @@ import {
   StoredSetting,
   StoredSettingsChange,
 } from '../database/SettingsStore';
-import { ServerPolicy } from '../security/ServerPolicy';
+import { ServerPolicy, TOKEN_URL_TARGET } from '../security/ServerPolicy';
 import { statusOf, toCustomServer } from './customServer';
+import { findKeyMaterialProblems } from './keyMaterialProblems';
 
 /** A tenant's stored settings at one moment, still encrypted. */
 export interface TenantSettingsSnapshot {
@@ -37,6 +38,8 @@ export function secretContext(tenantId: string, key: string): string {
 /** Throws an `InputError` that names every bad key of the change. */
 function assertValidChange(change: SettingsChange): void {
   const problems = findSettingsChangeProblems(change);
+  // Parsing certificates and keys only makes sense once their shape is right.
+  if (problems.length === 0) problems.push(...findKeyMaterialProblems(change));
   if (problems.length > 0) {
     throw new InputError(
       `Invalid settings: ${describeSettingProblems(problems)}`,
@@ -146,6 +149,7 @@ export class TenantSettingsService {
     ) {
       await this.checkServerPolicy(change, stored);
     }
+    await this.checkTokenUrlPolicy(change);
     await this.store.apply(
       tenantId,
       this.toStoredChange(tenantId, change, actor),
@@ -205,6 +209,7 @@ export class TenantSettingsService {
     // Before anything is decrypted: the stored password only goes to its own server.
     assertSecretsStayWithTheirServer(change, snapshot.settings);
     await this.checkServerPolicy(change, snapshot.settings);
+    await this.checkTokenUrlPolicy(change);
     const values = this.decrypt(snapshot);
     for (const [key, value] of Object.entries(change)) {
       if (value === null) values.delete(key);
@@ -233,6 +238,21 @@ export class TenantSettingsService {
     } else if (port !== undefined) {
       this.serverPolicy.checkPort(port);
     }
+  }
+
+  /**
+   * A token URL is where the tenant's refresh token and client secret are
+   * sent: the same policy as servers applies, with https on port 443.
+   */
+  private async checkTokenUrlPolicy(change: SettingsChange): Promise<void> {
+    const tokenUrl = change[SMTP_KEYS.oauthTokenUrl];
+    if (typeof tokenUrl !== 'string' || tokenUrl === '') return;
+    const url = new URL(tokenUrl);
+    await this.serverPolicy.checkOnSave(
+      url.hostname,
+      Number(url.port || 443),
+      TOKEN_URL_TARGET,
+    );
   }
 
   private decrypt(snapshot: TenantSettingsSnapshot): Map<string, string> {

@@ -1,0 +1,318 @@
+import { ConnectionTestResult } from '@elixeum/plugin-mailer-common';
+import {
+  createSelfSignedCertificate,
+  OAuthTestEndpoint,
+  OAuthTestEndpointOptions,
+  SmtpTestServer,
+} from '@internal/smtp-test-server';
+import { generateKeyPairSync } from 'node:crypto';
+import request from 'supertest';
+import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
+import {
+  readStoredSecret,
+  startMailerTestBackend,
+} from './__testUtils__/mailerTestBackend';
+import { eventually } from './__testUtils__/outboxHarness';
+import { saveSettings } from './__testUtils__/saveSettings';
+import { createTestDatabases } from './__testUtils__/testDatabases';
+import { waitForPause } from './__testUtils__/waitForPause';
+
+// OAuth2 end to end on loopback: a token endpoint that issues short-lived
+// tokens, an SMTP server that accepts only the tokens it issued, and the
+// mailer between them. Nothing reaches the internet.
+
+const databases = createTestDatabases();
+const MAILBOX = 'mailer@tenant.example';
+const SMTP_SCOPE = 'https://outlook.office365.com/.default';
+const microsoftApp = {
+  tenantId: 'contoso-tenant',
+  clientId: 'app-client-id',
+  clientSecret: 'the-client-Secret-value',
+};
+
+let endpoint: OAuthTestEndpoint;
+let smtp: SmtpTestServer;
+
+async function startServers(options: OAuthTestEndpointOptions) {
+  endpoint = await OAuthTestEndpoint.start(options);
+  smtp = await SmtpTestServer.start({
+    acceptAccessToken: (user, token) =>
+      user === MAILBOX && endpoint.isValid(token),
+  });
+}
+
+afterEach(async () => {
+  await smtp?.close();
+  await endpoint?.close();
+});
+
+async function startMailer(extra: { delivery?: object; config?: object } = {}) {
+  const consumer = createConsumerPlugin();
+  const started = await startMailerTestBackend(databases, 'SQLITE_3', {
+    defaultServer: { host: '127.0.0.1', port: 1 },
+    features: [consumer.plugin],
+    extraCaCertificates: endpoint.options.certificate
+      ? [endpoint.options.certificate.cert]
+      : [],
+    delivery: extra.delivery as any,
+    config: {
+      oauth: {
+        microsoft: { authority: endpoint.baseUrl },
+        google: { tokenUrl: `${endpoint.baseUrl}/google/token` },
+      },
+      graph: { baseUrl: endpoint.baseUrl },
+      ...extra.config,
+    } as any,
+  });
+  return { ...started, mailer: consumer.mailer() };
+}
+
+const microsoftSettings = () => ({
+  'SMTP.Server': smtp.host,
+  'SMTP.Port': String(smtp.port),
+  'SMTP.Security': 'none',
+  'SMTP.Username': MAILBOX,
+  'SMTP.AuthMethod': 'xoauth2',
+  'SMTP.OAuth.Provider': 'microsoft',
+  'SMTP.OAuth.TenantId': microsoftApp.tenantId,
+  'SMTP.OAuth.ClientId': microsoftApp.clientId,
+  'SMTP.OAuth.ClientSecret': microsoftApp.clientSecret,
+});
+
+function connectionTest(
+  server: Parameters<typeof request>[0],
+  values?: Record<string, string | null>,
+) {
+  return request(server)
+    .post('/api/mailer/connection-test')
+    .send(values ? { values } : {})
+    .expect(200)
+    .then(r => r.body as ConnectionTestResult);
+}
+
+async function sendMany(
+  mailer: ReturnType<
+    typeof createConsumerPlugin
+  >['mailer'] extends () => infer M
+    ? M
+    : never,
+  count: number,
+  tag: string,
+) {
+  for (let i = 0; i < count; i++) {
+    await mailer.send({
+      to: `${tag}${i}@example.com`,
+      subject: `${tag} ${i}`,
+      text: 'Hello',
+    });
+  }
+}
+
+describe('OAuth2 (XOAUTH2) with Microsoft client credentials', () => {
+  it('renews the token across its expiry with one request per renewal for five pooled connections', async () => {
+    await startServers({ microsoft: microsoftApp, tokenLifetimeSeconds: 2 });
+    const { server, mailer } = await startMailer({
+      // Connections close when idle, so the second round logs in again.
+      delivery: { maxConnections: 5, idlePoolTimeout: '300ms' },
+    });
+    await saveSettings(server, microsoftSettings());
+
+    await sendMany(mailer, 25, 'first');
+    await smtp.waitForMessages(25);
+    const loginsBefore = smtp.authAttempts.length;
+    expect(loginsBefore).toBeGreaterThanOrEqual(2);
+    expect(endpoint.tokenRequests).toHaveLength(1);
+
+    // Past the first token's life: every new login needs a new token.
+    await new Promise(resolve => setTimeout(resolve, 2_300));
+    await sendMany(mailer, 25, 'second');
+    await smtp.waitForMessages(50);
+
+    expect(endpoint.tokenRequests).toHaveLength(2);
+    expect(endpoint.tokenRequests[0].form).toMatchObject({
+      grant_type: 'client_credentials',
+      client_id: microsoftApp.clientId,
+      scope: SMTP_SCOPE,
+    });
+    const tokensUsed = new Set(smtp.authAttempts.map(a => a.accessToken));
+    expect(tokensUsed).toEqual(new Set(endpoint.issued.map(t => t.token)));
+    expect(smtp.authAttempts.every(a => a.method === 'XOAUTH2')).toBe(true);
+    expect(smtp.authAttempts.length).toBeGreaterThan(loginsBefore);
+    expect(smtp.messages.every(m => m.authenticatedUser === MAILBOX)).toBe(
+      true,
+    );
+  });
+
+  it('explains a wrong client secret in the connection test, without the secret', async () => {
+    await startServers({ microsoft: microsoftApp });
+    const { server } = await startMailer();
+    const result = await connectionTest(server, {
+      ...microsoftSettings(),
+      'SMTP.OAuth.ClientSecret': 'a-Wrong-secret-value',
+    });
+    expect(result.outcome).toBe('token-failure');
+    expect(result.message).toContain('AADSTS7000215');
+    expect(result.advice).toContain('SMTP.OAuth.ClientSecret');
+    expect(JSON.stringify(result)).not.toContain('a-Wrong-secret-value');
+    expect(smtp.authAttempts).toHaveLength(0);
+  });
+
+  it('pauses the tenant while the token endpoint is down and resumes when it is back', async () => {
+    await startServers({ microsoft: microsoftApp });
+    const { server, mailer, knex } = await startMailer();
+    await saveSettings(server, microsoftSettings());
+    endpoint.available = false;
+
+    await mailer.send({ to: 'a@example.com', subject: 'Reset', text: 'x' });
+    const summary = await waitForPause(server);
+    expect(summary.pause?.reason).toMatch(/token endpoint/i);
+    const row = await knex('mailer_outbox').first();
+    expect(row.status).not.toBe('failed');
+
+    endpoint.available = true;
+    await smtp.waitForMessages(1, 15_000);
+    expect(smtp.messages[0].envelope.rcptTo).toEqual(['a@example.com']);
+  });
+});
+
+describe('OAuth2 with a Google service account', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const account = 'mailer@project.iam.gserviceaccount.com';
+  const googleSettings = () => ({
+    'SMTP.Server': smtp.host,
+    'SMTP.Port': String(smtp.port),
+    'SMTP.Security': 'none',
+    'SMTP.Username': MAILBOX,
+    'SMTP.AuthMethod': 'xoauth2',
+    'SMTP.OAuth.Provider': 'google',
+    'SMTP.OAuth.ServiceAccountEmail': account,
+    'SMTP.OAuth.PrivateKey': privateKey,
+  });
+
+  it('signs an assertion for the mailbox that the endpoint verifies with the public key', async () => {
+    await startServers({
+      google: { email: account, publicKey, subjects: [MAILBOX] },
+    });
+    const { server, mailer } = await startMailer();
+    await saveSettings(server, googleSettings());
+    await mailer.send({ to: 'b@example.com', subject: 'Hi', text: 'x' });
+    await smtp.waitForMessages(1);
+    expect(endpoint.issued).toEqual([
+      expect.objectContaining({
+        grant: 'jwt-bearer',
+        subject: MAILBOX,
+        scope: 'https://mail.google.com/',
+      }),
+    ]);
+    expect(smtp.authAttempts[0]).toMatchObject({
+      method: 'XOAUTH2',
+      username: MAILBOX,
+      accessToken: endpoint.issued[0].token,
+    });
+  });
+
+  it('explains missing domain-wide delegation', async () => {
+    await startServers({
+      google: { email: account, publicKey, subjects: ['someone@else.example'] },
+    });
+    const { server } = await startMailer();
+    const result = await connectionTest(server, googleSettings());
+    expect(result.outcome).toBe('token-failure');
+    expect(result.advice).toMatch(/domain-wide delegation/i);
+  });
+
+  it('refuses a private key that cannot be read, naming the key', async () => {
+    await startServers({});
+    const { server } = await startMailer();
+    const broken = privateKey.replace(/[A-Za-z]{20}/, 'AAAAAAAAAAAAAAAAAAAA');
+    const response = await request(server)
+      .put('/api/mailer/settings')
+      .send({
+        values: { ...googleSettings(), 'SMTP.OAuth.PrivateKey': broken },
+      })
+      .expect(400);
+    expect(response.body.error.message).toContain('SMTP.OAuth.PrivateKey');
+    expect(JSON.stringify(response.body)).not.toContain(broken.slice(40, 80));
+  });
+});
+
+describe('OAuth2 with a refresh token', () => {
+  const certificate = createSelfSignedCertificate();
+  const client = {
+    clientId: 'delegated-client',
+    clientSecret: 'delegated-Client-secret',
+  };
+
+  it('stores the rotated refresh token, encrypted, and uses it for the next token', async () => {
+    await startServers({
+      certificate,
+      tokenLifetimeSeconds: 1,
+      refresh: { ...client, refreshToken: 'first-Refresh-token', rotate: true },
+    });
+    const { server, mailer, knex } = await startMailer({
+      delivery: { idlePoolTimeout: '200ms' },
+    });
+    await saveSettings(server, {
+      'SMTP.Server': smtp.host,
+      'SMTP.Port': String(smtp.port),
+      'SMTP.Security': 'none',
+      'SMTP.Username': MAILBOX,
+      'SMTP.AuthMethod': 'xoauth2',
+      'SMTP.OAuth.Provider': 'refresh-token',
+      'SMTP.OAuth.TokenUrl': `${endpoint.baseUrl}/refresh/token`,
+      'SMTP.OAuth.ClientId': client.clientId,
+      'SMTP.OAuth.ClientSecret': client.clientSecret,
+      'SMTP.OAuth.RefreshToken': 'first-Refresh-token',
+    });
+
+    await mailer.send({ to: 'c@example.com', subject: 'One', text: 'x' });
+    await smtp.waitForMessages(1);
+    const rotated = endpoint.refreshToken!;
+    expect(rotated).not.toBe('first-Refresh-token');
+    await eventually(
+      async () =>
+        (await readStoredSecret(knex, 'default', 'SMTP.OAuth.RefreshToken')) ===
+        rotated,
+      5_000,
+      'the rotated refresh token to be stored',
+    );
+    const raw = await knex('mailer_settings')
+      .where({ setting_key: 'SMTP.OAuth.RefreshToken' })
+      .first();
+    expect(raw.value).not.toContain(rotated);
+
+    // The first token has expired; the old refresh token would now be refused.
+    await new Promise(resolve => setTimeout(resolve, 1_300));
+    await mailer.send({ to: 'd@example.com', subject: 'Two', text: 'x' });
+    await smtp.waitForMessages(2);
+    expect(endpoint.tokenRequests.map(r => r.form.refresh_token)).toEqual([
+      'first-Refresh-token',
+      rotated,
+    ]);
+  });
+
+  it('refuses a token URL on a private address under the default server policy', async () => {
+    await startServers({ certificate });
+    const { server } = await startMailer({
+      config: { serverPolicy: { allowedHosts: [] } },
+    });
+    const response = await request(server)
+      .put('/api/mailer/settings')
+      .send({
+        values: {
+          'SMTP.Username': MAILBOX,
+          'SMTP.AuthMethod': 'xoauth2',
+          'SMTP.OAuth.Provider': 'refresh-token',
+          'SMTP.OAuth.TokenUrl': 'https://169.254.169.254/token',
+        },
+      });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain('SMTP.OAuth.TokenUrl');
+    const stored = await request(server).get('/api/mailer/settings');
+    expect(stored.body.settings).toEqual([]);
+  });
+});
