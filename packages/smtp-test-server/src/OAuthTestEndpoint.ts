@@ -7,6 +7,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { randomBytes, verify } from 'node:crypto';
+import { simpleParser, ParsedMail } from 'mailparser';
 import { PemCertificate } from './selfSignedCertificate';
 
 /** A Microsoft Entra app registration with a client secret. */
@@ -50,6 +51,11 @@ export interface GraphSendRequest {
   token: string;
   /** The MIME message, decoded from base64. */
   mime: string;
+}
+
+/** A MIME message as a mail client reads it: headers, parts, attachments. */
+export function parseMime(mime: string): Promise<ParsedMail> {
+  return simpleParser(mime);
 }
 
 /** A reply the Graph endpoint gives instead of 202. */

@@ -14,6 +14,8 @@ export interface CertificateOptions {
   ips?: string[];
   /** Already expired: valid from ten days ago until yesterday. */
   expired?: boolean;
+  /** Whether it may sign other certificates (basicConstraints cA); default true. */
+  authority?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -45,7 +47,7 @@ export function createSelfSignedCertificate(
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
-    { name: 'basicConstraints', cA: true },
+    { name: 'basicConstraints', cA: options.authority ?? true },
     {
       name: 'subjectAltName',
       altNames: [

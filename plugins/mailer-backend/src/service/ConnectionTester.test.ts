@@ -198,6 +198,13 @@ describe('ConnectionTester', () => {
     ],
     [
       'auth',
+      550,
+      '5.7.30 Basic authentication is not supported for Client Submission',
+      'authentication-failed',
+      'SMTP.AuthMethod xoauth2',
+    ],
+    [
+      'auth',
       535,
       '5.7.8 Username and Password not accepted',
       'authentication-failed',
@@ -407,4 +414,88 @@ describe('ConnectionTester', () => {
       expect(JSON.stringify(result)).not.toMatch(/OpenSSH|HTTP|internal-admin/);
     },
   );
+
+  it('sends through a relay that needs no login (SMTP.AuthMethod none)', async () => {
+    const relay = await smtpServer({ users: undefined });
+    const { settings, tester } = await setup();
+    await settings.updateSettings(TENANT, {
+      'SMTP.Server': relay.host,
+      'SMTP.Port': String(relay.port),
+      'SMTP.AuthMethod': 'none',
+    });
+    expect((await settings.getStatus(TENANT)).server).toBe('custom');
+
+    const result = await tester.test(TENANT, {
+      sendTo: 'admin@tenant.example',
+    });
+
+    expect(result).toMatchObject({ outcome: 'success', messageSent: true });
+    expect(relay.authAttempts).toHaveLength(0);
+    expect(relay.messages[0].secure).toBe(true);
+  });
+
+  describe("a tenant's own certificate authority", () => {
+    // The server's certificate is self-signed: the portal trusts nothing extra.
+    const untrustedByPortal: string[] = [];
+
+    it('rejects a self-signed server by default, with the tenant CA setting as the way out', async () => {
+      const server = await smtpServer();
+      const { settings, tester } = await setup(untrustedByPortal);
+      await settings.updateSettings(TENANT, settingsFor(server));
+      expect(await tester.test(TENANT, {})).toMatchObject({
+        outcome: 'tls-failure',
+        tlsProblem: 'untrusted-certificate',
+        advice: expect.stringContaining('SMTP.TLS.CA'),
+      });
+      expect(server.authAttempts).toHaveLength(0);
+    });
+
+    it('accepts it with SMTP.TLS.CA, for that tenant only', async () => {
+      const server = await smtpServer();
+      const { settings, tester } = await setup(untrustedByPortal);
+      await settings.updateSettings(TENANT, {
+        ...settingsFor(server),
+        'SMTP.TLS.CA': certificate.cert,
+      });
+      await settings.updateSettings('other-tenant', settingsFor(server));
+
+      expect(await tester.test(TENANT, {})).toMatchObject({
+        outcome: 'success',
+      });
+      expect(await tester.test('other-tenant', {})).toMatchObject({
+        outcome: 'tls-failure',
+        tlsProblem: 'untrusted-certificate',
+      });
+      expect(server.authAttempts).toHaveLength(1);
+    });
+
+    it('accepts it with verification switched off', async () => {
+      const server = await smtpServer();
+      const { settings, tester } = await setup(untrustedByPortal);
+      await settings.updateSettings(TENANT, {
+        ...settingsFor(server),
+        'SMTP.TLS.RejectUnauthorized': 'false',
+      });
+      expect(await tester.test(TENANT, {})).toMatchObject({
+        outcome: 'success',
+      });
+    });
+
+    it('refuses a CA bundle that does not parse, or a certificate that is not an authority, naming the key', async () => {
+      const { settings } = await setup(untrustedByPortal);
+      const garbled = certificate.cert.replace(/[A-Za-z]{30}/, 'A'.repeat(30));
+      await expect(
+        settings.updateSettings(TENANT, { 'SMTP.TLS.CA': garbled }),
+      ).rejects.toThrow(
+        /SMTP\.TLS\.CA holds a certificate that cannot be read/,
+      );
+      const leaf = createSelfSignedCertificate({ authority: false });
+      await expect(
+        settings.updateSettings(TENANT, { 'SMTP.TLS.CA': leaf.cert }),
+      ).rejects.toThrow(
+        /SMTP\.TLS\.CA holds a certificate that is not a certificate authority/,
+      );
+      expect((await settings.getSettings(TENANT)).settings).toEqual([]);
+    });
+  });
 });

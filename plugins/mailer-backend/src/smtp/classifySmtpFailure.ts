@@ -3,6 +3,7 @@ import { readSmtpFailure, SmtpFailure } from './readSmtpFailure';
 import { SmtpServerSettings } from './SmtpServerSettings';
 import { readTlsFailure } from './tlsFailure';
 import { explainTokenFailure } from '../oauth/explainTokenFailure';
+import { explainGraphFailure } from '../graph/explainGraphFailure';
 
 type Failure = Omit<ConnectionTestResult, 'messageSent' | 'reply'>;
 
@@ -218,8 +219,13 @@ export function explainSmtpFailure(
   if (e.code === 'ETOKEN') {
     return { ...explainTokenFailure(e.token ?? {}, e.text), reply: undefined };
   }
-  const rule = REPLY_RULES.find(r => r.matches(e, reply, server));
-  const failure = rule ? rule.failure(server) : byCode(e, server, e.text);
+  let failure: Failure;
+  if (e.code === 'EGRAPH') {
+    failure = explainGraphFailure(reply, server.auth?.user ?? '');
+  } else {
+    const rule = REPLY_RULES.find(r => r.matches(e, reply, server));
+    failure = rule ? rule.failure(server) : byCode(e, server, e.text);
+  }
   return {
     ...failure,
     reply:

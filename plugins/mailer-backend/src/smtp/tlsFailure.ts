@@ -8,7 +8,8 @@ export interface TlsFailure {
 }
 
 const TRUST_THE_AUTHORITY =
-  'If the server uses a certificate from your own (private) authority, ask your portal operator to trust that authority in mailer.tls.extraCaCertificates. ' +
+  "If the server uses a certificate from your own (private) authority, paste that authority's certificate (PEM) into SMTP.TLS.CA, " +
+  'or ask your portal operator to trust it for every tenant in mailer.tls.extraCaCertificates. ' +
   'A public server (Office 365, Gmail) never needs this: check that SMTP.Server is its real name.';
 
 // Node's TLS errors reach us inside nodemailer's messages ("Error initiating
