@@ -22,5 +22,5 @@ describe('App', () => {
     expect(await screen.findByText('Guest')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Enter' })).toBeInTheDocument();
     // The first run transforms the whole app for Jest, which takes a while on a cold cache.
-  }, 30_000);
+  }, 90_000);
 });

@@ -169,20 +169,27 @@ export class MailerClient implements MailerService {
   }
 
   /** Queues one batch, trying again (with the same `seq`, so never twice) when the backend fails. */
-  private async addBatch(
+  private addBatch(
     campaignId: string,
     sender: Sender,
     seq: number,
     recipients: BulkRecipient[],
   ): Promise<number> {
+    return this.withRetries(async () => {
+      const result = await this.request<{ accepted: number }>(
+        'POST',
+        `/campaigns/${encodeURIComponent(campaignId)}/recipients`,
+        { body: { ...sender, seq, recipients } },
+      );
+      return result.accepted;
+    });
+  }
+
+  /** Runs an idempotent request again while the backend is unavailable, a few times. */
+  private async withRetries<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.request<{ accepted: number }>(
-          'POST',
-          `/campaigns/${encodeURIComponent(campaignId)}/recipients`,
-          { body: { ...sender, seq, recipients } },
-        );
-        return result.accepted;
+        return await call();
       } catch (error) {
         if (
           !(error instanceof MailerUnavailableError) ||
@@ -197,11 +204,13 @@ export class MailerClient implements MailerService {
 
   private async cancel(campaignId: string, sender: Sender): Promise<void> {
     try {
-      await this.request(
-        'DELETE',
-        withQuery(
-          `/campaigns/${encodeURIComponent(campaignId)}`,
-          senderQuery(sender),
+      await this.withRetries(() =>
+        this.request(
+          'DELETE',
+          withQuery(
+            `/campaigns/${encodeURIComponent(campaignId)}`,
+            senderQuery(sender),
+          ),
         ),
       );
     } catch {

@@ -6,6 +6,7 @@ import {
   MessageRecipients,
   OUTBOX,
 } from './outboxRows';
+import { retryTransaction } from './retryTransaction';
 
 /**
  * Rows per INSERT: knex writes a multi-row insert on SQLite as a compound
@@ -123,7 +124,7 @@ export class OutboxQueue {
    * be added. Messages already being sent finish. Returns how many were withdrawn.
    */
   async cancelCampaign(campaignId: string): Promise<number> {
-    return this.knex.transaction(async tx => {
+    return retryTransaction(this.knex, async tx => {
       await tx(CAMPAIGNS)
         .where({ id: campaignId })
         .whereNull('cancelled_at')
