@@ -34,7 +34,7 @@ export interface MailMessage {
 /** The most recipients (to, cc and bcc together) one message may have. */
 export const MAX_RECIPIENTS_PER_MESSAGE = 100;
 /** RFC 5322 caps a header line at 998 characters. */
-const MAX_SUBJECT_LENGTH = 998;
+export const MAX_SUBJECT_LENGTH = 998;
 const MAX_DISPLAY_NAME_LENGTH = 200;
 const MESSAGE_FIELDS = new Set([
   'to',

@@ -27,7 +27,7 @@ export interface DeliveryLanesOptions {
   maxLanes: number;
   retry: RetryPolicy;
   /** How tenant servers' names are resolved (and checked against the server policy). */
-  tenantResolver?: AddressResolver;
+  tenantResolver: AddressResolver;
   /** Whether tenant servers may get a password over a connection without TLS. */
   allowInsecureAuth: boolean;
   /** OAuth2 access tokens, shared with the connection test. */
@@ -140,7 +140,7 @@ export class DeliveryLanes {
     }
     return this.build(key, server, tenantId, {
       rateLimit: this.settings.rateLimitOf(snapshot),
-      resolve: this.options.tenantResolver ?? systemResolver,
+      resolve: this.options.tenantResolver,
     });
   }
 

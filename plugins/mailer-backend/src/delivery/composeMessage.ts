@@ -1,6 +1,8 @@
 import {
   BulkMailTemplate,
+  hasLineBreak,
   MailAttachment,
+  MAX_SUBJECT_LENGTH,
 } from '@elixeum/plugin-mailer-common';
 import type Mail from 'nodemailer/lib/mailer';
 import { ClaimedMessage } from '../database/OutboxClaims';
@@ -40,6 +42,17 @@ export function composeMessage(
     text === undefined || variables === undefined
       ? text
       : personalise(text, variables, html);
+  const subject = fill(template.subject);
+  // Checked when the recipient was queued; a row queued before that check
+  // fails here, by itself, instead of folding a line break into a header.
+  if (
+    subject !== undefined &&
+    (hasLineBreak(subject) || subject.length > MAX_SUBJECT_LENGTH)
+  ) {
+    throw new Error(
+      `the personalised subject is not a single line of at most ${MAX_SUBJECT_LENGTH} characters`,
+    );
+  }
   return {
     from: sender.fromName ? { name: sender.fromName, address: from } : from,
     to: recipients.to,
@@ -48,7 +61,7 @@ export function composeMessage(
     envelope: { from, to: envelopeTo },
     messageId: messageIdOf(message.id, from),
     replyTo: template.replyTo ?? sender.replyTo,
-    subject: fill(template.subject),
+    subject,
     text: fill(template.text),
     html: fill(template.html, true),
     attachments: template.attachments?.map(a => ({

@@ -1,4 +1,4 @@
-import { personalise } from './personalise';
+import { personalise, PersonalisedTooLargeError } from './personalise';
 
 describe('personalise', () => {
   it('fills fields and escapes values only in HTML', () => {
@@ -36,6 +36,23 @@ describe('personalise', () => {
     // A value named like a property is still the recipient's own value.
     expect(personalise('{{constructor}}', { constructor: 'Ctor' })).toBe(
       'Ctor',
+    );
+  });
+});
+
+describe('personalise limits', () => {
+  it('stops instead of growing a text past the size a message may have', () => {
+    const template = '{{v}}'.repeat(3000);
+    const variables = { v: 'x'.repeat(10 * 1024) };
+    expect(() => personalise(template, variables)).toThrow(
+      PersonalisedTooLargeError,
+    );
+    // Escaping grows HTML too: `"` becomes six characters.
+    expect(() =>
+      personalise('{{v}}'.repeat(500), { v: '"'.repeat(10 * 1024) }, true),
+    ).toThrow(PersonalisedTooLargeError);
+    expect(personalise('{{v}}'.repeat(10), variables)).toHaveLength(
+      10 * 10 * 1024,
     );
   });
 });

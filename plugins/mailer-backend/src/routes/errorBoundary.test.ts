@@ -1,4 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
   captured,
@@ -23,9 +24,13 @@ describe.each(databases.eachSupportedId())(
     }
 
     /** Checks a 500 and everything logged: a reference and a code, no SQL, no address. */
-    function expectNoContent(response: request.Response) {
+    function expectNoContent(
+      response: request.Response,
+      subject: Record<string, string> = {},
+    ) {
       expect(response.status).toBe(500);
       expect(response.body.error).toEqual({
+        ...subject,
         name: 'Error',
         message: expect.stringMatching(
           /^The mailer could not complete the request; quote reference [0-9a-f-]{36} when reporting it$/,
@@ -66,6 +71,23 @@ describe.each(databases.eachSupportedId())(
       );
       expect(response.status).toBe(500);
       expectNoContent(response);
+    });
+
+    it('names the campaign a failed request was about, in the answer and the log', async () => {
+      const { server } = await startWithout('mailer_campaigns');
+      const campaignId = randomUUID();
+      const response = await request(server)
+        .post(`/api/mailer/campaigns/${campaignId}/recipients`)
+        .set('Authorization', mockCredentials.service.header())
+        .send({ recipients: [{ to: VICTIM }] });
+      expectNoContent(response, { campaignId });
+      expect(
+        captured.logLines.some(
+          line =>
+            line.includes(response.body.error.reference) &&
+            line.includes(campaignId),
+        ),
+      ).toBe(true);
     });
 
     it('records a failed settings change in the audit log without the SQL or its values', async () => {

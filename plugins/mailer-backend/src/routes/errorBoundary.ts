@@ -38,6 +38,19 @@ export function withoutContent(error: unknown): Error {
   return Object.assign(new Error(`${name} (${code})`), { code });
 }
 
+const MESSAGE_OR_CAMPAIGN = /^\/(messages|campaigns)\/([0-9a-f-]{36})(\/|$)/;
+
+/** The message or campaign a request was about, named in the error so it can be traced. */
+function subjectOf(
+  path: string,
+): { messageId: string } | { campaignId: string } | {} {
+  const match = MESSAGE_OR_CAMPAIGN.exec(path);
+  if (!match) return {};
+  return match[1] === 'messages'
+    ? { messageId: match[2] }
+    : { campaignId: match[2] };
+}
+
 /** Body-parser's own errors, as client errors without their raw text. */
 function bodyError(error: { type?: unknown; limit?: unknown }): Error {
   if (error.type === 'entity.too.large') {
@@ -54,8 +67,9 @@ function bodyError(error: { type?: unknown; limit?: unknown }): Error {
 /**
  * The mailer's last error handler before Backstage's: client errors pass on,
  * everything else becomes a 500 with a generic message, an error code and a
- * reference to quote. The log gets the same reference, the error's name and
- * code, never its message: knex puts SQL and bound values there.
+ * reference to quote, and the message or campaign it concerns. The log gets
+ * the same, and the error's name and code, never its message: knex puts SQL
+ * and bound values there.
  */
 export function errorBoundary(logger: LoggerService): ErrorRequestHandler {
   return (error, req, res, next) => {
@@ -67,23 +81,31 @@ export function errorBoundary(logger: LoggerService): ErrorRequestHandler {
       next(bodyError(typed));
       return;
     }
-    if (isClientError(error) || res.headersSent) {
+    if (isClientError(error)) {
       next(error);
       return;
     }
     const reference = randomUUID();
     const name = safeToken(error?.name, 'Error');
     const code = safeToken(error?.code, 'UNKNOWN');
+    const subject = subjectOf(req.path);
     logger.error(
       `${req.method} ${req.baseUrl}${req.path} failed with ${name} (${code}), reference ${reference}`,
-      { errorName: name, errorCode: code, reference },
+      { errorName: name, errorCode: code, reference, ...subject },
     );
+    if (res.headersSent) {
+      // Too late for an error body; Backstage's handler would log the error
+      // in full, so end the response here.
+      res.end();
+      return;
+    }
     res.status(500).json({
       error: {
         name: 'Error',
         message: `The mailer could not complete the request; quote reference ${reference} when reporting it`,
         code,
         reference,
+        ...subject,
       },
       request: { method: req.method, url: `${req.baseUrl}${req.path}` },
       response: { statusCode: 500 },

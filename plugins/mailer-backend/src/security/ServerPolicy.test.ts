@@ -44,6 +44,7 @@ describe('ServerPolicy', () => {
     ['::ffff:a00:1', 'private'],
     ['64:ff9b::a00:1', 'private'],
     ['2002:c0a8:101::1', 'private'],
+    ['64:ff9b:1::a00:1', 'private'],
   ])('refuses %s, a %s address, on save and on connect', async (host, kind) => {
     const policy = defaultPolicy();
     const onSave = await refusal(policy.checkOnSave(host, 587));

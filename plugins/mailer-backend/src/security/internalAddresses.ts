@@ -40,6 +40,8 @@ const RANGES: Array<[string, InternalAddressKind]> = [
   ['fec0::/10', 'private'],
   ['fc00::/7', 'unique-local'],
   ['ff00::/8', 'multicast'],
+  // Local-use NAT64 (RFC 8215): an operator's own translator, into its own network.
+  ['64:ff9b:1::/48', 'private'],
 ];
 
 const INTERNAL_RANGES: Array<{ range: IpRange; kind: InternalAddressKind }> =
