@@ -56,4 +56,9 @@ export interface ConnectionTestResult {
   reply?: { responseCode?: number; response?: string };
   /** True when a test message was accepted by the server. */
   messageSent: boolean;
+  /**
+   * Which server was tested: the tenant's own (`custom`), or the default
+   * mailbox (`default`) while the tenant's settings are incomplete.
+   */
+  server?: 'custom' | 'default';
 }

@@ -9,6 +9,8 @@ export type {
   SettingValueType,
 } from './catalog/types';
 export { SMTP_KEYS } from './catalog/keys';
+export type { SettingInputKind } from './catalog/cardFields';
+export { settingInputKind, suggestedValueOf } from './catalog/cardFields';
 
 /** Every key a tenant may set, in the order the card shows them. */
 export const settingKeyCatalog: readonly SettingKeyDefinition[] = [

@@ -3,7 +3,9 @@ import { SettingKeyDefinition, SettingValues } from './catalog/types';
 
 export {
   loginOf,
+  oauthProviderForServer,
   oauthProviderOf,
+  securityForPort,
   transportOf,
   usesGraph,
   usesSmtp,

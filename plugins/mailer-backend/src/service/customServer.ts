@@ -1,8 +1,8 @@
 import {
-  findMissingRequiredKeys,
-  isEmailAddress,
+  customSenderOf,
   loginOf,
   MailerStatus,
+  mailerStatusOf,
   oauthProviderOf,
   SMTP_KEYS,
   transportOf,
@@ -18,31 +18,12 @@ import {
 type Values = ReadonlyMap<string, string>;
 
 /**
- * The From address of a tenant's custom server: `SMTP.From`, else the
- * username when it is a mail address (as with Office 365 and Gmail), else the
- * default mailbox's sender.
- */
-function customSender(values: Values, defaultSender: string): string {
-  const from = values.get(SMTP_KEYS.from);
-  if (from) return from;
-  const username = values.get(SMTP_KEYS.username);
-  return username && isEmailAddress(username) ? username : defaultSender;
-}
-
-/**
  * Which server a tenant's mail goes through, given the keys it has set.
- * Secrets only need to be present in `values`, not decrypted.
+ * Secrets only need to be present in `values`, not decrypted. The shared
+ * rule, so the card's preview of unsaved edits says the same.
  */
 export function statusOf(values: Values, defaultSender: string): MailerStatus {
-  const missingKeys = findMissingRequiredKeys(values);
-  if (missingKeys.length > 0) {
-    return { server: 'default', missingKeys, sender: defaultSender };
-  }
-  return {
-    server: 'custom',
-    missingKeys,
-    sender: customSender(values, defaultSender),
-  };
+  return mailerStatusOf(values, defaultSender);
 }
 
 function oauthCredentialsOf(values: Values): OAuthCredentials {
@@ -129,7 +110,7 @@ export function toCustomServer(
       (values.get(SMTP_KEYS.security) as SmtpSecurity | undefined) ??
       defaultSecurityForPort(port),
     auth: loginFrom(values),
-    from: customSender(values, defaultSender),
+    from: customSenderOf(values) ?? defaultSender,
     ...(fromName && { fromName }),
     ...(replyTo && { replyTo }),
     ...(heloName && { heloName }),

@@ -1,3 +1,4 @@
+import { securityForPort } from '@elixeum/plugin-mailer-common';
 import { OAuthCredentials } from '../oauth/credentials';
 
 export type { OAuthCredentials } from '../oauth/credentials';
@@ -38,9 +39,9 @@ export interface SmtpServerSettings {
   transport?: 'smtp' | 'microsoft-graph';
 }
 
-/** The security a server uses when none is chosen: implicit TLS on 465, STARTTLS elsewhere. */
+/** The security a server uses when none is chosen: the shared rule (implicit TLS on 465, STARTTLS elsewhere) the card suggests too. */
 export function defaultSecurityForPort(port: number): SmtpSecurity {
-  return port === 465 ? 'tls' : 'starttls';
+  return securityForPort(port);
 }
 
 /**

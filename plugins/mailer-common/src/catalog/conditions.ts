@@ -45,3 +45,23 @@ export const oauthFrom =
     const provider = oauthProviderOf(values);
     return provider !== undefined && providers.includes(provider);
   };
+
+/**
+ * The connection security used while `SMTP.Security` is not set: TLS from
+ * the first byte on port 465, STARTTLS on any other port.
+ */
+export function securityForPort(
+  port: string | number | undefined,
+): 'tls' | 'starttls' {
+  return Number(port) === 465 ? 'tls' : 'starttls';
+}
+
+/** The OAuth2 provider that fits a well-known server, e.g. `microsoft` for smtp.office365.com. */
+export function oauthProviderForServer(
+  server: string | undefined,
+): 'microsoft' | 'google' | undefined {
+  const host = server?.toLowerCase() ?? '';
+  if (/(^|\.)(office365|outlook)\.com$/.test(host)) return 'microsoft';
+  if (/(^|\.)(gmail|googlemail|google)\.com$/.test(host)) return 'google';
+  return undefined;
+}

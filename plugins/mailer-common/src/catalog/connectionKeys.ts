@@ -1,4 +1,4 @@
-import { loginOf, usesGraph, usesSmtp } from './conditions';
+import { loginOf, securityForPort, usesGraph, usesSmtp } from './conditions';
 import { SMTP_KEYS } from './keys';
 import { SettingKeyDefinition } from './types';
 
@@ -57,6 +57,7 @@ export const connectionKeys: readonly SettingKeyDefinition[] = [
     required: false,
     secret: false,
     choices: ['starttls', 'tls', 'none'],
+    suggestedValue: values => securityForPort(values.get(SMTP_KEYS.port)),
     appliesWhen: usesSmtp,
     bindsSecrets: true,
   },
@@ -69,6 +70,8 @@ export const connectionKeys: readonly SettingKeyDefinition[] = [
     required: false,
     secret: false,
     choices: ['login', 'plain', 'xoauth2', 'none'],
+    // What nearly every server offers; the user added the key to choose.
+    suggestedValue: () => 'login',
     appliesWhen: usesSmtp,
     bindsSecrets: true,
   },

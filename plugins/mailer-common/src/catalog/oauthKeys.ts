@@ -1,4 +1,9 @@
-import { loginOf, oauthFrom, usesSmtp } from './conditions';
+import {
+  loginOf,
+  oauthFrom,
+  oauthProviderForServer,
+  usesSmtp,
+} from './conditions';
 import { SMTP_KEYS } from './keys';
 import { SettingKeyDefinition } from './types';
 
@@ -13,6 +18,8 @@ export const oauthKeys: readonly SettingKeyDefinition[] = [
     required: true,
     secret: false,
     choices: ['microsoft', 'google', 'refresh-token'],
+    suggestedValue: values =>
+      oauthProviderForServer(values.get(SMTP_KEYS.server)),
     appliesWhen: values => usesSmtp(values) && loginOf(values) === 'xoauth2',
     bindsSecrets: true,
   },

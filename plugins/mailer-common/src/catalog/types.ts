@@ -36,6 +36,12 @@ export interface SettingKeyDefinition {
   secret: boolean;
   /** The value used while the key is not set; also the card's suggestion. */
   defaultValue?: string;
+  /**
+   * The card's suggestion when the default depends on other settings, e.g.
+   * `SMTP.Security` tls on port 465 and starttls otherwise. Undefined: no
+   * suggestion beyond `defaultValue`.
+   */
+  suggestedValue?: (values: SettingValues) => string | undefined;
   /** The allowed values of a `choice` key. */
   choices?: readonly string[];
   /**
