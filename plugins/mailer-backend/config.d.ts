@@ -110,6 +110,14 @@ export interface Config {
       /** The most servers a replica keeps connections open to. Defaults to 100. */
       maxPools?: number;
     };
+    /** The short history of settings changes and connection tests (who, when, which keys; never values). */
+    settingsHistory?: {
+      /**
+       * Lines older than this are deleted by the hourly clean-up. At least a
+       * minute; defaults to 180 days. E.g. '90d' or { days: 90 }.
+       */
+      retention?: HumanDuration | string;
+    };
     /**
      * Whether tenant servers that are not on loopback may get a password over
      * a connection without TLS. Defaults to false: never.

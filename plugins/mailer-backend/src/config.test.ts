@@ -32,7 +32,27 @@ describe('readMailerConfig', () => {
     });
   });
 
+  it('keeps the settings history 180 days unless told otherwise', () => {
+    expect(read(base).settingsHistoryRetentionMs).toBe(180 * 86_400_000);
+    expect(
+      read({ ...base, settingsHistory: { retention: { days: 30 } } })
+        .settingsHistoryRetentionMs,
+    ).toBe(30 * 86_400_000);
+    expect(
+      read({ ...base, settingsHistory: { retention: 'P1Y' } })
+        .settingsHistoryRetentionMs,
+    ).toBeGreaterThan(364 * 86_400_000);
+  });
+
   it.each([
+    [
+      { settingsHistory: { retention: '10s' } },
+      'mailer.settingsHistory.retention must be a duration of at least 60000 ms',
+    ],
+    [
+      { settingsHistory: { retention: 'forever' } },
+      "Invalid duration 'forever' in config at 'mailer.settingsHistory.retention'",
+    ],
     [
       { delivery: { maxConnections: 0 } },
       'mailer.delivery.maxConnections must be a whole number from 1 to 100',

@@ -57,6 +57,8 @@ export interface MailerConfig {
     graphBaseUrl: string;
   };
   delivery: DeliveryConfig;
+  /** Lines of the settings history are deleted after this. */
+  settingsHistoryRetentionMs: number;
 }
 
 /** A base URL from config: http(s), without a trailing slash. */
@@ -152,6 +154,12 @@ export function readMailerConfig(config: Config): MailerConfig {
       ),
     },
     delivery: readDeliveryConfig(config),
+    settingsHistoryRetentionMs: duration(
+      config,
+      'mailer.settingsHistory.retention',
+      { days: 180 },
+      60_000,
+    ),
   };
 }
 

@@ -83,7 +83,7 @@ describe.each(databases.eachSupportedId())(
           }),
         }),
       ]);
-      expect(response.body.campaigns[0].subject).toBe(
+      expect(response.body.recentFailures[0].subject).toBe(
         'Reset the password of g***@customer.example',
       );
     });
@@ -95,6 +95,16 @@ describe.each(databases.eachSupportedId())(
       );
       const response = await summary().expect(200);
       expect(response.body.recentFailures[0].recipients).toEqual([GONE]);
+    });
+
+    it('counts a single message on the line of single messages and in the current hour, not as a mailing', async () => {
+      const { summary } = await startWithAFailure('mailer.delivery.read');
+      const { body } = await summary().expect(200);
+      expect(body.campaigns).toEqual([]);
+      expect(body.singleMessages.counts).toMatchObject({ sent: 0, failed: 1 });
+      expect(body.hourly).toHaveLength(24);
+      expect(body.hourly[23]).toMatchObject({ sent: 0, failed: 1 });
+      expect(body.recentFailures[0].kind).toBe('single');
     });
 
     it('registers mailer.delivery.read with the permission framework', async () => {

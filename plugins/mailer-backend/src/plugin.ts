@@ -10,6 +10,7 @@ import {
 import { readMailerConfig } from './config';
 import { SecretCipher } from './crypto/SecretCipher';
 import { SettingsStore } from './database/SettingsStore';
+import { SettingsHistoryStore } from './database/SettingsHistoryStore';
 import { openDatabase } from './database/openDatabase';
 import { DeliveryPauses } from './database/DeliveryPauses';
 import { OutboxQueue } from './database/OutboxQueue';
@@ -24,6 +25,7 @@ import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
 import { TenantPauses } from './delivery/TenantPauses';
+import { SettingsHistory } from './service/SettingsHistory';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
 
@@ -67,11 +69,13 @@ export const mailerPlugin = createBackendPlugin({
         const serverPolicy = ServerPolicy.fromConfig(config);
 
         const knex = await openDatabase(database);
+        const history = new SettingsHistory(new SettingsHistoryStore(knex));
         const settings = new TenantSettingsService(
           new SettingsStore(knex),
           cipher,
           mailerConfig.defaultServer.from,
           serverPolicy,
+          history,
         );
         const { delivery } = mailerConfig;
         const outboxQueue = new OutboxQueue(knex);
@@ -117,7 +121,7 @@ export const mailerPlugin = createBackendPlugin({
         worker.start();
         lifecycle.addShutdownHook(() => worker.stop());
 
-        // One replica at a time deletes what is past the retention period.
+        // One replica at a time deletes what is past the retention periods.
         const retention = new OutboxRetention(knex);
         await scheduler.scheduleTask({
           id: 'mailer-outbox-cleanup',
@@ -127,6 +131,11 @@ export const mailerPlugin = createBackendPlugin({
             const purged = await retention.purgeFinished(delivery.retentionMs);
             if (purged > 0)
               logger.info(`Deleted ${purged} delivered or failed messages`);
+            const lines = await history.purge(
+              mailerConfig.settingsHistoryRetentionMs,
+            );
+            if (lines > 0)
+              logger.info(`Deleted ${lines} old lines of settings history`);
           },
         });
 
@@ -150,8 +159,10 @@ export const mailerPlugin = createBackendPlugin({
                 allowInsecureAuth: mailerConfig.allowInsecureAuth,
                 tokens,
                 graphBaseUrl: mailerConfig.endpoints.graphBaseUrl,
+                history,
               },
             ),
+            history,
             logger,
           }),
         );

@@ -73,13 +73,40 @@ export interface BulkRecipient {
   variables?: Record<string, string>;
 }
 
-/** How many messages of a campaign are in each state. */
+/**
+ * What a campaign is: one transactional message (`single`, from `send`), a
+ * mailing to many (`bulk`, whose subject is a template with `{{name}}`
+ * fields), or a test email sent from the settings card (`test`).
+ *
+ * @public
+ */
+export type CampaignKind = 'single' | 'bulk' | 'test';
+
+/**
+ * How many messages of a campaign are in each state.
+ *
+ * @public
+ */
 export interface CampaignSummary {
   campaignId: string;
+  kind: CampaignKind;
   createdAt: string;
   createdBy?: string;
+  /** For a bulk mailing, the template: `{{name}}` fields not filled in. */
   subject: string;
   counts: Record<DeliveryState, number>;
+}
+
+/**
+ * The messages that finished in one hour: `sent` counts those delivered to some recipients too.
+ *
+ * @public
+ */
+export interface HourlyDelivery {
+  /** The start of the hour (UTC), as an ISO date. */
+  hour: string;
+  sent: number;
+  failed: number;
 }
 
 /**
@@ -100,14 +127,29 @@ export interface DeliveryPause {
   reply?: SmtpReply;
 }
 
-/** What the card shows: recent campaigns and recent failures of the tenant. */
+/**
+ * What the delivery view shows: the tenant's recent mailings and test
+ * emails, its single messages of the last 24 hours as one line, the last 24
+ * hours hour by hour, and recent failures.
+ *
+ * @public
+ */
 export interface DeliverySummary {
   /** Set while the tenant's delivery is paused. */
   pause?: DeliveryPause;
+  /** Recent bulk mailings and test emails, newest first; single messages are in `singleMessages`. */
   campaigns: CampaignSummary[];
+  /** Single (transactional) messages queued since `since` (24 hours ago), by state. */
+  singleMessages: { since: string; counts: Record<DeliveryState, number> };
+  /** Messages sent and failed in each of the last 24 hours, oldest first; the last is the current hour. */
+  hourly: HourlyDelivery[];
   recentFailures: Array<{
     id: string;
     campaignId: string;
+    /** The subject of its campaign; for a bulk mailing, the template. */
+    subject: string;
+    /** Its campaign's kind. */
+    kind: CampaignKind;
     recipients: string[];
     reply?: SmtpReply;
     failedAt: string;

@@ -15,6 +15,7 @@ export * from './mailMessage';
 export * from './MailDeliveryError';
 export * from './smtpReplyText';
 export * from './settingsApi';
+export * from './settingsHistory';
 export * from './connectionTest';
 export * from './delivery';
 export * from './secretBinding';

@@ -1,3 +1,4 @@
+import { CampaignKind } from '@elixeum/plugin-mailer-common';
 import { Knex } from 'knex';
 import { databaseNow, readDatabaseNow } from './databaseClock';
 import {
@@ -21,6 +22,8 @@ export interface NewCampaign {
   tenantId: string;
   /** 0 transactional, 1 bulk: lower goes first. */
   priority: number;
+  /** What it is, for the delivery view; by default what the priority says (0 single, else bulk). */
+  kind?: CampaignKind;
   template: unknown;
   createdBy?: string;
 }
@@ -57,6 +60,7 @@ export class OutboxQueue {
         id: campaign.id,
         tenant_id: campaign.tenantId,
         priority: campaign.priority,
+        kind: campaign.kind ?? (campaign.priority === 0 ? 'single' : 'bulk'),
         template: JSON.stringify(campaign.template),
         created_by: campaign.createdBy ?? null,
         created_at: databaseNow(tx),

@@ -1,11 +1,14 @@
 import {
+  CampaignKind,
   CampaignSummary,
   DELIVERY_STATES,
   DeliveryState,
   DeliveryStatus,
   DeliverySummary,
+  HourlyDelivery,
 } from '@elixeum/plugin-mailer-common';
 import { Knex } from 'knex';
+import { readDatabaseNow } from './databaseClock';
 import {
   CAMPAIGNS,
   iso,
@@ -15,6 +18,11 @@ import {
   toReply,
   toStatus,
 } from './outboxRows';
+
+const HOUR_MS = 3_600_000;
+/** The hours the chart shows, the current one included. */
+const HOURS = 24;
+const DAY_MS = HOURS * HOUR_MS;
 
 /** What the outbox says about delivery: one message's record, a tenant's recent mail. */
 export class OutboxReports {
@@ -28,40 +36,66 @@ export class OutboxReports {
     return row && { tenantId: row.tenant_id, status: toStatus(row) };
   }
 
-  /** Recent campaigns of a tenant with their counts per state, and its recent failures. */
+  /**
+   * A tenant's recent mailings and test emails with their counts per state,
+   * its single messages of the last 24 hours, the last 24 hours hour by hour,
+   * and its recent failures. Counted in SQL: a mailing may have 100,000 rows.
+   */
   async summary(
     tenantId: string,
     size = 10,
   ): Promise<Omit<DeliverySummary, 'pause'>> {
+    const now = await readDatabaseNow(this.knex);
+    const since = now - DAY_MS;
     const campaigns: Row[] = await this.knex(CAMPAIGNS)
       .where({ tenant_id: tenantId })
+      .whereIn('kind', ['bulk', 'test'])
       .orderBy('created_at', 'desc')
       .limit(size);
-    const counts: Row[] = campaigns.length
-      ? await this.knex(OUTBOX)
-          .whereIn(
-            'campaign_id',
-            campaigns.map(c => c.id),
+    const [counts, singles, hourly, failures] = await Promise.all([
+      campaigns.length
+        ? this.countsByState(
+            this.knex(OUTBOX)
+              .whereIn(
+                'campaign_id',
+                campaigns.map(c => c.id),
+              )
+              .select('campaign_id')
+              .groupBy('campaign_id'),
           )
-          .select('campaign_id', 'state')
-          .select(
-            this.knex.raw(
-              'CASE WHEN last_error_code IS NULL AND last_response_code IS NULL AND last_reply IS NULL THEN 0 ELSE 1 END AS failed_before',
-            ),
-          )
-          .count({ n: '*' })
-          .groupBy('campaign_id', 'state', 'failed_before')
-      : [];
-    const failures: Row[] = await this.knex(OUTBOX)
-      .where({ tenant_id: tenantId })
-      .whereIn('state', ['failed', 'partial'])
-      .orderBy('updated_at', 'desc')
-      .limit(size);
+        : [],
+      this.countsByState(
+        this.knex(OUTBOX)
+          .join(CAMPAIGNS, `${CAMPAIGNS}.id`, `${OUTBOX}.campaign_id`)
+          .where(`${CAMPAIGNS}.tenant_id`, tenantId)
+          .andWhere(`${CAMPAIGNS}.kind`, 'single')
+          .andWhere(`${CAMPAIGNS}.created_at`, '>=', since),
+      ),
+      this.hourly(tenantId, now),
+      this.knex(OUTBOX)
+        .where({ tenant_id: tenantId })
+        .whereIn('state', ['failed', 'partial'])
+        .orderBy('updated_at', 'desc')
+        .limit(size) as Promise<Row[]>,
+    ]);
+    const campaignOf = await this.withCampaigns(campaigns, failures);
     return {
-      campaigns: campaigns.map(c => toCampaignSummary(c, counts)),
+      campaigns: campaigns.map(c =>
+        toCampaignSummary(
+          c,
+          counts.filter(n => n.campaign_id === c.id),
+        ),
+      ),
+      singleMessages: {
+        since: iso(since)!,
+        counts: toCounts(singles),
+      },
+      hourly,
       recentFailures: failures.map(f => ({
         id: f.id,
         campaignId: f.campaign_id,
+        subject: subjectOf(campaignOf.get(f.campaign_id)),
+        kind: campaignOf.get(f.campaign_id)?.kind ?? 'single',
         recipients: toRecipientDeliveries(f)
           .filter(r => r.state === 'failed' || f.state === 'failed')
           .map(r => r.address),
@@ -70,23 +104,109 @@ export class OutboxReports {
       })),
     };
   }
+
+  /** The campaigns of the failures, by id: those already read, and the others. */
+  private async withCampaigns(
+    campaigns: Row[],
+    failures: Row[],
+  ): Promise<Map<string, Row>> {
+    const byId = new Map(campaigns.map(c => [c.id, c]));
+    const missing = [...new Set(failures.map(f => f.campaign_id))].filter(
+      id => !byId.has(id),
+    );
+    if (missing.length > 0) {
+      const rows: Row[] = await this.knex(CAMPAIGNS)
+        .whereIn('id', missing)
+        .select('id', 'kind', 'template');
+      for (const row of rows) byId.set(row.id, row);
+    }
+    return byId;
+  }
+
+  /**
+   * Rows of `query` counted per stored state, and for waiting rows whether
+   * an attempt failed before (retrying) or not (queued).
+   */
+  private countsByState(query: Knex.QueryBuilder): Promise<Row[]> {
+    const column = (name: string) => `${OUTBOX}.${name}`;
+    return query
+      .select(column('state'))
+      .select(
+        this.knex.raw(
+          `CASE WHEN ?? IS NULL AND ?? IS NULL AND ?? IS NULL THEN 0 ELSE 1 END AS failed_before`,
+          [
+            column('last_error_code'),
+            column('last_response_code'),
+            column('last_reply'),
+          ],
+        ),
+      )
+      .count({ n: '*' })
+      .groupBy(column('state'), 'failed_before');
+  }
+
+  /**
+   * Messages sent and failed per hour, for the 24 hours up to and including
+   * the current one. A final row is not written again, so `updated_at` is
+   * when it finished; hours start at whole UTC hours of the epoch.
+   */
+  private async hourly(
+    tenantId: string,
+    now: number,
+  ): Promise<HourlyDelivery[]> {
+    const first = now - (now % HOUR_MS) - (HOURS - 1) * HOUR_MS;
+    // The hour as epoch milliseconds: whole numbers and `%` on every engine.
+    const hour = this.knex.raw(`updated_at - (updated_at % ${HOUR_MS})`);
+    const failed = this.knex.raw(
+      `CASE WHEN state = 'failed' THEN 1 ELSE 0 END`,
+    );
+    const rows: Row[] = await this.knex(OUTBOX)
+      .where({ tenant_id: tenantId })
+      // The same words as the index's predicate, so every engine uses it.
+      .whereRaw("state IN ('sent', 'partial', 'failed')")
+      .andWhere('updated_at', '>=', first)
+      .select({ hour, failed })
+      .count({ n: '*' })
+      // One raw expression per groupBy: knex reads only the first of several.
+      .groupBy(hour)
+      .groupBy(failed);
+    return Array.from({ length: HOURS }, (_, i) => {
+      const start = first + i * HOUR_MS;
+      const of = (isFailed: number) =>
+        rows
+          .filter(
+            r => Number(r.hour) === start && Number(r.failed) === isFailed,
+          )
+          .reduce((sum, r) => sum + Number(r.n), 0);
+      return { hour: iso(start)!, sent: of(0), failed: of(1) };
+    });
+  }
 }
 
-function toCampaignSummary(campaign: Row, counts: Row[]): CampaignSummary {
+/** Counted rows as the API's states: a waiting row is queued or retrying. */
+function toCounts(counts: Row[]): Record<DeliveryState, number> {
   const byState = Object.fromEntries(
     DELIVERY_STATES.map(s => [s, 0]),
   ) as Record<DeliveryState, number>;
   for (const c of counts) {
-    if (c.campaign_id !== campaign.id) continue;
     const waitingState = Number(c.failed_before) === 1 ? 'retrying' : 'queued';
     const state: DeliveryState = c.state === 'waiting' ? waitingState : c.state;
     byState[state] += Number(c.n);
   }
+  return byState;
+}
+
+function toCampaignSummary(campaign: Row, counts: Row[]): CampaignSummary {
   return {
     campaignId: campaign.id,
+    kind: campaign.kind as CampaignKind,
     createdAt: iso(campaign.created_at)!,
     createdBy: campaign.created_by ?? undefined,
-    subject: JSON.parse(campaign.template).subject ?? '',
-    counts: byState,
+    subject: subjectOf(campaign),
+    counts: toCounts(counts),
   };
+}
+
+function subjectOf(campaign: Row | undefined): string {
+  return campaign ? (JSON.parse(campaign.template).subject ?? '') : '';
 }

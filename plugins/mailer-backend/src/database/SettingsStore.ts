@@ -28,6 +28,22 @@ interface SettingRow {
   updated_by: string | null;
 }
 
+/** Work done in a settings change's transaction, given the changed keys' rows as they were. */
+export type AlongsideChange = (
+  tx: Knex.Transaction,
+  before: StoredSetting[],
+) => Promise<void>;
+
+function toStoredSetting(row: SettingRow): StoredSetting {
+  return {
+    key: row.setting_key,
+    value: row.value,
+    encryptionKeyId: row.encryption_key_id,
+    updatedAt: new Date(row.updated_at),
+    updatedBy: row.updated_by,
+  };
+}
+
 /** The mailer's settings table: SQL lives here and nowhere else. */
 export class SettingsStore {
   constructor(private readonly knex: Knex) {}
@@ -37,18 +53,27 @@ export class SettingsStore {
     const rows = await this.knex<SettingRow>(TABLE)
       .where({ tenant_id: tenantId })
       .orderBy('setting_key');
-    return rows.map(row => ({
-      key: row.setting_key,
-      value: row.value,
-      encryptionKeyId: row.encryption_key_id,
-      updatedAt: new Date(row.updated_at),
-      updatedBy: row.updated_by,
-    }));
+    return rows.map(toStoredSetting);
   }
 
-  /** Applies a change in one transaction: if any statement fails, no row changes. */
-  async apply(tenantId: string, change: StoredSettingsChange): Promise<void> {
+  /**
+   * Applies a change in one transaction: if any statement fails, no row
+   * changes. `alongside` runs in the same transaction first, given the rows
+   * of the changed keys as they were (e.g. to record the change's history).
+   */
+  async apply(
+    tenantId: string,
+    change: StoredSettingsChange,
+    alongside?: AlongsideChange,
+  ): Promise<void> {
     await this.knex.transaction(async tx => {
+      if (alongside) {
+        const keys = [...change.remove, ...change.put.map(s => s.key)];
+        const before = await tx<SettingRow>(TABLE)
+          .where({ tenant_id: tenantId })
+          .whereIn('setting_key', keys);
+        await alongside(tx, before.map(toStoredSetting));
+      }
       if (change.remove.length > 0) {
         await tx(TABLE)
           .where({ tenant_id: tenantId })

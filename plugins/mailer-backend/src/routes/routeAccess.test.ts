@@ -18,6 +18,10 @@ const ACCESS: Record<
   { audience: 'user' | 'service'; permission?: string; body?: object }
 > = {
   'GET /settings': { audience: 'user', permission: 'mailer.settings.read' },
+  'GET /settings/history': {
+    audience: 'user',
+    permission: 'mailer.settings.read',
+  },
   'GET /status': { audience: 'user', permission: 'mailer.settings.read' },
   'PUT /settings': {
     audience: 'user',

@@ -28,6 +28,7 @@ import {
 import { ConnectionTester } from '../service/ConnectionTester';
 import { MailQueue } from '../service/MailQueue';
 import { PerUserRateLimit } from '../service/PerUserRateLimit';
+import { SettingsHistory } from '../service/SettingsHistory';
 import { TenantSettingsService } from '../service/TenantSettingsService';
 import { TooManyRequestsError } from '../tooManyRequests';
 import { audited } from './audit';
@@ -41,14 +42,16 @@ export interface UserRoutesOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   connectionTester: ConnectionTester;
+  /** Who changed which keys and who tested the connection, for the settings page. */
+  history: SettingsHistory;
 }
 
 /** Connection tests open SMTP connections and may send mail: a few a minute per user. */
 const CONNECTION_TESTS_PER_MINUTE = 10;
 
 /**
- * The routes of the Notification settings page: settings, their test and
- * the delivery summary. Users only: a plugin's service token is refused,
+ * The routes of the Notification settings page: settings, their history,
+ * their test and the delivery summary. Users only: a plugin's service token is refused,
  * since Backstage lets every service principal past permission checks.
  */
 export function userRoutes(options: UserRoutesOptions): express.Router {
@@ -83,6 +86,14 @@ export function userRoutes(options: UserRoutesOptions): express.Router {
       mailerSettingsReadPermission,
     );
     res.json(await settings.getSettings(tenantId));
+  });
+
+  router.get('/settings/history', async (req, res) => {
+    const { tenantId } = await authorizedUser(
+      req,
+      mailerSettingsReadPermission,
+    );
+    res.json(await options.history.list(tenantId));
   });
 
   router.get('/status', async (req, res) => {
@@ -155,7 +166,11 @@ export function userRoutes(options: UserRoutesOptions): express.Router {
             values: body.values && toSettingsChange(body.values),
             sendTo: body.sendTo,
           },
-          server => addMeta({ host: server.host, port: server.port }),
+          {
+            onServer: server =>
+              addMeta({ host: server.host, port: server.port }),
+            actor: userRef,
+          },
         );
         addMeta({ outcome: tested.outcome, messageSent: tested.messageSent });
         return tested;

@@ -10,6 +10,7 @@ import { AddressResolver, systemResolver } from '../net/addressResolver';
 import { OAuthTokens } from '../oauth/OAuthTokens';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { transportFor } from '../transport/transportFor';
+import { SettingsHistory } from './SettingsHistory';
 import { TenantSettingsService } from './TenantSettingsService';
 
 /**
@@ -29,6 +30,8 @@ export class ConnectionTester {
       /** OAuth2 tokens, shared with delivery. */
       tokens?: OAuthTokens;
       graphBaseUrl?: string;
+      /** Where each test that ran is recorded for the settings page. */
+      history?: SettingsHistory;
     } = {},
   ) {}
 
@@ -45,11 +48,17 @@ export class ConnectionTester {
     return this.tokens;
   }
 
-  /** `onServer` learns which server is tried, e.g. for the audit record. */
+  /**
+   * `onServer` learns which server is tried, e.g. for the audit record;
+   * `actor` is who ran the test, for the settings history.
+   */
   async test(
     tenantId: string,
     request: ConnectionTestRequest,
-    onServer?: (server: { host: string; port: number }) => void,
+    options: {
+      onServer?: (server: { host: string; port: number }) => void;
+      actor?: string;
+    } = {},
   ): Promise<ConnectionTestResult> {
     if (request.sendTo !== undefined && !isEmailAddress(request.sendTo)) {
       throw new InputError(
@@ -60,7 +69,22 @@ export class ConnectionTester {
       tenantId,
       request.values ?? {},
     );
-    onServer?.({ host: server.host, port: server.port });
+    options.onServer?.({ host: server.host, port: server.port });
+    const result = await this.tryServer(server, tenantId, request);
+    await this.options.history?.recordConnectionTest(
+      tenantId,
+      options.actor,
+      server,
+      result,
+    );
+    return result;
+  }
+
+  private async tryServer(
+    server: SmtpServerSettings,
+    tenantId: string,
+    request: ConnectionTestRequest,
+  ): Promise<ConnectionTestResult> {
     const connection = transportFor(server, tenantId, {
       maxConnections: 1,
       connectionTimeoutMs: this.timeoutMs,

@@ -76,7 +76,7 @@ export class MailQueue {
     const { to, cc, bcc, ...template } = message;
     const id = randomUUID();
     await this.outbox.queue.createCampaign(
-      this.newCampaign(template, options, 'transactional'),
+      this.newCampaign(template, options, 'single'),
       [
         {
           id,
@@ -252,15 +252,19 @@ export class MailQueue {
     return campaign;
   }
 
+  /** A single message is transactional, a mailing bulk, unless the caller says otherwise. */
   private newCampaign(
     template: BulkMailTemplate,
     options: QueueOptions,
-    defaultPriority: MailPriority,
+    kind: 'single' | 'bulk',
   ) {
+    const defaultPriority: MailPriority =
+      kind === 'single' ? 'transactional' : 'bulk';
     return {
       id: randomUUID(),
       tenantId: options.tenantId,
       priority: PRIORITY[options.priority ?? defaultPriority],
+      kind,
       template,
       createdBy: options.createdBy,
     };

@@ -20,6 +20,7 @@ import {
 } from '../database/SettingsStore';
 import { ServerPolicy, TOKEN_URL_TARGET } from '../security/ServerPolicy';
 import { statusOf, toCustomServer } from './customServer';
+import { SettingsHistory } from './SettingsHistory';
 import { findKeyMaterialProblems } from './keyMaterialProblems';
 
 /** A tenant's stored settings at one moment, still encrypted. */
@@ -107,6 +108,8 @@ export class TenantSettingsService {
     private readonly defaultSender: string,
     /** Which servers tenants may use. */
     private readonly serverPolicy: ServerPolicy,
+    /** Where each change's key names are recorded, in the change's transaction. */
+    private readonly history?: SettingsHistory,
   ) {}
 
   /** Calls `listener` after a tenant's settings changed on this replica. */
@@ -150,9 +153,14 @@ export class TenantSettingsService {
       await this.checkServerPolicy(change, stored);
     }
     await this.checkTokenUrlPolicy(change);
+    const storedChange = this.toStoredChange(tenantId, change, actor);
+    const { history } = this;
     await this.store.apply(
       tenantId,
-      this.toStoredChange(tenantId, change, actor),
+      storedChange,
+      history &&
+        ((tx, before) =>
+          history.recordChange(tx, tenantId, before, storedChange)),
     );
     for (const listener of this.listeners) listener(tenantId);
     return this.getSettings(tenantId);

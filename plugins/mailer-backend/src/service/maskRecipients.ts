@@ -1,4 +1,4 @@
-import { DeliverySummary } from '@elixeum/plugin-mailer-common';
+import { DeliverySummary, SmtpReply } from '@elixeum/plugin-mailer-common';
 
 // Anything shaped like local@domain, also inside a server reply or a subject.
 const ADDRESS = /[^\s<>()[\]{},;:"'`]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
@@ -17,24 +17,39 @@ export function maskAddressesIn(text: string): string {
 
 /**
  * The summary as someone who may see delivery records but not manage the
- * settings sees it: recipients masked, also where a reply or subject names them.
+ * settings sees it: recipients masked, also where a reply, a subject or the
+ * reason of a pause names them. Everything else is kept as it is.
  */
 export function maskDeliverySummary(summary: DeliverySummary): DeliverySummary {
+  const { pause } = summary;
   return {
+    ...summary,
+    ...(pause && {
+      pause: {
+        ...pause,
+        reason: maskAddressesIn(pause.reason),
+        reply: pause.reply && maskReply(pause.reply),
+      },
+    }),
     campaigns: summary.campaigns.map(c => ({
       ...c,
       subject: maskAddressesIn(c.subject),
     })),
     recentFailures: summary.recentFailures.map(f => ({
       ...f,
+      subject: maskAddressesIn(f.subject),
       recipients: f.recipients.map(maskAddress),
-      reply: f.reply && {
-        ...f.reply,
-        response:
-          f.reply.response === undefined
-            ? undefined
-            : maskAddressesIn(f.reply.response),
-      },
+      reply: f.reply && maskReply(f.reply),
     })),
+  };
+}
+
+function maskReply(reply: SmtpReply): SmtpReply {
+  return {
+    ...reply,
+    response:
+      reply.response === undefined
+        ? undefined
+        : maskAddressesIn(reply.response),
   };
 }

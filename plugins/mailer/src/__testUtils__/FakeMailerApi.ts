@@ -9,6 +9,7 @@ import {
   SettingView,
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from '../api/MailerApi';
+import { deliverySummary as noMail } from './deliverySummaries';
 
 /** A MailerApi that answers from memory and records what the card sent. */
 export class FakeMailerApi implements MailerApi {
@@ -22,7 +23,7 @@ export class FakeMailerApi implements MailerApi {
     messageSent: false,
   };
 
-  deliverySummary: DeliverySummary = { campaigns: [], recentFailures: [] };
+  deliverySummary: DeliverySummary = noMail();
   /** Set to make the delivery summary fail, as the server would. */
   deliverySummaryError?: Error;
   /** How many times the delivery summary was asked for. */

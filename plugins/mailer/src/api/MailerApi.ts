@@ -5,6 +5,7 @@ import {
   DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
+  SettingsHistoryResponse,
   SettingsUpdateRequest,
 } from '@elixeum/plugin-mailer-common';
 
@@ -20,6 +21,8 @@ export interface MailerApi {
   removeSetting(key: string): Promise<NotificationSettingsResponse>;
   /** Which server the tenant's mail goes through now. */
   getStatus(): Promise<MailerStatus>;
+  /** Who recently changed which settings keys and tested the connection, newest first. */
+  getSettingsHistory(): Promise<SettingsHistoryResponse>;
   /** Connects to the SMTP server with the given (or saved) settings, optionally sending a test message. */
   testConnection(request: ConnectionTestRequest): Promise<ConnectionTestResult>;
   /** The tenant's latest mailings with their counts per state, and the latest failed messages. */

@@ -80,6 +80,31 @@ describe('MailerClient', () => {
     ]);
   });
 
+  it('reads the settings history with GET /settings/history', async () => {
+    const history = {
+      entries: [
+        {
+          kind: 'change',
+          at: '2026-12-05T10:00:00.000Z',
+          actor: 'user:default/ada',
+          added: ['SMTP.Server'],
+          changed: [],
+          removed: [],
+        },
+      ],
+    };
+    const { client, requests } = clientAnswering(jsonResponse(200, history));
+
+    await expect(client.getSettingsHistory()).resolves.toEqual(history);
+
+    expect(requests).toEqual([
+      {
+        url: 'http://portal.test/api/mailer/settings/history',
+        init: undefined,
+      },
+    ]);
+  });
+
   it("throws a ResponseError that carries the server's message", async () => {
     const { client } = clientAnswering(
       jsonResponse(400, {

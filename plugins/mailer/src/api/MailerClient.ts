@@ -6,6 +6,7 @@ import {
   DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
+  SettingsHistoryResponse,
   SettingsUpdateRequest,
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from './MailerApi';
@@ -38,6 +39,10 @@ export class MailerClient implements MailerApi {
 
   getStatus(): Promise<MailerStatus> {
     return this.request('/status');
+  }
+
+  getSettingsHistory(): Promise<SettingsHistoryResponse> {
+    return this.request('/settings/history');
   }
 
   testConnection(

@@ -4,10 +4,15 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import { CampaignSummary } from '@elixeum/plugin-mailer-common';
-import { countsText } from './deliveryText';
+import { CampaignProgress } from './CampaignProgress';
+import { CampaignSubject } from './CampaignSubject';
+import { countsText, waitingOf } from './deliveryText';
 import { When } from './When';
 
-/** The latest mailings: subject, when it was queued, and where its messages stand. */
+/**
+ * The latest mailings and test emails: subject, when it was queued, and
+ * where its messages stand, with a progress bar while some still wait.
+ */
 export function CampaignTable(props: { campaigns: CampaignSummary[] }) {
   return (
     <Table size="small" aria-label="Recent mailings">
@@ -21,11 +26,24 @@ export function CampaignTable(props: { campaigns: CampaignSummary[] }) {
       <TableBody>
         {props.campaigns.map(campaign => (
           <TableRow key={campaign.campaignId}>
-            <TableCell>{campaign.subject || '(no subject)'}</TableCell>
+            <TableCell>
+              <CampaignSubject
+                subject={campaign.subject}
+                kind={campaign.kind}
+              />
+            </TableCell>
             <TableCell>
               <When iso={campaign.createdAt} />
             </TableCell>
-            <TableCell>{countsText(campaign.counts)}</TableCell>
+            <TableCell>
+              {waitingOf(campaign.counts) > 0 && (
+                <CampaignProgress
+                  counts={campaign.counts}
+                  label={`Progress of ${campaign.subject || 'the mailing'}`}
+                />
+              )}
+              {countsText(campaign.counts)}
+            </TableCell>
           </TableRow>
         ))}
       </TableBody>

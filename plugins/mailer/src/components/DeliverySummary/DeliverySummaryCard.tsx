@@ -6,12 +6,17 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { mailerDeliveryReadPermission } from '@elixeum/plugin-mailer-common';
+import {
+  DeliverySummary,
+  mailerDeliveryReadPermission,
+} from '@elixeum/plugin-mailer-common';
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
 import RefreshIcon from '@material-ui/icons/Refresh';
+import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mailerApiRef } from '../../api/MailerApi';
+import { waitingOf } from './deliveryText';
 import { DeliverySummaryView } from './DeliverySummaryView';
 
 /** Shown instead of the records to someone who may not read them. */
@@ -22,8 +27,28 @@ function isForbidden(error: Error | undefined): boolean {
   return error instanceof ResponseError && error.statusCode === 403;
 }
 
-/** The card that shows how the tenant's latest mail went: mailings, their counts, and failures. */
-export function DeliverySummaryCard() {
+/** How often the card reads the summary again while mail is on its way. */
+export const DELIVERY_REFRESH_MS = 5_000;
+
+/** Whether any message of the summary still waits to be sent. */
+function inFlight(summary: DeliverySummary | undefined): boolean {
+  if (!summary) return false;
+  return (
+    waitingOf(summary.singleMessages.counts) > 0 ||
+    summary.campaigns.some(c => waitingOf(c.counts) > 0)
+  );
+}
+
+/**
+ * The card that shows how the tenant's mail goes: the last 24 hours,
+ * mailings and their progress, and failures. While messages wait it reads
+ * the summary again every few seconds, and stops once all are through.
+ */
+export function DeliverySummaryCard(props: {
+  /** How often to refresh while mail is on its way; 5 seconds by default. */
+  refreshIntervalMs?: number;
+}) {
+  const { refreshIntervalMs = DELIVERY_REFRESH_MS } = props;
   const mailerApi = useApi(mailerApiRef);
   const { loading: checking, allowed } = usePermission({
     permission: mailerDeliveryReadPermission,
@@ -34,11 +59,18 @@ export function DeliverySummaryCard() {
     [mailerApi, allowed],
   );
   const denied = (!checking && !allowed) || isForbidden(error);
+  const refreshing = !loading && !error && inFlight(value);
+
+  useEffect(() => {
+    if (!refreshing) return undefined;
+    const timer = setTimeout(retry, refreshIntervalMs);
+    return () => clearTimeout(timer);
+  }, [refreshing, value, retry, refreshIntervalMs]);
 
   return (
     <InfoCard
       title="Email delivery"
-      subheader="The latest mailings and the messages that could not be delivered"
+      subheader="The last 24 hours, mailings in progress, and the messages that could not be delivered"
       action={
         !denied && (
           <IconButton
@@ -57,9 +89,9 @@ export function DeliverySummaryCard() {
           {NO_DELIVERY_ACCESS}
         </Typography>
       )}
-      {!denied && (loading || checking) && <Progress />}
+      {/* Only the first load shows progress; a refresh keeps the summary in view. */}
+      {!denied && (loading || checking) && !value && <Progress />}
       {!denied && error && <ResponseErrorPanel error={error} />}
-      {/* While refreshing, the previous summary stays in view. */}
       {!denied && value && <DeliverySummaryView summary={value} />}
     </InfoCard>
   );

@@ -2,18 +2,34 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { DeliverySummary } from '@elixeum/plugin-mailer-common';
 import { CampaignTable } from './CampaignTable';
+import { DeliveryChart } from './DeliveryChart';
+import { singleMessagesText, totalOf } from './deliveryText';
 import { FailureTable } from './FailureTable';
 import { PauseNotice } from './PauseNotice';
 
-/** The loaded summary: recent mailings, then recent failures. */
+/** Whether the summary shows no mail at all. */
+function isEmpty(summary: DeliverySummary): boolean {
+  return (
+    summary.campaigns.length === 0 &&
+    summary.recentFailures.length === 0 &&
+    totalOf(summary.singleMessages.counts) === 0 &&
+    summary.hourly.every(h => h.sent + h.failed === 0)
+  );
+}
+
+/**
+ * The loaded summary: any pause, the last 24 hours, the single messages as
+ * one line, recent mailings and test emails, then recent failures.
+ */
 export function DeliverySummaryView(props: { summary: DeliverySummary }) {
-  const { campaigns, recentFailures, pause } = props.summary;
+  const { summary } = props;
+  const { campaigns, recentFailures, pause, singleMessages } = summary;
   const notice = pause && (
     <Box mb={2}>
       <PauseNotice pause={pause} />
     </Box>
   );
-  if (campaigns.length === 0 && recentFailures.length === 0) {
+  if (isEmpty(summary)) {
     return (
       <>
         {notice}
@@ -21,24 +37,30 @@ export function DeliverySummaryView(props: { summary: DeliverySummary }) {
       </>
     );
   }
-  const subjects = new Map(campaigns.map(c => [c.campaignId, c.subject]));
   return (
     <>
       {notice}
-      <Typography variant="subtitle2" component="h3">
-        Recent mailings
+      <DeliveryChart hourly={summary.hourly} />
+      <Typography variant="body2" component="p">
+        Single messages in the last 24 hours:{' '}
+        {singleMessagesText(singleMessages.counts)}
       </Typography>
-      {campaigns.length > 0 ? (
-        <CampaignTable campaigns={campaigns} />
-      ) : (
-        <Typography variant="body2">No mailings yet.</Typography>
-      )}
+      <Box mt={3}>
+        <Typography variant="subtitle2" component="h3">
+          Recent mailings
+        </Typography>
+        {campaigns.length > 0 ? (
+          <CampaignTable campaigns={campaigns} />
+        ) : (
+          <Typography variant="body2">No mailings yet.</Typography>
+        )}
+      </Box>
       <Box mt={3}>
         <Typography variant="subtitle2" component="h3">
           Recent failures
         </Typography>
         {recentFailures.length > 0 ? (
-          <FailureTable failures={recentFailures} subjects={subjects} />
+          <FailureTable failures={recentFailures} />
         ) : (
           <Typography variant="body2">No failed messages.</Typography>
         )}

@@ -4,17 +4,24 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import { DeliverySummary } from '@elixeum/plugin-mailer-common';
+import { Addresses } from './Addresses';
+import { CampaignSubject } from './CampaignSubject';
 import { replyText } from './deliveryText';
 import { When } from './When';
 
 /** The latest messages that could not be delivered, with the server's reply. */
+const useStyles = makeStyles({
+  // A server reply may hold long tokens (queue ids, URLs): they may break.
+  reply: { overflowWrap: 'anywhere' },
+});
+
 export function FailureTable(props: {
   failures: DeliverySummary['recentFailures'];
-  /** Subjects by campaign id, to say which mailing a failure belongs to. */
-  subjects: ReadonlyMap<string, string>;
 }) {
-  const { failures, subjects } = props;
+  const classes = useStyles();
+  const { failures } = props;
   return (
     <Table size="small" aria-label="Recent failures">
       <TableHead>
@@ -26,23 +33,30 @@ export function FailureTable(props: {
       </TableHead>
       <TableBody>
         {failures.map(failure => {
-          const subject = subjects.get(failure.campaignId);
           const reply = replyText(failure.reply);
           return (
             <TableRow key={failure.id}>
               <TableCell>
-                {failure.recipients.join(', ')}
-                {subject && (
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    display="block"
-                  >
-                    {subject}
-                  </Typography>
+                <Addresses addresses={failure.recipients} />
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  display="block"
+                >
+                  <CampaignSubject
+                    subject={failure.subject}
+                    kind={failure.kind}
+                  />
+                </Typography>
+              </TableCell>
+              <TableCell className={classes.reply}>
+                {/* nodemailer's own code (EENVELOPE) only as a tooltip: it means little to a reader. */}
+                {reply ? (
+                  <code title={failure.reply?.code}>{reply}</code>
+                ) : (
+                  'No reply'
                 )}
               </TableCell>
-              <TableCell>{reply ? <code>{reply}</code> : 'No reply'}</TableCell>
               <TableCell>
                 <When iso={failure.failedAt} />
               </TableCell>

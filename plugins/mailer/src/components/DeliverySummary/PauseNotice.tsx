@@ -19,7 +19,8 @@ export function PauseNotice(props: { pause: DeliveryPause }) {
     <Alert severity="warning" role="status">
       <AlertTitle>Mail is on hold: {whose} is not working</AlertTitle>
       {pause.reason}
-      {reply && ` (${reply})`}
+      {/* The reason usually quotes the reply already: say it once. */}
+      {reply && !pause.reason.includes(reply) && ` (${reply})`}
       <br />
       On hold since <When iso={pause.since} />; tried {pause.failures}{' '}
       {pause.failures === 1 ? 'time' : 'times'}, next try at{' '}

@@ -1,4 +1,4 @@
-import { countsText, replyText } from './deliveryText';
+import { countsText, replyText, singleMessagesText } from './deliveryText';
 
 describe('countsText', () => {
   it('adds queued, sending and retrying up as waiting', () => {
@@ -13,14 +13,14 @@ describe('countsText', () => {
 });
 
 describe('replyText', () => {
-  it('joins code, text and the error code', () => {
+  it("says the reply code once, without nodemailer's code", () => {
     expect(
       replyText({
         responseCode: 550,
-        response: '5.1.1 User unknown',
+        response: '550 5.1.1 <gone@customer.example>: User unknown',
         code: 'EENVELOPE',
       }),
-    ).toBe('550 5.1.1 User unknown (EENVELOPE)');
+    ).toBe('550 5.1.1 <gone@customer.example>: User unknown');
   });
 
   it('falls back to the error code when no reply came', () => {
@@ -29,5 +29,16 @@ describe('replyText', () => {
 
   it('is empty without a reply', () => {
     expect(replyText(undefined)).toBe('');
+  });
+});
+
+describe('singleMessagesText', () => {
+  it('says sent and failed, and the others only when there are some', () => {
+    expect(singleMessagesText({ sent: 42, failed: 1 })).toBe(
+      '42 sent, 1 failed',
+    );
+    expect(
+      singleMessagesText({ sent: 1, partial: 2, queued: 1, sending: 1 }),
+    ).toBe('1 sent, 0 failed, 2 partly sent, 2 waiting');
   });
 });

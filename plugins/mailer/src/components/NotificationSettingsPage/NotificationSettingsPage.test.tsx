@@ -3,30 +3,24 @@ import {
   customServerSettings,
   FakeMailerApi,
 } from '../../__testUtils__/FakeMailerApi';
+import { counts, deliverySummary } from '../../__testUtils__/deliverySummaries';
 import { renderWithMailerApi } from '../../__testUtils__/renderCard';
 import { NotificationSettingsPage } from './NotificationSettingsPage';
 
 describe('NotificationSettingsPage', () => {
   it('shows the delivery summary below the settings, also to read-only users', async () => {
     const api = new FakeMailerApi(customServerSettings);
-    api.deliverySummary = {
+    api.deliverySummary = deliverySummary({
       campaigns: [
         {
           campaignId: 'c-1',
+          kind: 'bulk',
           createdAt: '2025-03-01T08:00:00.000Z',
           subject: 'Welcome',
-          counts: {
-            queued: 0,
-            sending: 0,
-            retrying: 0,
-            sent: 3,
-            partial: 0,
-            failed: 0,
-          },
+          counts: counts({ sent: 3 }),
         },
       ],
-      recentFailures: [],
-    };
+    });
     await renderWithMailerApi(<NotificationSettingsPage />, api, {
       canManage: false,
     });

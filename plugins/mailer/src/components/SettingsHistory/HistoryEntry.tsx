@@ -1,0 +1,79 @@
+import { SettingsHistoryEntry } from '@elixeum/plugin-mailer-common';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import { Fragment } from 'react';
+import { actorName, keyLabel, outcomeText, timeAgo } from './historyText';
+
+/** A key as its name, with the catalog's label beside it. */
+function KeyName(props: { settingKey: string }) {
+  const label = keyLabel(props.settingKey);
+  return (
+    <>
+      <code>{props.settingKey}</code>
+      {label && ` (${label})`}
+    </>
+  );
+}
+
+function KeyList(props: { verb: string; keys: string[] }) {
+  if (props.keys.length === 0) return null;
+  return (
+    <div>
+      {props.verb}{' '}
+      {props.keys.map((key, index) => (
+        <Fragment key={key}>
+          {index > 0 && ', '}
+          <KeyName settingKey={key} />
+        </Fragment>
+      ))}
+    </div>
+  );
+}
+
+/** What one line of history says: the keys, or the test's server and outcome. */
+function What(props: { entry: SettingsHistoryEntry }) {
+  const { entry } = props;
+  if (entry.kind === 'connection-test') {
+    const sent = entry.messageSent ? ', test message sent' : '';
+    return (
+      <>
+        Tested the connection to {entry.host}:{entry.port}:{' '}
+        {outcomeText(entry.outcome)}
+        {sent}
+      </>
+    );
+  }
+  return (
+    <>
+      <KeyList verb="Added" keys={entry.added} />
+      <KeyList verb="Changed" keys={entry.changed} />
+      <KeyList verb="Removed" keys={entry.removed} />
+    </>
+  );
+}
+
+/** One change or connection test: what, who, and how long ago. */
+export function HistoryEntry(props: { entry: SettingsHistoryEntry }) {
+  const { entry } = props;
+  return (
+    <ListItem divider disableGutters>
+      <ListItemText
+        primary={<What entry={entry} />}
+        primaryTypographyProps={{ component: 'div' }}
+        secondary={
+          <>
+            {entry.actor ? (
+              <span title={entry.actor}>{actorName(entry.actor)}</span>
+            ) : (
+              'The portal'
+            )}
+            {' · '}
+            <time dateTime={entry.at} title={entry.at}>
+              {timeAgo(entry.at)}
+            </time>
+          </>
+        }
+      />
+    </ListItem>
+  );
+}
