@@ -5,6 +5,7 @@ import {
   DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
+  SettingsHistoryResponse,
   SettingsUpdateRequest,
   SettingView,
 } from '@elixeum/plugin-mailer-common';
@@ -29,6 +30,10 @@ export class FakeMailerApi implements MailerApi {
   /** How many times the delivery summary was asked for. */
   deliverySummaryRequests = 0;
 
+  settingsHistory: SettingsHistoryResponse = { entries: [] };
+  /** Set to make the settings history fail, as the server would. */
+  settingsHistoryError?: Error;
+
   constructor(private settings: NotificationSettingsResponse) {}
 
   async getSettings() {
@@ -51,6 +56,11 @@ export class FakeMailerApi implements MailerApi {
 
   async getStatus(): Promise<MailerStatus> {
     return this.settings.status;
+  }
+
+  async getSettingsHistory() {
+    if (this.settingsHistoryError) throw this.settingsHistoryError;
+    return this.settingsHistory;
   }
 
   async testConnection(request: ConnectionTestRequest) {
