@@ -32,6 +32,8 @@ import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
 /**
  * The mailer backend plugin: tenant notification settings (SMTP password
  * encrypted at rest) and the delivery of mail for other plugins.
+ *
+ * @public
  */
 export const mailerPlugin = createBackendPlugin({
   pluginId: 'mailer',

@@ -9,12 +9,20 @@ const IPV6_GROUP = /^[0-9a-f]{1,4}$/i;
 const LOCAL_PART =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;
 
-/** True for a dotted IPv4 address such as `192.0.2.10`. */
+/**
+ * True for a dotted IPv4 address such as `192.0.2.10`.
+ *
+ * @public
+ */
 export function isIPv4Address(value: string): boolean {
   return IPV4.test(value);
 }
 
-/** True for an IPv6 address, optionally in brackets, optionally ending in an IPv4 part. */
+/**
+ * True for an IPv6 address, optionally in brackets, optionally ending in an IPv4 part.
+ *
+ * @public
+ */
 export function isIPv6Address(value: string): boolean {
   const bare =
     value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
@@ -30,7 +38,11 @@ export function isIPv6Address(value: string): boolean {
   return halves.length === 2 ? width < 8 : width === 8;
 }
 
-/** True for a DNS host name (RFC 1123), e.g. `smtp.office365.com` or `localhost`. */
+/**
+ * True for a DNS host name (RFC 1123), e.g. `smtp.office365.com` or `localhost`.
+ *
+ * @public
+ */
 export function isHostName(value: string): boolean {
   const name = value.endsWith('.') ? value.slice(0, -1) : value;
   if (name.length === 0 || name.length > 253) return false;
@@ -41,12 +53,20 @@ export function isHostName(value: string): boolean {
   return labels.every(label => HOST_LABEL.test(label));
 }
 
-/** True for anything an SMTP client can connect to: a host name or an IP address. */
+/**
+ * True for anything an SMTP client can connect to: a host name or an IP address.
+ *
+ * @public
+ */
 export function isServerAddress(value: string): boolean {
   return isHostName(value) || isIPv4Address(value) || isIPv6Address(value);
 }
 
-/** True for a plain mailbox address `local@domain.example` (no display name). */
+/**
+ * True for a plain mailbox address `local@domain.example` (no display name).
+ *
+ * @public
+ */
 export function isEmailAddress(value: string): boolean {
   if (value.length > 254) return false;
   const at = value.lastIndexOf('@');
@@ -61,7 +81,11 @@ export function isEmailAddress(value: string): boolean {
   );
 }
 
-/** True when the text contains a character that would let it break out of a mail header line. */
+/**
+ * True when the text contains a character that would let it break out of a mail header line.
+ *
+ * @public
+ */
 export function hasLineBreak(value: string): boolean {
   return /[\r\n\u2028\u2029]/.test(value);
 }
@@ -69,6 +93,8 @@ export function hasLineBreak(value: string): boolean {
 /**
  * True when the text contains a control character other than tab: NUL ends
  * a field in SMTP AUTH PLAIN, and none belongs in a header or a setting.
+ *
+ * @public
  */
 export function hasControlCharacter(value: string): boolean {
   // eslint-disable-next-line no-control-regex

@@ -1,10 +1,22 @@
 import { findMailAddressProblem } from './mailMessage';
 
-/** The most `{{field}}` values one recipient of a mailing may carry. */
+/**
+ * The most `{{field}}` values one recipient of a mailing may carry.
+ *
+ * @public
+ */
 export const MAX_VARIABLES_PER_RECIPIENT = 50;
-/** The longest value of one field, in UTF-8 bytes (10 kB). */
+/**
+ * The longest value of one field, in UTF-8 bytes (10 kB).
+ *
+ * @public
+ */
 export const MAX_VARIABLE_VALUE_BYTES = 10 * 1024;
-/** The syntax of a field name, as written between `{{` and `}}` in a template. */
+/**
+ * The syntax of a field name, as written between `{{` and `}}` in a template.
+ *
+ * @public
+ */
 export const PLACEHOLDER_NAME_PATTERN = '[A-Za-z0-9_.-]{1,64}';
 
 const PLACEHOLDER_NAME = new RegExp(`^${PLACEHOLDER_NAME_PATTERN}$`);
@@ -52,6 +64,8 @@ function variablesProblems(field: string, variables: unknown): string[] {
  * Every problem with one recipient of a bulk mailing: its address by the
  * same rules as `send()` (display name, line breaks, lengths), and its
  * `variables`: at most 50 text values, named as template fields are.
+ *
+ * @public
  */
 export function findBulkRecipientProblems(
   recipient: unknown,

@@ -1,6 +1,8 @@
 /**
  * What a connection test found, from the first step that failed. Every
  * outcome but `success` comes with a plain explanation and a fix.
+ *
+ * @public
  */
 export type ConnectionTestOutcome =
   | 'success'
@@ -24,6 +26,8 @@ export type ConnectionTestOutcome =
  * SMTP.Server; `expired-certificate`; `wrong-security-mode`: TLS spoken to
  * a STARTTLS port or the reverse; `old-protocol`: the server offers nothing
  * newer than TLS 1.1.
+ *
+ * @public
  */
 export type TlsProblem =
   | 'untrusted-certificate'
@@ -32,7 +36,11 @@ export type TlsProblem =
   | 'wrong-security-mode'
   | 'old-protocol';
 
-/** The body of `POST /connection-test`. */
+/**
+ * The body of `POST /connection-test`.
+ *
+ * @public
+ */
 export interface ConnectionTestRequest {
   /**
    * The settings being edited, as in `PUT /settings`; a blank or absent
@@ -43,7 +51,11 @@ export interface ConnectionTestRequest {
   sendTo?: string;
 }
 
-/** The answer of `POST /connection-test`. */
+/**
+ * The answer of `POST /connection-test`.
+ *
+ * @public
+ */
 export interface ConnectionTestResult {
   outcome: ConnectionTestOutcome;
   /** One sentence saying what happened. */

@@ -4,11 +4,17 @@ import type { MailAddress, MailMessage } from './mailMessage';
 /**
  * Where a queued message stands. `sent`, `partial` (delivered to some
  * recipients, refused for good by the others) and `failed` are final.
+ *
+ * @public
  */
 export type DeliveryState =
   'queued' | 'sending' | 'sent' | 'retrying' | 'partial' | 'failed';
 
-/** Every delivery state, in the order a message goes through them. */
+/**
+ * Every delivery state, in the order a message goes through them.
+ *
+ * @public
+ */
 export const DELIVERY_STATES: readonly DeliveryState[] = [
   'queued',
   'sending',
@@ -18,7 +24,11 @@ export const DELIVERY_STATES: readonly DeliveryState[] = [
   'failed',
 ];
 
-/** The states after which nothing more happens to a message. */
+/**
+ * The states after which nothing more happens to a message.
+ *
+ * @public
+ */
 export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = [
   'sent',
   'partial',
@@ -29,6 +39,8 @@ export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = [
  * What happened for one recipient: `sent` (the server accepted it),
  * `failed` (refused for good, 5xx), `deferred` (refused for now, 4xx: tried
  * again later) or `pending` (not tried yet).
+ *
+ * @public
  */
 export interface RecipientDelivery {
   address: string;
@@ -40,10 +52,16 @@ export interface RecipientDelivery {
 /**
  * Transactional mail (a password reset, a single notification) goes before
  * bulk mail, whatever was queued first.
+ *
+ * @public
  */
 export type MailPriority = 'transactional' | 'bulk';
 
-/** The delivery record of one queued message. */
+/**
+ * The delivery record of one queued message.
+ *
+ * @public
+ */
 export interface DeliveryStatus {
   id: string;
   campaignId: string;
@@ -64,10 +82,18 @@ export interface DeliveryStatus {
   nextAttemptAt?: string;
 }
 
-/** The body of a mailing: a message without recipients, with `{{name}}` fields. */
+/**
+ * The body of a mailing: a message without recipients, with `{{name}}` fields.
+ *
+ * @public
+ */
 export type BulkMailTemplate = Omit<MailMessage, 'to' | 'cc' | 'bcc'>;
 
-/** One recipient of a bulk mailing and the values of its personalised fields. */
+/**
+ * One recipient of a bulk mailing and the values of its personalised fields.
+ *
+ * @public
+ */
 export interface BulkRecipient {
   to: MailAddress;
   variables?: Record<string, string>;
@@ -114,6 +140,8 @@ export interface HourlyDelivery {
  * (refused the connection, timed out, refused the login). Nothing fails
  * meanwhile; delivery resumes at `nextAttemptAt`, or at once when the
  * settings change.
+ *
+ * @public
  */
 export interface DeliveryPause {
   /** Whose server: the tenant's own, or the portal's default mailbox. */

@@ -4,12 +4,18 @@ import {
   isEmailAddress,
 } from './addressSyntax';
 
-/** A mail address: `someone@example.com`, or an address with a display name. */
+/**
+ * A mail address: `someone@example.com`, or an address with a display name.
+ *
+ * @public
+ */
 export type MailAddress = string | { name?: string; address: string };
 
 /**
  * A file sent with a message. Only content is accepted: a file path or URL
  * would let a plugin mail out files from the server, so those are refused.
+ *
+ * @public
  */
 export interface MailAttachment {
   filename: string;
@@ -19,7 +25,11 @@ export interface MailAttachment {
   contentType?: string;
 }
 
-/** A message to send. At least one of `text` and `html` is required. */
+/**
+ * A message to send. At least one of `text` and `html` is required.
+ *
+ * @public
+ */
 export interface MailMessage {
   to: MailAddress | MailAddress[];
   cc?: MailAddress | MailAddress[];
@@ -31,9 +41,17 @@ export interface MailMessage {
   attachments?: MailAttachment[];
 }
 
-/** The most recipients (to, cc and bcc together) one message may have. */
+/**
+ * The most recipients (to, cc and bcc together) one message may have.
+ *
+ * @public
+ */
 export const MAX_RECIPIENTS_PER_MESSAGE = 100;
-/** RFC 5322 caps a header line at 998 characters. */
+/**
+ * RFC 5322 caps a header line at 998 characters.
+ *
+ * @public
+ */
 export const MAX_SUBJECT_LENGTH = 998;
 const MAX_DISPLAY_NAME_LENGTH = 200;
 const MESSAGE_FIELDS = new Set([
@@ -65,12 +83,20 @@ function unknownFields(
   return Object.keys(value).filter(key => !known.has(key));
 }
 
-/** The plain address of a `MailAddress`, without its display name. */
+/**
+ * The plain address of a `MailAddress`, without its display name.
+ *
+ * @public
+ */
 export function addressOf(address: MailAddress): string {
   return typeof address === 'string' ? address : address.address;
 }
 
-/** A list of `MailAddress` or one address, as a list. */
+/**
+ * A list of `MailAddress` or one address, as a list.
+ *
+ * @public
+ */
 export function toAddressList(
   value: MailAddress | MailAddress[] | undefined,
 ): MailAddress[] {
@@ -81,6 +107,8 @@ export function toAddressList(
 /**
  * What is wrong with one recipient, or undefined: a plain address, or
  * `{ name, address }` with a single-line display name of sensible length.
+ *
+ * @public
  */
 export function findMailAddressProblem(
   field: string,
@@ -155,6 +183,8 @@ function attachmentProblem(index: number, value: unknown): string | undefined {
  * Every problem that stops a message from being sent: missing or malformed
  * addresses, header injection through line breaks, no body, attachments that
  * point at files. Runs before anything is sent.
+ *
+ * @public
  */
 export function findMailMessageProblems(message: unknown): string[] {
   if (typeof message !== 'object' || message === null)

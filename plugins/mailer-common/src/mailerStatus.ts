@@ -8,6 +8,8 @@ import { findMissingRequiredKeys } from './settingRequirements';
  * The From address of a tenant's own server: `SMTP.From`, else the username
  * when it is a mail address (as with Office 365 and Gmail). Undefined: the
  * default mailbox's sender is used.
+ *
+ * @public
  */
 export function customSenderOf(values: SettingValues): string | undefined {
   const from = values.get(SMTP_KEYS.from);
@@ -20,6 +22,8 @@ export function customSenderOf(values: SettingValues): string | undefined {
  * Which server a tenant's mail goes through, given the keys it has set, and
  * as whom. Secrets only need to be present in `values`, not readable. The
  * backend answers with it, and the card previews unsaved edits with it.
+ *
+ * @public
  */
 export function mailerStatusOf(
   values: SettingValues,

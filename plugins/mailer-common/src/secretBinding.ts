@@ -2,7 +2,11 @@ import { settingKeyCatalog } from './settingKeys';
 import { SECRET_BOUND_KEYS } from './settingRequirements';
 import type { SettingProblem, SettingsChange } from './settingValidation';
 
-/** What is stored for a tenant, as far as the binding of secrets needs it. */
+/**
+ * What is stored for a tenant, as far as the binding of secrets needs it.
+ *
+ * @public
+ */
 export interface StoredSettingsView {
   /** The stored value of each non-secret key. */
   values: ReadonlyMap<string, string>;
@@ -13,6 +17,8 @@ export interface StoredSettingsView {
 /**
  * The keys a secret is bound to that a change gives a new value. Removals
  * do not count: without the key the secret cannot go anywhere.
+ *
+ * @public
  */
 export function changedBoundKeys(
   change: SettingsChange,
@@ -32,6 +38,8 @@ export function changedBoundKeys(
  * The stored secrets a change would carry to another server: it sets a key
  * the secret is bound to (e.g. `SMTP.Server`) and leaves the secret blank or
  * absent. Each must be entered again; removing the secret instead is fine.
+ *
+ * @public
  */
 export function findSecretsToReenter(
   change: SettingsChange,

@@ -12,7 +12,11 @@ export { SMTP_KEYS } from './catalog/keys';
 export type { SettingInputKind } from './catalog/cardFields';
 export { settingInputKind, suggestedValueOf } from './catalog/cardFields';
 
-/** Every key a tenant may set, in the order the card shows them. */
+/**
+ * Every key a tenant may set, in the order the card shows them.
+ *
+ * @public
+ */
 export const settingKeyCatalog: readonly SettingKeyDefinition[] = [
   ...connectionKeys,
   ...oauthKeys,
@@ -21,7 +25,11 @@ export const settingKeyCatalog: readonly SettingKeyDefinition[] = [
 
 const definitionsByKey = new Map(settingKeyCatalog.map(d => [d.key, d]));
 
-/** The catalog entry of a key, or undefined for a key the mailer does not know. */
+/**
+ * The catalog entry of a key, or undefined for a key the mailer does not know.
+ *
+ * @public
+ */
 export function findSettingKey(key: string): SettingKeyDefinition | undefined {
   return definitionsByKey.get(key);
 }

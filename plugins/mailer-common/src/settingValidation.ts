@@ -8,7 +8,11 @@ import {
 import { isPemCertificates, isPemPrivateKey } from './pemSyntax';
 import { findSettingKey, SettingKeyDefinition } from './settingKeys';
 
-/** What is wrong with one key of a settings change. */
+/**
+ * What is wrong with one key of a settings change.
+ *
+ * @public
+ */
 export interface SettingProblem {
   key: string;
   message: string;
@@ -18,6 +22,8 @@ export interface SettingProblem {
  * A change to a tenant's settings: a string sets the key, `null` removes it,
  * and a key that is absent stays as it is. An empty string for a secret key
  * keeps the stored secret, as a blank password field does in the card.
+ *
+ * @public
  */
 export type SettingsChange = Record<string, string | null>;
 
@@ -100,6 +106,8 @@ function shapeProblem(
  * Checks one value against its key's rules. Returns a message fit to show
  * under the field, or undefined when the value is acceptable. Messages never
  * repeat the value, so a mistyped secret is not echoed back.
+ *
+ * @public
  */
 export function validateSettingValue(
   definition: SettingKeyDefinition,
@@ -120,7 +128,11 @@ export function validateSettingValue(
   return shapeProblem(definition, value);
 }
 
-/** Every problem in a settings change: unknown keys, bad values and removals of keys that cannot be removed. */
+/**
+ * Every problem in a settings change: unknown keys, bad values and removals of keys that cannot be removed.
+ *
+ * @public
+ */
 export function findSettingsChangeProblems(
   change: SettingsChange,
 ): SettingProblem[] {
@@ -143,7 +155,11 @@ export function findSettingsChangeProblems(
   return problems;
 }
 
-/** One line that names every key in `problems`, for an error message. */
+/**
+ * One line that names every key in `problems`, for an error message.
+ *
+ * @public
+ */
 export function describeSettingProblems(problems: SettingProblem[]): string {
   return problems.map(p => `${p.key} ${p.message}`).join('; ');
 }

@@ -1,4 +1,8 @@
-/** One key a tenant has set. Secret keys carry no value, only the fact that one is stored. */
+/**
+ * One key a tenant has set. Secret keys carry no value, only the fact that one is stored.
+ *
+ * @public
+ */
 export interface SettingView {
   key: string;
   /** Absent for secret keys. */
@@ -7,7 +11,11 @@ export interface SettingView {
   secret: boolean;
 }
 
-/** Which server the tenant's mail goes through now. */
+/**
+ * Which server the tenant's mail goes through now.
+ *
+ * @public
+ */
 export interface MailerStatus {
   /** `custom` once every required key is set, `default` otherwise. */
   server: 'custom' | 'default';
@@ -17,18 +25,30 @@ export interface MailerStatus {
   sender: string;
 }
 
-/** The body of `GET /settings`, and of the answer to every change. */
+/**
+ * The body of `GET /settings`, and of the answer to every change.
+ *
+ * @public
+ */
 export interface NotificationSettingsResponse {
   settings: SettingView[];
   status: MailerStatus;
 }
 
-/** The body of `PUT /settings`: see `SettingsChange`. */
+/**
+ * The body of `PUT /settings`: see `SettingsChange`.
+ *
+ * @public
+ */
 export interface SettingsUpdateRequest {
   values: Record<string, string | null>;
 }
 
-/** The answer of `POST /messages`: the id of the queued message. */
+/**
+ * The answer of `POST /messages`: the id of the queued message.
+ *
+ * @public
+ */
 export interface QueuedMessageResponse {
   id: string;
 }

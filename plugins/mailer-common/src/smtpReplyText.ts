@@ -7,9 +7,11 @@ const ENHANCED_CODE = /^\d\.\d{1,3}\.\d{1,3}(?:\s|$)/;
  * A server's reply as a person reads it, with its code once:
  * "535 5.7.3 Authentication unsuccessful". The reply text already starts
  * with the code, and a multi-line reply repeats it on every line
- * ("535-5.7.8 Username and Password not accepted.\n535 5.7.8 https://…"),
+ * (`535-5.7.8 Username and Password not accepted.\n535 5.7.8 https://…`),
  * so putting `responseCode` in front would say it twice. nodemailer's own
  * codes (EAUTH, ETLS) are left out: they mean nothing to a reader.
+ *
+ * @public
  */
 export function smtpReplyText(
   reply: Pick<SmtpReply, 'responseCode' | 'response'> | undefined,

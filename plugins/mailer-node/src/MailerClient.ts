@@ -23,7 +23,11 @@ import {
 } from './MailerService';
 import { toWireMessage } from './wireMessage';
 
-/** The plugin id the mailer backend is installed under. */
+/**
+ * The plugin id the mailer backend is installed under.
+ *
+ * @public
+ */
 export const MAILER_PLUGIN_ID = 'mailer';
 
 /** Recipients per request while streaming a bulk mailing to the backend. */
@@ -40,6 +44,8 @@ const BATCH_TRIES = 3;
 /**
  * The mailer backend could not be reached, timed out or failed (5xx, 429):
  * the request was fine and trying again later may work.
+ *
+ * @public
  */
 export class MailerUnavailableError extends Error {
   name = 'MailerUnavailableError' as const;
@@ -54,6 +60,8 @@ const isFinal = (status: DeliveryStatus) =>
  * The default `MailerService`: calls the mailer backend over HTTP with a
  * plugin-to-plugin token, so the calling plugin needs no access to the
  * mailer's database and may run in another backend.
+ *
+ * @public
  */
 export class MailerClient implements MailerService {
   constructor(
@@ -139,13 +147,21 @@ export class MailerClient implements MailerService {
     return { campaignId, accepted };
   }
 
-  getStatus(id: string, options?: Sender): Promise<DeliveryStatus> {
+  // Public signatures spell out the sender type, as MailerService does, so the
+  // package's API names no private type.
+  getStatus(
+    id: string,
+    options?: Pick<MailerSendOptions, 'tenantId' | 'forUser'>,
+  ): Promise<DeliveryStatus> {
     return this.request('GET', statusPath(id, senderQuery(options)));
   }
 
   async waitForDelivery(
     id: string,
-    options?: { timeoutMs?: number } & Sender,
+    options?: { timeoutMs?: number } & Pick<
+      MailerSendOptions,
+      'tenantId' | 'forUser'
+    >,
   ): Promise<DeliveryStatus> {
     const deadline = Date.now() + (options?.timeoutMs ?? 60_000);
     for (;;) {

@@ -6,7 +6,11 @@ import type {
   MailPriority,
 } from '@elixeum/plugin-mailer-common';
 
-/** Options of `MailerService.send` and `sendBulk`. */
+/**
+ * Options of `MailerService.send` and `sendBulk`.
+ *
+ * @public
+ */
 export interface MailerSendOptions {
   /**
    * The tenant the mail is for. Single-tenant deployments leave it out;
@@ -24,7 +28,11 @@ export interface MailerSendOptions {
   priority?: MailPriority;
 }
 
-/** A queued mailing: how many recipients were accepted into the outbox. */
+/**
+ * A queued mailing: how many recipients were accepted into the outbox.
+ *
+ * @public
+ */
 export interface QueuedCampaign {
   campaignId: string;
   accepted: number;
@@ -35,6 +43,8 @@ export interface QueuedCampaign {
  * server when the tenant has configured one, and through the portal's default
  * mailbox otherwise. Mail is committed to a durable outbox before these calls
  * return, and delivered in the background with retries.
+ *
+ * @public
  */
 export interface MailerService {
   /**

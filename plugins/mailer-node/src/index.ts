@@ -14,7 +14,11 @@ export {
   MailerUnavailableError,
   MAILER_PLUGIN_ID,
 } from './MailerClient';
-export type { WireMailMessage, WireAttachment } from './wireMessage';
+export type {
+  WireMailMessage,
+  WireAttachment,
+  WireMessage,
+} from './wireMessage';
 export {
   MailDeliveryError,
   type MailMessage,

@@ -10,6 +10,8 @@ import { MailerService } from './MailerService';
  * The mailer service for backend plugins: declare `deps: { mailer: mailerServiceRef }`
  * and call `mailer.send(...)`. The default implementation reaches the mailer
  * backend over HTTP.
+ *
+ * @public
  */
 export const mailerServiceRef = createServiceRef<MailerService>({
   id: 'mailer.service',

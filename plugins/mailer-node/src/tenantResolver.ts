@@ -7,6 +7,8 @@ import {
  * Decides which tenant a request to the mailer acts for. The mailer backend
  * ships one that serves a single tenant per deployment; a multi-tenant host
  * registers its own through `mailerTenantExtensionPoint`.
+ *
+ * @public
  */
 export interface MailerTenantResolver {
   /**
@@ -31,11 +33,19 @@ export interface MailerTenantResolver {
   }): Promise<string>;
 }
 
-/** Lets a backend module replace how the mailer finds the tenant of a request. */
+/**
+ * Lets a backend module replace how the mailer finds the tenant of a request.
+ *
+ * @public
+ */
 export interface MailerTenantExtensionPoint {
   setTenantResolver(resolver: MailerTenantResolver): void;
 }
 
-/** The extension point for `MailerTenantExtensionPoint`. */
+/**
+ * The extension point for `MailerTenantExtensionPoint`.
+ *
+ * @public
+ */
 export const mailerTenantExtensionPoint =
   createExtensionPoint<MailerTenantExtensionPoint>({ id: 'mailer.tenant' });

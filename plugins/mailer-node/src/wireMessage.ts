@@ -3,18 +3,30 @@ import type {
   MailMessage,
 } from '@elixeum/plugin-mailer-common';
 
-/** An attachment as it travels in JSON: bytes become base64 text. */
+/**
+ * An attachment as it travels in JSON: bytes become base64 text.
+ *
+ * @public
+ */
 export type WireAttachment = Omit<MailAttachment, 'content'> & {
   content: string;
 };
 
-/** A message or template as it travels in JSON to the mailer backend. */
+/**
+ * A message or template as it travels in JSON to the mailer backend.
+ *
+ * @public
+ */
 export type WireMessage<T extends { attachments?: MailAttachment[] }> = Omit<
   T,
   'attachments'
 > & { attachments?: WireAttachment[] };
 
-/** A message as it travels in JSON to the mailer backend. */
+/**
+ * A message as it travels in JSON to the mailer backend.
+ *
+ * @public
+ */
 export type WireMailMessage = WireMessage<MailMessage>;
 
 function toWireAttachment(attachment: MailAttachment): WireAttachment {

@@ -10,7 +10,11 @@ import { mailerApiRef } from './api/MailerApi';
 import { MailerClient } from './api/MailerClient';
 import { rootRouteRef } from './routes';
 
-/** The mailer frontend plugin, for apps on the legacy frontend system. */
+/**
+ * The mailer frontend plugin, for apps on the legacy frontend system.
+ *
+ * @public
+ */
 export const mailerPlugin = createPlugin({
   id: 'mailer',
   apis: [
@@ -26,8 +30,16 @@ export const mailerPlugin = createPlugin({
   },
 });
 
-/** The notification settings page, to mount on a route of the app. */
-export const NotificationSettingsPage = mailerPlugin.provide(
+// The extensions are typed by hand: their inferred types name the components'
+// own modules, which the package does not export (API Extractor's
+// ae-forgotten-export).
+
+/**
+ * The notification settings page, to mount on a route of the app.
+ *
+ * @public
+ */
+export const NotificationSettingsPage: () => JSX.Element = mailerPlugin.provide(
   createRoutableExtension({
     name: 'NotificationSettingsPage',
     component: () =>
@@ -38,8 +50,12 @@ export const NotificationSettingsPage = mailerPlugin.provide(
   }),
 );
 
-/** The notification settings card, to place on any page (e.g. an admin or settings page). */
-export const NotificationSettingsCard = mailerPlugin.provide(
+/**
+ * The notification settings card, to place on any page (e.g. an admin or settings page).
+ *
+ * @public
+ */
+export const NotificationSettingsCard: () => JSX.Element = mailerPlugin.provide(
   createComponentExtension({
     name: 'NotificationSettingsCard',
     component: {
@@ -51,8 +67,15 @@ export const NotificationSettingsCard = mailerPlugin.provide(
   }),
 );
 
-/** The delivery summary card (recent mailings and failures), to place on any page. */
-export const DeliverySummaryCard = mailerPlugin.provide(
+/**
+ * The delivery summary card (recent mailings and failures), to place on any page.
+ *
+ * @public
+ */
+export const DeliverySummaryCard: (props: {
+  /** How often to refresh while mail is on its way; 5 seconds by default. */
+  refreshIntervalMs?: number;
+}) => JSX.Element = mailerPlugin.provide(
   createComponentExtension({
     name: 'DeliverySummaryCard',
     component: {

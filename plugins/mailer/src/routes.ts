@@ -1,6 +1,10 @@
 import { createRouteRef } from '@backstage/core-plugin-api';
 
-/** The route of the notification settings page. */
+/**
+ * The route of the notification settings page.
+ *
+ * @public
+ */
 export const rootRouteRef = createRouteRef({
   id: 'mailer',
 });

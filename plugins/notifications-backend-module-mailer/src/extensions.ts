@@ -6,6 +6,8 @@ import { Notification } from '@backstage/plugin-notifications-common';
  * module's renderer, so a template module ports by renaming its import. Each
  * method is optional: a part it does not render comes from the built-in
  * template. What `getHtml` returns is sent as it is: escape what you put in.
+ *
+ * @public
  */
 export interface NotificationTemplateRenderer {
   getSubject?(notification: Notification): Promise<string>;
@@ -13,12 +15,20 @@ export interface NotificationTemplateRenderer {
   getHtml?(notification: Notification): Promise<string>;
 }
 
-/** Lets another module of the notifications plugin render the emails. */
+/**
+ * Lets another module of the notifications plugin render the emails.
+ *
+ * @public
+ */
 export interface NotificationsMailerTemplateExtensionPoint {
   setTemplateRenderer(renderer: NotificationTemplateRenderer): void;
 }
 
-/** The extension point for `NotificationsMailerTemplateExtensionPoint`. */
+/**
+ * The extension point for `NotificationsMailerTemplateExtensionPoint`.
+ *
+ * @public
+ */
 export const notificationsMailerTemplateExtensionPoint =
   createExtensionPoint<NotificationsMailerTemplateExtensionPoint>({
     id: 'notifications.mailer.templates',

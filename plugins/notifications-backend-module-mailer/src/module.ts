@@ -24,6 +24,8 @@ import { NotificationMailRenderer } from './templates/NotificationMailRenderer';
  * Emails Backstage notifications through the Elixeum mailer: the recipient
  * tenant's own SMTP server when it has one, the default mailbox otherwise,
  * through the mailer's durable outbox.
+ *
+ * @public
  */
 export const notificationsModuleMailer = createBackendModule({
   pluginId: 'notifications',

@@ -4,10 +4,16 @@ import { SettingKeyDefinition } from './types';
 /**
  * How a key's value is entered: `choice` from its list, `multiline` for PEM
  * text (an `<input>` would drop the line breaks PEM needs), `line` otherwise.
+ *
+ * @public
  */
 export type SettingInputKind = 'choice' | 'multiline' | 'line';
 
-/** How the card lets a user enter the value of `definition`. */
+/**
+ * How the card lets a user enter the value of `definition`.
+ *
+ * @public
+ */
 export function settingInputKind(
   definition: SettingKeyDefinition,
 ): SettingInputKind {
@@ -18,7 +24,11 @@ export function settingInputKind(
   return 'line';
 }
 
-/** What the card puts in a field when the key is added: the suggestion for these settings, else the default. */
+/**
+ * What the card puts in a field when the key is added: the suggestion for these settings, else the default.
+ *
+ * @public
+ */
 export function suggestedValueOf(
   definition: SettingKeyDefinition,
   values: ReadonlyMap<string, string>,

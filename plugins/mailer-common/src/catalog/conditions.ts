@@ -3,11 +3,19 @@ import { SettingValues } from './types';
 
 // What the settings say about how mail is sent; the catalog's conditions.
 
-/** `smtp` (default) or `microsoft-graph`. */
+/**
+ * `smtp` (default) or `microsoft-graph`.
+ *
+ * @public
+ */
 export const transportOf = (values: SettingValues) =>
   values.get(SMTP_KEYS.transport) ?? 'smtp';
 
-/** The SMTP login: `password` (LOGIN or PLAIN, the default), `xoauth2` or `none`. */
+/**
+ * The SMTP login: `password` (LOGIN or PLAIN, the default), `xoauth2` or `none`.
+ *
+ * @public
+ */
 export function loginOf(
   values: SettingValues,
 ): 'password' | 'xoauth2' | 'none' {
@@ -16,15 +24,27 @@ export function loginOf(
   return 'password';
 }
 
-/** Sent over SMTP, to a server of the tenant's. */
+/**
+ * Sent over SMTP, to a server of the tenant's.
+ *
+ * @public
+ */
 export const usesSmtp = (values: SettingValues) =>
   transportOf(values) === 'smtp';
 
-/** Sent through Microsoft Graph. */
+/**
+ * Sent through Microsoft Graph.
+ *
+ * @public
+ */
 export const usesGraph = (values: SettingValues) =>
   transportOf(values) === 'microsoft-graph';
 
-/** The OAuth provider that issues the tokens, when OAuth is used at all. */
+/**
+ * The OAuth provider that issues the tokens, when OAuth is used at all.
+ *
+ * @public
+ */
 export function oauthProviderOf(
   values: SettingValues,
 ): 'microsoft' | 'google' | 'refresh-token' | undefined {
@@ -49,6 +69,8 @@ export const oauthFrom =
 /**
  * The connection security used while `SMTP.Security` is not set: TLS from
  * the first byte on port 465, STARTTLS on any other port.
+ *
+ * @public
  */
 export function securityForPort(
   port: string | number | undefined,
@@ -56,7 +78,11 @@ export function securityForPort(
   return Number(port) === 465 ? 'tls' : 'starttls';
 }
 
-/** The OAuth2 provider that fits a well-known server, e.g. `microsoft` for smtp.office365.com. */
+/**
+ * The OAuth2 provider that fits a well-known server, e.g. `microsoft` for smtp.office365.com.
+ *
+ * @public
+ */
 export function oauthProviderForServer(
   server: string | undefined,
 ): 'microsoft' | 'google' | undefined {

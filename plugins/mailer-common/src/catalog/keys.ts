@@ -1,4 +1,8 @@
-/** The names of the setting keys, for code that refers to one of them. */
+/**
+ * The names of the setting keys, for code that refers to one of them.
+ *
+ * @public
+ */
 export const SMTP_KEYS = {
   transport: 'SMTP.Transport',
   server: 'SMTP.Server',

@@ -1,4 +1,8 @@
-/** How a setting's value is written and checked. */
+/**
+ * How a setting's value is written and checked.
+ *
+ * @public
+ */
 export type SettingValueType =
   | 'serverAddress'
   | 'hostName'
@@ -17,10 +21,16 @@ export type SettingValueType =
  * A tenant's settings as far as deciding which keys apply needs them: the
  * value of every non-secret key, and any text (e.g. `set`) for a secret
  * that is stored.
+ *
+ * @public
  */
 export type SettingValues = ReadonlyMap<string, string>;
 
-/** One key of a tenant's notification settings, as the card and the API know it. */
+/**
+ * One key of a tenant's notification settings, as the card and the API know it.
+ *
+ * @public
+ */
 export interface SettingKeyDefinition {
   key: string;
   label: string;

@@ -1,7 +1,11 @@
 import { MailContent } from './mailLayout';
 import { PortalInfo } from './portal';
 
-/** Built-in template: welcome a new account to the portal. */
+/**
+ * Built-in template: welcome a new account to the portal.
+ *
+ * @public
+ */
 export function welcomeMail(options: {
   portal: PortalInfo;
   /** How to greet the user, e.g. their display name. */
@@ -21,7 +25,11 @@ export function welcomeMail(options: {
   };
 }
 
-/** Built-in template: a link to choose a new password. */
+/**
+ * Built-in template: a link to choose a new password.
+ *
+ * @public
+ */
 export function passwordResetMail(options: {
   portal: PortalInfo;
   /** The single-use link that lets the user choose a new password. */

@@ -1,7 +1,11 @@
 import { escapeHtml } from './escapeHtml';
 import { portalLink, PortalInfo } from './portal';
 
-/** What one email says, before it is laid out. Every field is plain text. */
+/**
+ * What one email says, before it is laid out. Every field is plain text.
+ *
+ * @public
+ */
 export interface MailContent {
   /** The subject line; line breaks are folded into spaces. */
   subject: string;
@@ -15,7 +19,11 @@ export interface MailContent {
   footer?: string;
 }
 
-/** A laid-out email: the subject and both bodies of a `MailMessage`. */
+/**
+ * A laid-out email: the subject and both bodies of a `MailMessage`.
+ *
+ * @public
+ */
 export interface RenderedMail {
   subject: string;
   text: string;
@@ -41,6 +49,8 @@ function htmlParagraph(text: string): string {
  * HTML part made of plain headings, paragraphs and links, so it reads the
  * same in a client that shows no CSS. Every value is HTML-escaped in the
  * HTML part, and a link that is not http(s) is left out.
+ *
+ * @public
  */
 export function renderMail(
   content: MailContent,

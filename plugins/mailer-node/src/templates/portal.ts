@@ -1,6 +1,10 @@
 import type { RootConfigService } from '@backstage/backend-plugin-api';
 
-/** The portal a mail comes from: its name and the address of its app. */
+/**
+ * The portal a mail comes from: its name and the address of its app.
+ *
+ * @public
+ */
 export interface PortalInfo {
   /** `app.title`, e.g. "Elixeum Portal". */
   title: string;
@@ -8,7 +12,11 @@ export interface PortalInfo {
   baseUrl: string;
 }
 
-/** Reads the portal's name and address from `app.title` and `app.baseUrl`. */
+/**
+ * Reads the portal's name and address from `app.title` and `app.baseUrl`.
+ *
+ * @public
+ */
 export function readPortalInfo(config: RootConfigService): PortalInfo {
   return {
     title: config.getOptionalString('app.title') ?? 'Backstage',
@@ -20,6 +28,8 @@ export function readPortalInfo(config: RootConfigService): PortalInfo {
  * An absolute http(s) URL for `link`, which may be relative to the portal
  * (`/catalog/default/component/x`) or absolute; undefined for anything else,
  * so a `javascript:` or `data:` link never reaches a mail client.
+ *
+ * @public
  */
 export function portalLink(
   link: string,

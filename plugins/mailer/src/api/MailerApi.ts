@@ -9,7 +9,11 @@ import {
   SettingsUpdateRequest,
 } from '@elixeum/plugin-mailer-common';
 
-/** What the mailer backend offers the frontend: the tenant's settings and their test. */
+/**
+ * What the mailer backend offers the frontend: the tenant's settings and their test.
+ *
+ * @public
+ */
 export interface MailerApi {
   /** The tenant's settings (secrets only as "set") and which server mail goes through. */
   getSettings(): Promise<NotificationSettingsResponse>;
@@ -29,7 +33,11 @@ export interface MailerApi {
   getDeliverySummary(): Promise<DeliverySummary>;
 }
 
-/** The API ref of the {@link MailerApi}. */
+/**
+ * The API ref of the {@link MailerApi}.
+ *
+ * @public
+ */
 export const mailerApiRef = createApiRef<MailerApi>({
   id: 'plugin.mailer.service',
 });

@@ -11,7 +11,11 @@ import {
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from './MailerApi';
 
-/** The {@link MailerApi} over HTTP, talking to the `mailer` backend plugin. */
+/**
+ * The {@link MailerApi} over HTTP, talking to the `mailer` backend plugin.
+ *
+ * @public
+ */
 export class MailerClient implements MailerApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
