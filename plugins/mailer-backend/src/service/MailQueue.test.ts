@@ -10,16 +10,19 @@ const databases = createTestDatabases();
 jest.setTimeout(30_000);
 
 describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
-  async function setup() {
+  async function setup(limits?: { maxWaiting: number }) {
     const knex = await openDatabase(
       mockServices.database({ knex: await databases.init(databaseId) }),
     );
-    const queue = new MailQueue({
-      queue: new OutboxQueue(knex),
-      reports: new OutboxReports(knex),
-      // Not asked in these tests: they read statuses, not summaries.
-      pauses: {} as PauseLookup,
-    });
+    const queue = new MailQueue(
+      {
+        queue: new OutboxQueue(knex),
+        reports: new OutboxReports(knex),
+        // Not asked in these tests: they read statuses, not summaries.
+        pauses: {} as PauseLookup,
+      },
+      limits,
+    );
     const claims = new OutboxClaims(knex);
     let statusReads = 0;
     knex.on('query', (query: { sql: string }) => {
@@ -144,5 +147,72 @@ describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
         },
       ]),
     ).resolves.toEqual({ accepted: 1 });
+  });
+  it('refuses values that would break the personalised message: a line break in the subject, a subject over 998 characters, a message that grows past 25 MB', async () => {
+    const { queue, knex } = await setup();
+    const { campaignId } = await queue.createCampaign(
+      {
+        subject: 'News for {{name}}',
+        text: `Dear {{name}}, ${'{{block}} '.repeat(3000)}`,
+        html: '<p>{{ name }} <b>{{team}}</b></p>',
+      },
+      { tenantId: 'acme' },
+    );
+    const cases: Array<[unknown, string]> = [
+      [
+        { name: 'Ada\r\nBcc: all@example.com' },
+        'recipients[0].variables.name is used in the subject',
+      ],
+      [{ name: 'Ada\nLovelace' }, 'must be a single line'],
+      [{ name: 'x'.repeat(990) }, 'longer than 998 characters'],
+      // 3,000 fields × 10 kB: 30 MB of text from a 30 kB template.
+      [{ block: 'x'.repeat(10 * 1024) }, 'make the message longer than'],
+    ];
+    for (const [variables, problem] of cases) {
+      await expect(
+        queue.addRecipients(campaignId, 'acme', [
+          { to: 'fine@example.com', variables: { name: 'Bob' } },
+          { to: 'a@example.com', variables } as any,
+        ]),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining(`recipients[1].variables`),
+      });
+      await expect(
+        queue.addRecipients(campaignId, 'acme', [
+          { to: 'a@example.com', variables } as any,
+        ]),
+      ).rejects.toThrow(problem);
+    }
+    const [{ n }] = await knex('mailer_outbox').count({ n: '*' });
+    expect(Number(n)).toBe(0);
+
+    // Line breaks stay welcome where they do no harm: in the body only.
+    await expect(
+      queue.addRecipients(campaignId, 'acme', [
+        {
+          to: 'ada@example.com',
+          variables: { name: 'Ada', block: 'Line 1\nLine 2', team: 'R&D' },
+        },
+      ]),
+    ).resolves.toEqual({ accepted: 1 });
+  });
+  it('answers at once instead of waiting when too many callers wait already', async () => {
+    const { queue } = await setup({ maxWaiting: 2 });
+    const { id } = await queue.send(message, { tenantId: 'acme' });
+    const waits = [
+      queue.waitForFinalStatus(id, 'acme', 1500),
+      queue.waitForFinalStatus(id, 'acme', 1500),
+    ];
+    const started = Date.now();
+    await expect(
+      queue.waitForFinalStatus(id, 'acme', 1500),
+    ).resolves.toMatchObject({ id, state: 'queued' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await Promise.all(waits);
+    // Once they are done, callers wait again.
+    const again = Date.now();
+    await queue.waitForFinalStatus(id, 'acme', 700);
+    expect(Date.now() - again).toBeGreaterThanOrEqual(650);
   });
 });

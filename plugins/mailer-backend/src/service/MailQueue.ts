@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { OutboxReports } from '../database/OutboxReports';
 import { maskDeliverySummary } from './maskRecipients';
+import { TemplateFields } from './TemplateFields';
 
 /** The most recipients one `addRecipients` call takes; bulk clients send batches. */
 export const MAX_RECIPIENTS_PER_BATCH = 1000;
@@ -23,8 +24,23 @@ const PRIORITY: Record<MailPriority, number> = { transactional: 0, bulk: 1 };
 const FINAL_STATES: readonly string[] = FINAL_DELIVERY_STATES;
 /** A waiting caller reads the database at most this often; `notifyFinished` wakes it sooner. */
 export const STATUS_POLL_MS = 500;
+/** Callers waiting for outcomes at once, per replica, by default. */
+const MAX_WAITING = 1000;
 /** Problems named in one refusal of a batch; the rest would only repeat them. */
 const MAX_PROBLEMS_SHOWN = 10;
+/** Campaigns whose template fields are kept in memory while their recipients arrive. */
+const TEMPLATE_FIELDS_KEPT = 64;
+
+function assertNoProblems(problems: string[]): void {
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+  const more = problems.length - shown.length;
+  throw new InputError(
+    `Invalid recipients: ${shown.join('; ')}${
+      more > 0 ? `; and ${more} more` : ''
+    }`,
+  );
+}
 
 function assertValidMessage(message: unknown, what: string): void {
   const problems = findMailMessageProblems(message);
@@ -51,6 +67,9 @@ export interface QueueOptions {
  */
 export class MailQueue {
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly templateFields = new Map<string, TemplateFields>();
+
+  private waiting = 0;
 
   constructor(
     private readonly outbox: {
@@ -58,6 +77,14 @@ export class MailQueue {
       reports: OutboxReports;
       pauses: PauseLookup;
     },
+    private readonly limits: {
+      /**
+       * Callers that may wait for an outcome at once on this replica; more
+       * are answered at once with the status as it is. Each waiter reads
+       * the database every half second.
+       */
+      maxWaiting: number;
+    } = { maxWaiting: MAX_WAITING },
   ) {}
 
   /** Calls `listener` after a tenant's mail was queued, so a local worker starts at once. */
@@ -132,22 +159,22 @@ export class MailQueue {
       );
     }
     // The same rules as send(): a recipient is a message's "to".
-    const problems = recipients.flatMap((recipient, index) =>
-      findBulkRecipientProblems(recipient, `recipients[${index}]`),
+    assertNoProblems(
+      recipients.flatMap((recipient, index) =>
+        findBulkRecipientProblems(recipient, `recipients[${index}]`),
+      ),
     );
-    if (problems.length > 0) {
-      const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
-      const more = problems.length - shown.length;
-      throw new InputError(
-        `Invalid recipients: ${shown.join('; ')}${
-          more > 0 ? `; and ${more} more` : ''
-        }`,
-      );
-    }
     const campaign = await this.campaignOf(campaignId, tenantId);
     if (campaign.cancelled) {
       throw new ConflictError(`Campaign ${campaignId} was cancelled`);
     }
+    // And the rules of the message each becomes once personalised.
+    const fields = await this.templateFieldsOf(campaignId);
+    assertNoProblems(
+      recipients.flatMap((recipient, index) =>
+        fields.problemsOf(recipient.variables, `recipients[${index}]`),
+      ),
+    );
     const { accepted } = await this.outbox.queue.addMessages(
       campaign,
       recipients.map(r => ({
@@ -199,19 +226,26 @@ export class MailQueue {
   /**
    * The status once it is final, or as it is when `waitMs` has passed. The
    * database is read at most every 500 ms; an outcome recorded on this
-   * replica answers at once.
+   * replica answers at once. When too many callers wait already, answers
+   * at once, so that waits cannot be piled up against the database.
    */
   async waitForFinalStatus(
     id: string,
     tenantId: string,
     waitMs: number,
   ): Promise<DeliveryStatus> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const status = await this.status(id, tenantId);
-      const left = deadline - Date.now();
-      if (FINAL_STATES.includes(status.state) || left <= 0) return status;
-      await this.finishedOrAfter(id, Math.min(STATUS_POLL_MS, left));
+    const mayWait = this.waiting < this.limits.maxWaiting;
+    const deadline = Date.now() + (mayWait ? waitMs : 0);
+    this.waiting += 1;
+    try {
+      for (;;) {
+        const status = await this.status(id, tenantId);
+        const left = deadline - Date.now();
+        if (FINAL_STATES.includes(status.state) || left <= 0) return status;
+        await this.finishedOrAfter(id, Math.min(STATUS_POLL_MS, left));
+      }
+    } finally {
+      this.waiting -= 1;
     }
   }
 
@@ -242,6 +276,22 @@ export class MailQueue {
       const waiters = this.waiters.get(id);
       if (waiters?.size === 0) this.waiters.delete(id);
     });
+  }
+
+  /** How the campaign's template uses its fields, read once per campaign. */
+  private async templateFieldsOf(campaignId: string): Promise<TemplateFields> {
+    let fields = this.templateFields.get(campaignId);
+    if (!fields) {
+      const body = (await this.outbox.queue.bodies([campaignId])).get(
+        campaignId,
+      );
+      fields = TemplateFields.of(body ? JSON.parse(body) : { subject: '' });
+      this.templateFields.set(campaignId, fields);
+      if (this.templateFields.size > TEMPLATE_FIELDS_KEPT) {
+        this.templateFields.delete(this.templateFields.keys().next().value!);
+      }
+    }
+    return fields;
   }
 
   private async campaignOf(campaignId: string, tenantId: string) {
