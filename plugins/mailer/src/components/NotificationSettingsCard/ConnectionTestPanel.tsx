@@ -1,7 +1,6 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { useApi } from '@backstage/core-plugin-api';
@@ -9,12 +8,14 @@ import {
   ConnectionTestRequest,
   ConnectionTestResult,
   isEmailAddress,
+  MailerStatus,
   SettingsChange,
 } from '@elixeum/plugin-mailer-common';
 import { useState } from 'react';
 import { mailerApiRef } from '../../api/MailerApi';
 import { ConnectionTestResultView } from './ConnectionTestResultView';
 import { errorMessage } from './errorMessage';
+import { TestRecipientField } from './TestRecipientField';
 
 type TestState =
   | { status: 'idle' | 'running' }
@@ -23,13 +24,22 @@ type TestState =
 
 /**
  * Tests the settings as edited, before they are saved: a blank secret means
- * the stored one, exactly as a save would treat it.
+ * the stored one, exactly as a save would treat it. While the settings are
+ * incomplete, the backend tests the default mailbox instead.
  */
 export function ConnectionTestPanel(props: {
   change: SettingsChange;
-  disabled: boolean;
+  /** Whether the form can be tested; otherwise a click shows its problems. */
+  valid: boolean;
+  onInvalid: () => void;
+  /** Called as a test starts. */
+  onRun: () => void;
+  /** Where mail goes with the edited settings: the server a test reaches. */
+  preview: MailerStatus;
+  /** Adds `SMTP.TLS.CA` to the form, when it can be added. */
+  onAddCa?: () => void;
 }) {
-  const { change, disabled } = props;
+  const { change, valid, onInvalid, onRun, preview, onAddCa } = props;
   const mailerApi = useApi(mailerApiRef);
   const [sendTo, setSendTo] = useState('');
   const [test, setTest] = useState<TestState>({ status: 'idle' });
@@ -40,6 +50,11 @@ export function ConnectionTestPanel(props: {
       : undefined;
 
   async function runTest(request: ConnectionTestRequest) {
+    if (!valid) {
+      onInvalid();
+      return;
+    }
+    onRun();
     setTest({ status: 'running' });
     try {
       setTest({
@@ -54,6 +69,11 @@ export function ConnectionTestPanel(props: {
   return (
     <Box mt={3}>
       <Typography variant="subtitle1">Check the settings</Typography>
+      <Typography variant="body2" color="textSecondary">
+        {preview.server === 'default'
+          ? `Until your SMTP server is complete, the test goes through the default mailbox${preview.sender ? ` (${preview.sender})` : ''}.`
+          : 'The test uses the settings as you see them here, before they are saved.'}
+      </Typography>
       <Box
         display="flex"
         alignItems="flex-start"
@@ -63,27 +83,21 @@ export function ConnectionTestPanel(props: {
         <Box mt={2}>
           <Button
             variant="outlined"
-            disabled={disabled || running}
+            disabled={running}
             onClick={() => runTest({ values: change })}
           >
             Test connection
           </Button>
         </Box>
-        <TextField
-          id="mailer-test-recipient"
-          label="Test email address"
+        <TestRecipientField
           value={sendTo}
-          onChange={event => setSendTo(event.target.value)}
-          error={Boolean(sendToProblem)}
-          helperText={sendToProblem}
-          size="small"
-          variant="outlined"
-          margin="normal"
+          problem={sendToProblem}
+          onChange={setSendTo}
         />
         <Box mt={2}>
           <Button
             variant="outlined"
-            disabled={disabled || running || !sendTo || Boolean(sendToProblem)}
+            disabled={running || !sendTo || Boolean(sendToProblem)}
             onClick={() => runTest({ values: change, sendTo })}
           >
             Send test email
@@ -96,7 +110,11 @@ export function ConnectionTestPanel(props: {
         )}
       </Box>
       {test.status === 'done' && (
-        <ConnectionTestResultView result={test.result} />
+        <ConnectionTestResultView
+          result={test.result}
+          defaultSender={preview.server === 'default' ? preview.sender : ''}
+          onAddCa={onAddCa}
+        />
       )}
       {test.status === 'failed' && (
         <Alert severity="error">{test.message}</Alert>

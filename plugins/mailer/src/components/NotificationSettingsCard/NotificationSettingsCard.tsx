@@ -8,6 +8,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import { mailerSettingsManagePermission } from '@elixeum/plugin-mailer-common';
 import useAsync from 'react-use/esm/useAsync';
 import { mailerApiRef } from '../../api/MailerApi';
+import { ReadOnlySettingsCard } from './ReadOnlySettingsCard';
 import { SettingsEditor } from './SettingsEditor';
 
 /** The card where a tenant sees and sets up how its portal sends email. */
@@ -17,15 +18,22 @@ export function NotificationSettingsCard() {
     () => mailerApi.getSettings(),
     [mailerApi],
   );
-  // Until the answer is in, the card stays read-only rather than offering edits it may refuse.
-  const { allowed } = usePermission({
+  // Until the answer is in, the card waits rather than offering edits it may refuse.
+  const permission = usePermission({
     permission: mailerSettingsManagePermission,
   });
+  const { allowed } = permission;
 
-  if (value) return <SettingsEditor loaded={value} readOnly={!allowed} />;
+  if (value && !permission.loading) {
+    return allowed ? (
+      <SettingsEditor loaded={value} />
+    ) : (
+      <ReadOnlySettingsCard loaded={value} />
+    );
+  }
   return (
     <InfoCard title="Outgoing email">
-      {loading && <Progress />}
+      {(loading || permission.loading) && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
     </InfoCard>
   );

@@ -2,23 +2,28 @@ import Box from '@material-ui/core/Box';
 import IconButton from '@material-ui/core/IconButton';
 import TextField from '@material-ui/core/TextField';
 import DeleteIcon from '@material-ui/icons/Delete';
+import { settingInputKind } from '@elixeum/plugin-mailer-common';
+import { SettingHelp } from './SettingHelp';
 import { SettingField as Field } from './settingsForm';
 
-/** The helper text shown when a secret is stored but, by design, never shown. */
-export const STORED_SECRET_HINT = 'Stored — leave blank to keep';
-
-/** One setting as a form field, with a button to remove it. */
+/**
+ * One setting as a form field, with a button to remove it. PEM keys get a
+ * text area: an `<input>` drops the line breaks PEM cannot do without.
+ */
 export function SettingField(props: {
   field: Field;
-  readOnly: boolean;
+  /** Whether the field's problem is shown yet (see useProblemVisibility). */
+  showProblem: boolean;
   onChange: (value: string) => void;
+  onBlur: () => void;
   onRemove: () => void;
 }) {
-  const { field, readOnly, onChange, onRemove } = props;
+  const { field, showProblem, onChange, onBlur, onRemove } = props;
   const { definition, value, stored, mustReenter, problem } = field;
-  const hint =
-    definition.secret && stored ? STORED_SECRET_HINT : definition.description;
-  const isChoice = definition.type === 'choice';
+  const kind = settingInputKind(definition);
+  // The user must act on a stored secret that no longer fits, whether typed in or not.
+  const shownProblem = showProblem || mustReenter ? problem : undefined;
+  const choices = definition.choices ?? [];
 
   return (
     <Box display="flex" alignItems="flex-start">
@@ -27,37 +32,55 @@ export function SettingField(props: {
         label={definition.label}
         value={value}
         onChange={event => onChange(event.target.value)}
-        type={definition.secret ? 'password' : 'text'}
+        onBlur={onBlur}
+        // A text area cannot hide what is typed; a stored secret is never put in it either way.
+        type={definition.secret && kind === 'line' ? 'password' : 'text'}
         // Keeps browsers from filling in the user's own portal password.
         autoComplete={definition.secret ? 'new-password' : 'off'}
-        disabled={readOnly}
         required={mustReenter}
-        error={Boolean(problem)}
-        helperText={problem ?? hint}
-        select={isChoice}
-        SelectProps={isChoice ? { native: true } : undefined}
-        InputLabelProps={isChoice ? { shrink: true } : undefined}
+        error={Boolean(shownProblem)}
+        helperText={
+          <SettingHelp
+            definition={definition}
+            problem={shownProblem}
+            storedSecret={definition.secret && stored}
+          />
+        }
+        // The help text keeps its own colour next to an error.
+        FormHelperTextProps={{ error: false }}
+        inputProps={{
+          // Spell checkers may send what is typed to a cloud service.
+          spellCheck:
+            definition.secret || kind === 'multiline' ? false : undefined,
+          style: kind === 'multiline' ? { fontFamily: 'monospace' } : undefined,
+        }}
+        multiline={kind === 'multiline'}
+        minRows={kind === 'multiline' ? 4 : undefined}
+        maxRows={kind === 'multiline' ? 14 : undefined}
+        select={kind === 'choice'}
+        SelectProps={kind === 'choice' ? { native: true } : undefined}
+        InputLabelProps={kind === 'choice' ? { shrink: true } : undefined}
         variant="outlined"
         margin="normal"
         fullWidth
       >
-        {isChoice && <option value="" />}
-        {definition.choices?.map(choice => (
+        {kind === 'choice' && !choices.includes(value) && (
+          <option value="">Choose…</option>
+        )}
+        {choices.map(choice => (
           <option key={choice} value={choice}>
             {choice}
           </option>
         ))}
       </TextField>
-      {!readOnly && (
-        <Box mt={3} ml={1}>
-          <IconButton
-            aria-label={`Remove ${definition.label}`}
-            onClick={onRemove}
-          >
-            <DeleteIcon />
-          </IconButton>
-        </Box>
-      )}
+      <Box mt={3} ml={1}>
+        <IconButton
+          aria-label={`Remove ${definition.label}`}
+          onClick={onRemove}
+        >
+          <DeleteIcon />
+        </IconButton>
+      </Box>
     </Box>
   );
 }

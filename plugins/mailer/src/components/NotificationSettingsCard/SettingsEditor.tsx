@@ -4,39 +4,45 @@ import Button from '@material-ui/core/Button';
 import CircularProgress from '@material-ui/core/CircularProgress';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { NotificationSettingsResponse } from '@elixeum/plugin-mailer-common';
+import {
+  NotificationSettingsResponse,
+  SMTP_KEYS,
+} from '@elixeum/plugin-mailer-common';
 import { AddSettingButton } from './AddSettingButton';
+import { CertificateCheckWarning } from './CertificateCheckWarning';
 import { ConnectionTestPanel } from './ConnectionTestPanel';
 import { MailerStatusLine } from './MailerStatusLine';
 import { SettingField } from './SettingField';
+import { useConfirmLeave } from './useConfirmLeave';
 import { useSettingsEditor } from './useSettingsEditor';
 
 /** The loaded settings as a form: fields, Add, Save and the connection test. */
 export function SettingsEditor(props: {
   loaded: NotificationSettingsResponse;
-  readOnly: boolean;
 }) {
-  const { loaded, readOnly } = props;
-  const editor = useSettingsEditor(loaded);
+  const editor = useSettingsEditor(props.loaded);
   const saving = editor.save.status === 'saving';
+  const problemKeys = editor.fields
+    .filter(field => field.problem)
+    .map(field => field.definition.key);
+  const canAddCa = editor.addableKeys.some(d => d.key === SMTP_KEYS.tlsCa);
+  useConfirmLeave(editor.dirty);
 
   return (
     <InfoCard
       title="Outgoing email"
       action={
-        !readOnly && (
-          <AddSettingButton
-            definitions={editor.addableKeys}
-            onAdd={editor.addKey}
-          />
-        )
+        <AddSettingButton
+          definitions={editor.addableKeys}
+          onAdd={editor.addKey}
+        />
       }
       actions={
-        !readOnly && (
+        <Box display="flex" alignItems="center" style={{ gap: 16 }}>
           <Button
             variant="contained"
             color="primary"
-            disabled={!editor.dirty || !editor.valid || saving}
+            disabled={!editor.dirty || saving}
             onClick={editor.saveChanges}
             startIcon={
               saving ? (
@@ -46,47 +52,59 @@ export function SettingsEditor(props: {
           >
             {saving ? 'Saving…' : 'Save'}
           </Button>
-        )
+          {editor.dirty && !saving && (
+            <Typography variant="body2" color="textSecondary">
+              Unsaved changes
+            </Typography>
+          )}
+        </Box>
       }
     >
       <MailerStatusLine
-        status={editor.saved.status}
-        hasSettings={editor.saved.settings.length > 0}
+        saved={editor.saved.status}
+        preview={editor.preview}
+        hasSettings={editor.fields.length > 0}
       />
-      {readOnly && (
-        <Box mt={1}>
-          <Typography variant="body2" color="textSecondary">
-            You can view these settings but not change them: that needs the
-            permission to manage notification settings.
-          </Typography>
-        </Box>
-      )}
-      {editor.saved.settings.length === 0 && editor.fields.length === 0 && (
+      <CertificateCheckWarning values={editor.valuesAfterSave} />
+      {editor.fields.length === 0 && (
         <Box mt={2}>
           <Typography variant="body2">
-            No settings yet.
-            {!readOnly && ' Use Add to send mail through your own SMTP server.'}
+            No settings yet. Use Add to send mail through your own SMTP server.
           </Typography>
         </Box>
       )}
-      {editor.fields.map(field => (
-        <SettingField
-          key={field.definition.key}
-          field={field}
-          readOnly={readOnly}
-          onChange={value => editor.setValue(field.definition.key, value)}
-          onRemove={() => editor.removeKey(field.definition.key)}
-        />
-      ))}
+      {editor.fields.map(field => {
+        const key = field.definition.key;
+        return (
+          <SettingField
+            key={key}
+            field={field}
+            showProblem={editor.problems.shows(key)}
+            onChange={value => editor.setValue(key, value)}
+            onBlur={() => editor.problems.left(key)}
+            onRemove={() => editor.removeKey(key)}
+          />
+        );
+      })}
+      {editor.problems.revealedAll && problemKeys.length > 0 && (
+        <Alert severity="error">
+          Fix the marked settings first: {problemKeys.join(', ')}.
+        </Alert>
+      )}
       {editor.save.status === 'saved' && (
         <Alert severity="success">Settings saved.</Alert>
       )}
       {editor.save.status === 'failed' && (
         <Alert severity="error">{editor.save.message}</Alert>
       )}
-      {!readOnly && (
-        <ConnectionTestPanel change={editor.change} disabled={!editor.valid} />
-      )}
+      <ConnectionTestPanel
+        change={editor.change}
+        valid={editor.valid}
+        onInvalid={editor.problems.revealAll}
+        onRun={editor.clearSaveMessage}
+        preview={editor.preview}
+        onAddCa={canAddCa ? () => editor.addKey(SMTP_KEYS.tlsCa) : undefined}
+      />
     </InfoCard>
   );
 }

@@ -10,6 +10,7 @@ import {
   SettingsChange,
   SettingView,
   StoredSettingsView,
+  suggestedValueOf,
   validateSettingValue,
 } from '@elixeum/plugin-mailer-common';
 
@@ -43,11 +44,21 @@ export function initialFormValues(settings: SettingView[]): FormValues {
   return values;
 }
 
-/** What a field starts with when added: its stored value if it was removed in this edit, else the catalog default. */
-export function addedFieldValue(key: string, settings: SettingView[]): string {
+/**
+ * What a field starts with when added: its stored value if it was removed in
+ * this edit, else the catalog's suggestion for what is typed (e.g.
+ * `SMTP.Security` tls when the port is 465), else blank.
+ */
+export function addedFieldValue(
+  key: string,
+  settings: SettingView[],
+  values: FormValues = {},
+): string {
   const stored = settings.find(s => s.key === key);
   if (stored) return stored.secret ? '' : (stored.value ?? '');
-  return findSettingKey(key)?.defaultValue ?? '';
+  const definition = findSettingKey(key);
+  if (!definition) return '';
+  return suggestedValueOf(definition, new Map(Object.entries(values))) ?? '';
 }
 
 /** Why a value cannot be saved, or undefined. */
@@ -58,6 +69,10 @@ export function fieldProblem(
 ): string | undefined {
   // A blank secret keeps the stored one, so it only counts as empty when nothing is stored.
   if (definition.secret && stored && value === '') return undefined;
+  // A choice left at "Choose…" says what there is to choose from.
+  if (definition.type === 'choice' && value === '') {
+    return `${definition.label} must be one of: ${definition.choices?.join(', ')}`;
+  }
   const problem = validateSettingValue(definition, value);
   return problem && `${definition.label} ${problem}`;
 }

@@ -10,6 +10,8 @@ import {
   initialFormValues,
   settingsChange,
 } from './settingsForm';
+import { previewStatus, valuesAfterSave } from './statusPreview';
+import { useProblemVisibility } from './useProblemVisibility';
 
 /** Where the last save stands. */
 export type SaveState =
@@ -27,6 +29,7 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
     initialFormValues(loaded.settings),
   );
   const [save, setSave] = useState<SaveState>({ status: 'idle' });
+  const problems = useProblemVisibility();
 
   const fields = useMemo(
     () => formFields(values, saved.settings),
@@ -39,21 +42,30 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
   const valid = fields.every(field => !field.problem);
   const dirty = Object.keys(change).length > 0;
 
-  function edit(next: (current: typeof values) => typeof values) {
-    setValues(next);
-    // A success or failure message would be stale once the form changes again.
+  /** A success or failure message would be stale once the form changes, or a test runs. */
+  function clearSaveMessage() {
     setSave(current =>
       current.status === 'saving' ? current : { status: 'idle' },
     );
   }
 
+  function edit(next: (current: typeof values) => typeof values) {
+    setValues(next);
+    clearSaveMessage();
+  }
+
   async function saveChanges() {
-    if (!valid || !dirty || save.status === 'saving') return;
+    if (!dirty || save.status === 'saving') return;
+    if (!valid) {
+      problems.revealAll();
+      return;
+    }
     setSave({ status: 'saving' });
     try {
       const next = await mailerApi.updateSettings({ values: change });
       setSaved(next);
       setValues(initialFormValues(next.settings));
+      problems.reset();
       setSave({ status: 'saved' });
     } catch (error) {
       // The form keeps the edits, so the user can fix them and save again.
@@ -64,16 +76,27 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
   return {
     saved,
     fields,
+    /** The settings as they will be stored after saving, as the shared rules read them. */
+    valuesAfterSave: valuesAfterSave(fields),
+    /** Where mail goes once the form is saved. */
+    preview: previewStatus(fields, saved),
     change,
     valid,
     dirty,
     save,
+    problems,
     addableKeys: addableKeys(values),
-    setValue: (key: string, value: string) =>
-      edit(v => ({ ...v, [key]: value })),
+    setValue: (key: string, value: string) => {
+      problems.typed(key);
+      edit(v => ({ ...v, [key]: value }));
+    },
     addKey: (key: string) =>
-      edit(v => ({ ...v, [key]: addedFieldValue(key, saved.settings) })),
-    removeKey: (key: string) => edit(({ [key]: _removed, ...rest }) => rest),
+      edit(v => ({ ...v, [key]: addedFieldValue(key, saved.settings, v) })),
+    removeKey: (key: string) => {
+      problems.forget(key);
+      edit(({ [key]: _removed, ...rest }) => rest);
+    },
     saveChanges,
+    clearSaveMessage,
   };
 }

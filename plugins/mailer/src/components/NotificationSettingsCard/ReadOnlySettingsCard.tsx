@@ -1,0 +1,40 @@
+import { InfoCard } from '@backstage/core-components';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { NotificationSettingsResponse } from '@elixeum/plugin-mailer-common';
+import { CertificateCheckWarning } from './CertificateCheckWarning';
+import { MailerStatusLine } from './MailerStatusLine';
+import { ReadOnlySettings } from './ReadOnlySettings';
+
+/** The settings for someone who may read them but not change them. */
+export function ReadOnlySettingsCard(props: {
+  loaded: NotificationSettingsResponse;
+}) {
+  const { settings, status } = props.loaded;
+  const values = new Map(
+    settings.map(s => [s.key, s.secret ? 'set' : (s.value ?? '')] as const),
+  );
+  return (
+    <InfoCard title="Outgoing email">
+      <MailerStatusLine
+        saved={status}
+        preview={status}
+        hasSettings={settings.length > 0}
+      />
+      <CertificateCheckWarning values={values} />
+      <Box mt={1}>
+        <Typography variant="body2">
+          You can view these settings but not change them: that needs the
+          permission to manage notification settings.
+        </Typography>
+      </Box>
+      {settings.length === 0 ? (
+        <Box mt={2}>
+          <Typography variant="body2">No settings yet.</Typography>
+        </Box>
+      ) : (
+        <ReadOnlySettings settings={settings} />
+      )}
+    </InfoCard>
+  );
+}
