@@ -97,6 +97,42 @@ describe.each(databases.eachSupportedId())(
       expect(other.connections.opened).toBe(0);
     });
 
+    it('switches to OAuth2 without the password, removing it, so that switching back asks for it again', async () => {
+      const { server, storedRows } = await start();
+      const keysOf = async () =>
+        (await storedRows()).map((row: any) => row.setting_key);
+      const toOAuth = await request(server)
+        .put('/api/mailer/settings')
+        .send({
+          values: {
+            'SMTP.AuthMethod': 'xoauth2',
+            'SMTP.OAuth.Provider': 'microsoft',
+            'SMTP.OAuth.TenantId': 'contoso.onmicrosoft.com',
+            'SMTP.OAuth.ClientId': 'app-client-id',
+            'SMTP.OAuth.ClientSecret': 'the-client-Secret-value',
+          },
+        })
+        .expect(200);
+      expect(toOAuth.body.status).toMatchObject({
+        server: 'custom',
+        missingKeys: [],
+      });
+      expect(await keysOf()).not.toContain('SMTP.Password');
+      expect(await keysOf()).toContain('SMTP.OAuth.ClientSecret');
+
+      // Back to a password: the old one is gone, and the client secret goes too.
+      const back = await request(server)
+        .put('/api/mailer/settings')
+        .send({ values: { 'SMTP.AuthMethod': null } })
+        .expect(200);
+      expect(back.body.status).toMatchObject({
+        server: 'default',
+        missingKeys: ['SMTP.Password'],
+      });
+      expect(await keysOf()).not.toContain('SMTP.OAuth.ClientSecret');
+      expect(await keysOf()).not.toContain('SMTP.Password');
+    });
+
     it('tests a new server with the password entered for it', async () => {
       const { server } = await start();
       const response = await connectionTest(server, {

@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import {
   describeSettingProblems,
+  findSecretsNoLongerUsed,
   findSecretsToReenter,
   findSettingKey,
   findSettingsChangeProblems,
@@ -74,6 +75,21 @@ function assertSecretsStayWithTheirServer(
   if (problems.length > 0) {
     throw new InputError(describeSettingProblems(problems));
   }
+}
+
+/**
+ * The change, plus the removal of every stored secret it stops using (the
+ * password when the login becomes OAuth2): an unused secret is not kept
+ * around for a later switch back to reuse.
+ */
+function withUnusedSecretsRemoved(
+  change: SettingsChange,
+  settings: StoredSetting[],
+): SettingsChange {
+  const unused = findSecretsNoLongerUsed(change, storedView(settings));
+  return unused.length === 0
+    ? change
+    : { ...change, ...Object.fromEntries(unused.map(key => [key, null])) };
 }
 
 /** The value a key has after `change`: the new one, or the stored one when the change leaves it. */
@@ -153,7 +169,11 @@ export class TenantSettingsService {
       await this.checkServerPolicy(change, stored);
     }
     await this.checkTokenUrlPolicy(change);
-    const storedChange = this.toStoredChange(tenantId, change, actor);
+    const storedChange = this.toStoredChange(
+      tenantId,
+      withUnusedSecretsRemoved(change, stored),
+      actor,
+    );
     const { history } = this;
     await this.store.apply(
       tenantId,
