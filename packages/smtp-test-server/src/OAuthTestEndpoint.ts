@@ -33,6 +33,16 @@ export interface RefreshClient {
   refreshToken: string;
   /** Issue a new refresh token with every access token, as Microsoft does. */
   rotate?: boolean;
+  /**
+   * More refresh tokens this client holds (other users' or later consents),
+   * each good for one use when `rotate` is set, like `refreshToken`.
+   */
+  otherGrants?: string[];
+  /**
+   * Refuse a refresh without this scope, as Microsoft's v2 endpoint does
+   * (AADSTS90014); the token is then issued for the scope asked for.
+   */
+  requireScope?: string;
 }
 
 /** An access token as issued. */
@@ -75,6 +85,17 @@ export interface OAuthTestEndpointOptions {
   refresh?: RefreshClient;
   /** Return a reply to refuse a Graph send with it, e.g. 429. */
   graphReply?: (request: GraphSendRequest) => GraphReply | undefined;
+  /**
+   * Return a reply to answer a token request with it instead, e.g. an
+   * error with an AADSTS code; see `tokenError`.
+   */
+  tokenReply?: (request: TokenRequestSeen) => GraphReply | undefined;
+}
+
+/** A token request as the endpoint received it. */
+export interface TokenRequestSeen {
+  path: string;
+  form: Record<string, string>;
 }
 
 const GOOGLE_SCOPE_PREFIX = 'https://mail.google.com/';
@@ -98,7 +119,7 @@ function send(response: ServerResponse, reply: GraphReply): void {
 }
 
 /** An error as identity providers answer it; Microsoft adds its AADSTS number. */
-function tokenError(
+export function tokenError(
   status: number,
   error: string,
   description: string,
@@ -128,7 +149,7 @@ function decodeJwtPart(part: string): Record<string, unknown> {
  * Graph send, and tells SMTP test servers which tokens it issued.
  */
 export class OAuthTestEndpoint {
-  readonly tokenRequests: { path: string; form: Record<string, string> }[] = [];
+  readonly tokenRequests: TokenRequestSeen[] = [];
   readonly issued: IssuedAccessToken[] = [];
   readonly graphRequests: GraphSendRequest[] = [];
   /** While false, every connection is dropped, as a host that is down. */
@@ -218,6 +239,11 @@ export class OAuthTestEndpoint {
     }
     const form = Object.fromEntries(new URLSearchParams(body));
     this.tokenRequests.push({ path, form });
+    const override = this.options.tokenReply?.({ path, form });
+    if (override) {
+      send(response, override);
+      return;
+    }
     const microsoft = path.match(/^\/([^/]+)\/oauth2\/v2\.0\/token$/);
     let reply: GraphReply;
     if (microsoft)
@@ -354,17 +380,31 @@ export class OAuthTestEndpoint {
         'The OAuth client was not found.',
       );
     }
-    if (form.refresh_token !== client.refreshToken) {
+    const others = client.otherGrants ?? [];
+    const main = form.refresh_token === client.refreshToken;
+    if (!main && !others.includes(form.refresh_token)) {
       return tokenError(
         400,
         'invalid_grant',
         'Token has been expired or revoked.',
       );
     }
-    const token = this.issue('refresh_token', 'mail');
+    if (
+      client.requireScope &&
+      !(form.scope ?? '').split(' ').includes(client.requireScope)
+    ) {
+      return tokenError(
+        400,
+        'invalid_request',
+        `AADSTS90014: The required field 'scope' is missing or does not include ${client.requireScope}.`,
+      );
+    }
+    const token = this.issue('refresh_token', form.scope ?? 'mail');
     if (!client.rotate) return this.granted(token);
-    client.refreshToken = `rt-${randomBytes(12).toString('hex')}`;
-    return this.granted(token, { refresh_token: client.refreshToken });
+    const rotated = `rt-${randomBytes(12).toString('hex')}`;
+    if (main) client.refreshToken = rotated;
+    else others[others.indexOf(form.refresh_token)] = rotated;
+    return this.granted(token, { refresh_token: rotated });
   }
 
   private graphSend(

@@ -4,6 +4,7 @@ import {
   SMTPServer,
   SMTPServerAddress,
   SMTPServerAuthentication,
+  SMTPServerAuthenticationResponse,
   SMTPServerSession,
 } from 'smtp-server';
 import { PemCertificate } from './selfSignedCertificate';
@@ -47,6 +48,13 @@ export interface SmtpTestServerOptions {
    * XOAUTH2 login is accepted.
    */
   acceptAccessToken?: (username: string, accessToken: string) => boolean;
+  /**
+   * Refuse XOAUTH2 tokens as Gmail does: a 334 challenge with a JSON error,
+   * then 535 once the client answers it (clients may then ask for a new
+   * token and log in again). Without it a refused token gets 535 at once,
+   * as Exchange Online answers.
+   */
+  xoauth2Challenge?: boolean;
   /** Offer STARTTLS with this certificate. Without it STARTTLS is not offered. */
   certificate?: PemCertificate;
   /** Refuse AUTH until the client has upgraded to TLS (what real servers do). */
@@ -220,7 +228,7 @@ export class SmtpTestServer {
     auth: SMTPServerAuthentication,
     callback: (
       err: Error | null | undefined,
-      response?: { user: string },
+      response?: SMTPServerAuthenticationResponse,
     ) => void,
   ): void {
     const attempt: AuthAttempt = {
@@ -239,6 +247,12 @@ export class SmtpTestServer {
     if (auth.method === 'XOAUTH2') {
       const accept = this.options.acceptAccessToken;
       if (accept && !accept(username, auth.accessToken ?? '')) {
+        if (this.options.xoauth2Challenge) {
+          callback(null, {
+            data: { status: '401', schemes: 'bearer', scope: 'mail' },
+          });
+          return;
+        }
         callback(
           replyError({
             code: 535,

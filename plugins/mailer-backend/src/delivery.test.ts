@@ -223,6 +223,7 @@ describe.each(databases.eachSupportedId())(
         expect(summary.pause).toMatchObject({
           server: 'custom',
           reason: expect.stringContaining('5.7.139'),
+          advice: expect.stringContaining('SmtpClientAuthenticationDisabled'),
           reply: { code: 'EAUTH', responseCode: 535 },
         });
         expect(JSON.stringify(summary)).not.toContain(TENANT_PASSWORD);

@@ -1,5 +1,6 @@
 import {
   GraphReply,
+  GraphSendRequest,
   OAuthTestEndpoint,
   parseMime,
 } from '@internal/smtp-test-server';
@@ -24,7 +25,9 @@ const app = {
 let endpoint: OAuthTestEndpoint;
 afterEach(async () => endpoint?.close());
 
-async function start(graphReply?: () => GraphReply | undefined) {
+async function start(
+  graphReply?: (request: GraphSendRequest) => GraphReply | undefined,
+) {
   endpoint = await OAuthTestEndpoint.start({ microsoft: app, graphReply });
   const consumer = createConsumerPlugin();
   const started = await startMailerTestBackend(databases, 'SQLITE_3', {
@@ -126,6 +129,54 @@ describe('Microsoft Graph transport', () => {
     await mailer.send({ to: 'alice@example.com', subject: 'Hi', text: 'x' });
     const summary = await waitForPause(server);
     expect(summary.pause?.reason).toMatch(/Mail\.Send/);
+    expect(summary.pause?.advice).toMatch(/Test-ApplicationAccessPolicy/);
     expect(endpoint.graphRequests).toHaveLength(0);
+  });
+
+  it('tries once more with a new token when Graph refuses one (401), then pauses with advice', async () => {
+    const tokensRefused: string[] = [];
+    const { mailer, server } = await start(request => {
+      tokensRefused.push(request.token);
+      return {
+        status: 401,
+        body: {
+          error: {
+            code: 'InvalidAuthenticationToken',
+            message: 'Access token validation failure.',
+          },
+        },
+      };
+    });
+    await mailer.send({ to: 'alice@example.com', subject: 'Hi', text: 'x' });
+    const summary = await waitForPause(server);
+    expect(summary.pause?.reason).toMatch(
+      /refused the app's token \(401 InvalidAuthenticationToken\)/,
+    );
+    expect(summary.pause?.advice).toMatch(/SMTP\.OAuth\.TenantId/);
+    // The first attempt and its retry, each with a token of its own.
+    expect(tokensRefused.slice(0, 2)).toEqual(
+      endpoint.issued.slice(0, 2).map(t => t.token),
+    );
+    expect(tokensRefused[0]).not.toBe(tokensRefused[1]);
+  });
+
+  it('waits until the date Retry-After gives when Graph throttles, then sends', async () => {
+    let throttled = 0;
+    const { mailer } = await start(() =>
+      throttled++ === 0
+        ? {
+            status: 503,
+            headers: {
+              'Retry-After': new Date(Date.now() + 3_000).toUTCString(),
+            },
+            body: { error: { code: 'ServiceUnavailable' } },
+          }
+        : undefined,
+    );
+    const startedAt = Date.now();
+    await mailer.send({ to: 'alice@example.com', subject: 'Hi', text: 'x' });
+    await eventually(() => endpoint.graphRequests.length === 1, 15_000);
+    // The date has whole seconds: at least two of the three remain.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_900);
   });
 });

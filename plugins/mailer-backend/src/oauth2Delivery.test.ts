@@ -24,6 +24,8 @@ import { waitForPause } from './__testUtils__/waitForPause';
 const databases = createTestDatabases();
 const MAILBOX = 'mailer@tenant.example';
 const SMTP_SCOPE = 'https://outlook.office365.com/.default';
+const MICROSOFT_REFRESH_SCOPE =
+  'https://outlook.office.com/SMTP.Send offline_access';
 const microsoftApp = {
   tenantId: 'contoso-tenant',
   clientId: 'app-client-id',
@@ -143,6 +145,37 @@ describe('OAuth2 (XOAUTH2) with Microsoft client credentials', () => {
     );
   });
 
+  it.each([
+    ['at once with 535, as Exchange Online does', false],
+    ['with a 334 challenge, then 535, as Gmail does', true],
+  ])(
+    'gets a new token when the server refuses one that has not expired (%s)',
+    async (_how, xoauth2Challenge) => {
+      endpoint = await OAuthTestEndpoint.start({ microsoft: microsoftApp });
+      // E.g. admin consent granted after the first token was issued.
+      smtp = await SmtpTestServer.start({
+        xoauth2Challenge,
+        acceptAccessToken: (user, token) =>
+          user === MAILBOX &&
+          endpoint.isValid(token) &&
+          token !== endpoint.issued[0].token,
+      });
+      const { server, mailer } = await startMailer();
+      await saveSettings(server, microsoftSettings());
+
+      await mailer.send({ to: 'a@example.com', subject: 'Hi', text: 'x' });
+      await smtp.waitForMessages(1);
+
+      expect(endpoint.tokenRequests).toHaveLength(2);
+      const [refused, renewed] = endpoint.issued.map(t => t.token);
+      expect(smtp.authAttempts.map(a => a.accessToken)).toEqual([
+        refused,
+        renewed,
+      ]);
+      expect(smtp.messages[0].authenticatedUser).toBe(MAILBOX);
+    },
+  );
+
   it('explains a wrong client secret in the connection test, without the secret', async () => {
     await startServers({ microsoft: microsoftApp });
     const { server } = await startMailer();
@@ -166,6 +199,7 @@ describe('OAuth2 (XOAUTH2) with Microsoft client credentials', () => {
     await mailer.send({ to: 'a@example.com', subject: 'Reset', text: 'x' });
     const summary = await waitForPause(server);
     expect(summary.pause?.reason).toMatch(/token endpoint/i);
+    expect(summary.pause?.advice).toMatch(/must reach the token endpoint/);
     const row = await knex('mailer_outbox').first();
     expect(row.status).not.toBe('failed');
 
@@ -294,6 +328,136 @@ describe('OAuth2 with a refresh token', () => {
       rotated,
     ]);
   });
+
+  const refreshSettings = (tokenUrl: string, refreshToken: string) => ({
+    'SMTP.Server': smtp.host,
+    'SMTP.Port': String(smtp.port),
+    'SMTP.Security': 'none',
+    'SMTP.Username': MAILBOX,
+    'SMTP.AuthMethod': 'xoauth2',
+    'SMTP.OAuth.Provider': 'refresh-token',
+    'SMTP.OAuth.TokenUrl': tokenUrl,
+    'SMTP.OAuth.ClientId': client.clientId,
+    'SMTP.OAuth.ClientSecret': client.clientSecret,
+    'SMTP.OAuth.RefreshToken': refreshToken,
+  });
+
+  it('keeps the saved refresh token when a connection test of unsaved values rotates another', async () => {
+    endpoint = await OAuthTestEndpoint.start({
+      certificate,
+      refresh: {
+        ...client,
+        refreshToken: 'saved-Refresh-token',
+        otherGrants: ['unsaved-Refresh-token'],
+        rotate: true,
+      },
+    });
+    // Another token URL, where the same client holds another grant.
+    const elsewhere = await OAuthTestEndpoint.start({
+      certificate,
+      refresh: {
+        ...client,
+        refreshToken: 'elsewhere-Refresh-token',
+        rotate: true,
+      },
+    });
+    smtp = await SmtpTestServer.start({
+      acceptAccessToken: (user, token) =>
+        user === MAILBOX &&
+        (endpoint.isValid(token) || elsewhere.isValid(token)),
+    });
+    try {
+      const { server, mailer, knex } = await startMailer();
+      const savedUrl = `${endpoint.baseUrl}/refresh/token`;
+      await saveSettings(
+        server,
+        refreshSettings(savedUrl, 'saved-Refresh-token'),
+      );
+      const rows = () =>
+        knex('mailer_settings').select().orderBy('setting_key');
+      const before = await rows();
+
+      const sameUrl = await connectionTest(server, {
+        'SMTP.OAuth.RefreshToken': 'unsaved-Refresh-token',
+      });
+      expect(sameUrl.outcome).toBe('success');
+      const otherUrl = await connectionTest(server, {
+        'SMTP.OAuth.TokenUrl': `${elsewhere.baseUrl}/refresh/token`,
+        'SMTP.OAuth.ClientSecret': client.clientSecret,
+        'SMTP.OAuth.RefreshToken': 'elsewhere-Refresh-token',
+      });
+      expect(otherUrl.outcome).toBe('success');
+      // Both endpoints rotated what they were given; nothing of it was stored.
+      expect(endpoint.options.refresh!.otherGrants![0]).not.toBe(
+        'unsaved-Refresh-token',
+      );
+      expect(elsewhere.refreshToken).not.toBe('elsewhere-Refresh-token');
+      await new Promise(resolve => setTimeout(resolve, 200));
+      expect(await rows()).toEqual(before);
+
+      // Delivery exchanges the saved token for a token of its own, and keeps the rotation.
+      await mailer.send({ to: 'c@example.com', subject: 'One', text: 'x' });
+      await smtp.waitForMessages(1);
+      const exchanged = endpoint.tokenRequests.at(-1)!;
+      expect(exchanged.form.refresh_token).toBe('saved-Refresh-token');
+      expect(smtp.authAttempts.at(-1)!.accessToken).toBe(
+        endpoint.issued.at(-1)!.token,
+      );
+      const rotated = endpoint.refreshToken!;
+      await eventually(
+        async () =>
+          (await readStoredSecret(
+            knex,
+            'default',
+            'SMTP.OAuth.RefreshToken',
+          )) === rotated,
+        5_000,
+        'the rotation of the saved token to be stored',
+      );
+      const stored = await rows();
+      expect(
+        stored.find(r => r.setting_key === 'SMTP.OAuth.TokenUrl').value,
+      ).toBe(savedUrl);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it.each([
+    ['under the Microsoft authority', 'loopback', MICROSOFT_REFRESH_SCOPE],
+    ['elsewhere (Google)', 'https://login.microsoftonline.com', undefined],
+  ])(
+    'asks for a scope when refreshing a token %s',
+    async (_where, authority, scope) => {
+      await startServers({
+        certificate,
+        refresh: {
+          ...client,
+          refreshToken: 'a-Refresh-token',
+          ...(scope && {
+            requireScope: 'https://outlook.office.com/SMTP.Send',
+          }),
+        },
+      });
+      const { server } = await startMailer({
+        config: {
+          oauth: {
+            microsoft: {
+              authority:
+                authority === 'loopback' ? endpoint.baseUrl : authority,
+            },
+          },
+        },
+      });
+      const result = await connectionTest(
+        server,
+        refreshSettings(`${endpoint.baseUrl}/refresh/token`, 'a-Refresh-token'),
+      );
+      expect(result.outcome).toBe('success');
+      expect(endpoint.tokenRequests).toHaveLength(1);
+      expect(endpoint.tokenRequests[0].form.scope).toBe(scope);
+    },
+  );
 
   it('refuses a token URL on a private address under the default server policy', async () => {
     await startServers({ certificate });

@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { mailerPermissions, SMTP_KEYS } from '@elixeum/plugin-mailer-common';
+import { mailerPermissions } from '@elixeum/plugin-mailer-common';
 import {
   MailerTenantResolver,
   mailerTenantExtensionPoint,
@@ -17,6 +17,7 @@ import { OutboxQueue } from './database/OutboxQueue';
 import { OutboxReports } from './database/OutboxReports';
 import { OutboxRetention } from './database/OutboxRetention';
 import { createDelivery } from './delivery/createDelivery';
+import { describeError } from './errors/describeError';
 import { defaultLaneKey } from './delivery/laneKeys';
 import { OAuthTokens } from './oauth/OAuthTokens';
 import { createRouter } from './router';
@@ -100,12 +101,15 @@ export const mailerPlugin = createBackendPlugin({
             tenantResolver: policyResolver(serverPolicy, TOKEN_URL_TARGET),
             timeoutMs: delivery.connectionTimeoutMs,
           },
-          // A provider that rotates refresh tokens: keep the new one.
-          (tenantId, refreshToken) =>
-            settings.storeRotatedSecret(
-              tenantId,
-              SMTP_KEYS.oauthRefreshToken,
-              refreshToken,
+          // A provider that rotates refresh tokens: the saved settings keep
+          // the new one, if it is theirs (not a test of unsaved values).
+          rotation =>
+            settings.storeRotatedRefreshToken(rotation).then(
+              () => undefined,
+              error =>
+                logger.warn(
+                  `Could not store the rotated refresh token of tenant ${rotation.tenantId}: ${describeError(error)}`,
+                ),
             ),
         );
         const worker = createDelivery({

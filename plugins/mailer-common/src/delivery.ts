@@ -152,6 +152,8 @@ export interface DeliveryPause {
   failures: number;
   /** What failed, without secrets. */
   reason: string;
+  /** What the tenant can do about it, e.g. which permission to grant. */
+  advice?: string;
   reply?: SmtpReply;
 }
 

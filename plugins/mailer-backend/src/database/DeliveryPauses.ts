@@ -14,12 +14,16 @@ export interface StoredPause {
   until: number;
   failures: number;
   reason: string;
+  /** What the tenant can do about it. */
+  advice?: string;
   reply?: SmtpReply;
 }
 
 /** Why a server is paused, as the worker saw it. */
 export interface PauseCause {
   reason: string;
+  /** What the tenant can do about it, from the failure's classification. */
+  advice?: string;
   reply?: SmtpReply;
 }
 
@@ -33,6 +37,7 @@ function toPause(row: Row): StoredPause {
     until: Number(row.paused_until),
     failures: Number(row.failures),
     reason: row.reason,
+    advice: row.advice ?? undefined,
     reply:
       row.error_code === null && row.response_code === null
         ? undefined
@@ -95,6 +100,7 @@ export class DeliveryPauses {
         paused_until: databaseNowPlus(tx, delayFor(failures)),
         failures,
         reason: cause.reason.slice(0, 2000),
+        advice: cause.advice?.slice(0, 4000) ?? null,
         error_code: cause.reply?.code?.slice(0, 32) ?? null,
         response_code: cause.reply?.responseCode ?? null,
         updated_at: now,

@@ -98,4 +98,30 @@ export class SettingsStore {
       }
     });
   }
+
+  /**
+   * Replaces one stored value, but only while it is still `expected` (the
+   * stored text, e.g. a ciphertext): a save in between wins. Returns
+   * whether it was replaced.
+   */
+  async replaceIfUnchanged(
+    tenantId: string,
+    expected: string,
+    setting: { key: string; value: string; encryptionKeyId: string | null },
+    actor: string,
+  ): Promise<boolean> {
+    const updated = await this.knex<SettingRow>(TABLE)
+      .where({
+        tenant_id: tenantId,
+        setting_key: setting.key,
+        value: expected,
+      })
+      .update({
+        value: setting.value,
+        encryption_key_id: setting.encryptionKeyId,
+        updated_at: new Date(),
+        updated_by: actor,
+      });
+    return updated === 1;
+  }
 }

@@ -2,7 +2,11 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { SmtpReply } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DeliveryPauses, StoredPause } from '../database/DeliveryPauses';
+import {
+  DeliveryPauses,
+  PauseCause,
+  StoredPause,
+} from '../database/DeliveryPauses';
 import {
   ClaimedMessage,
   DeliveryOutcome,
@@ -234,6 +238,8 @@ export class DeliveryWorker {
       // waits (and the card says why) instead of failing its mail.
       await this.pause(key, tenantId, {
         reason: `The tenant's SMTP settings cannot be used: ${(error as Error).message}`,
+        advice:
+          'Enter the secret settings (password, client secret, private key or refresh token) again and save; if that does not help, ask the portal operator whether the encryption keys changed.',
         reply: { code: 'ESETTINGS' },
       });
       return undefined;
@@ -330,7 +336,7 @@ export class DeliveryWorker {
     void this.pause(
       lane.key,
       lane.tenantId,
-      { reason: explained.message, reply },
+      { reason: explained.message, advice: explained.advice, reply },
       failure.retryAfterMs,
     );
   }
@@ -356,7 +362,7 @@ export class DeliveryWorker {
   private async pause(
     key: string,
     tenantId: string | undefined,
-    cause: { reason: string; reply?: SmtpReply },
+    cause: PauseCause,
     atLeastMs = 0,
   ): Promise<void> {
     const { pauseInitialMs, pauseMaxMs } = this.config;

@@ -29,6 +29,7 @@ export class TenantPauses implements PauseLookup {
       nextAttemptAt: new Date(pause.until).toISOString(),
       failures: pause.failures,
       reason: pause.reason,
+      ...(pause.advice && { advice: pause.advice }),
       reply: pause.reply,
     };
   }

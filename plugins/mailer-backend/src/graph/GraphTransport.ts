@@ -15,8 +15,8 @@ export interface GraphTransportOptions {
   baseUrl: string;
   /** Requests at once; Graph throttles a mailbox beyond a few. */
   maxConcurrent: number;
-  /** Graph access tokens (scope https://graph.microsoft.com/.default). */
-  accessToken: (renew: boolean) => Promise<string>;
+  /** Graph access tokens (scope https://graph.microsoft.com/.default); `renew` with the refused one. */
+  accessToken: (renew: boolean, refused?: string) => Promise<string>;
   extraCaCertificates: readonly string[];
   timeoutMs: number;
 }
@@ -51,10 +51,14 @@ function graphError(response: WebResponse): {
   }
 }
 
+/** Retry-After in seconds or, as HTTP allows, as a date (RFC 9110 §10.2.3). */
 function retryAfterMs(response: WebResponse): number | undefined {
   const header = response.headers['retry-after'];
-  const seconds = Number(Array.isArray(header) ? header[0] : header);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /**
@@ -118,10 +122,10 @@ export class GraphTransport implements MailTransport {
     this.closed = true;
   }
 
-  private async post(body: string, renewed = false): Promise<WebResponse> {
+  private async post(body: string, refused?: string): Promise<WebResponse> {
     let token: string;
     try {
-      token = await this.options.accessToken(renewed);
+      token = await this.options.accessToken(refused !== undefined, refused);
     } catch (error) {
       throw new SmtpAttemptError('connect', error as Error);
     }
@@ -151,7 +155,9 @@ export class GraphTransport implements MailTransport {
     }
     if (response.status === 202 || response.status === 200) return response;
     // A token Graph no longer takes: one more try with a fresh one.
-    if (response.status === 401 && !renewed) return this.post(body, true);
+    if (response.status === 401 && refused === undefined) {
+      return this.post(body, token);
+    }
     throw this.failure(response);
   }
 

@@ -9,6 +9,8 @@ export class TokenError extends Error {
   constructor(
     message: string,
     readonly details: {
+      /** Which grant was asked for: the same error means different things for each. */
+      grant?: 'client_credentials' | 'jwt-bearer' | 'refresh_token';
       /** The HTTP status; absent when the endpoint could not be reached. */
       status?: number;
       /** OAuth2's error, e.g. invalid_client, invalid_grant, unauthorized_client. */

@@ -35,8 +35,29 @@ export const SMTP_SCOPE = {
 /** The scope of Microsoft Graph with application permissions. */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
+/**
+ * What a refresh token is exchanged for at Microsoft: its v2 endpoint
+ * requires a scope on every refresh, and without SMTP.Send it may issue a
+ * token for another audience (Exchange then answers 535 5.7.3). Google's
+ * refresh grant takes no scope: the token keeps the scope granted.
+ */
+export const MICROSOFT_DELEGATED_SMTP_SCOPE =
+  'https://outlook.office.com/SMTP.Send offline_access';
+
+/** Which grant a token request used, to tell its errors apart. */
+export type TokenGrant = 'client_credentials' | 'jwt-bearer' | 'refresh_token';
+
+/** Whether a tenant's token URL is Microsoft's: the public cloud, or the operator's authority. */
+function isMicrosoftTokenUrl(url: URL, endpoints: TokenEndpoints): boolean {
+  const authority = new URL(endpoints.microsoftAuthority);
+  return (
+    url.host === 'login.microsoftonline.com' || url.host === authority.host
+  );
+}
+
 interface Exchange {
   url: URL;
+  grant: TokenGrant;
   form: Record<string, string>;
   /** Endpoints a tenant names are checked by the server policy; the operator's are trusted. */
   tenantNamed: boolean;
@@ -54,6 +75,7 @@ function exchangeFor(
         url: new URL(
           `${endpoints.microsoftAuthority.replace(/\/+$/, '')}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`,
         ),
+        grant: 'client_credentials',
         form: {
           grant_type: 'client_credentials',
           client_id: credentials.clientId,
@@ -65,6 +87,7 @@ function exchangeFor(
     case 'google':
       return {
         url: new URL(endpoints.googleTokenUrl),
+        grant: 'jwt-bearer',
         form: {
           grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
           assertion: googleAssertion({
@@ -77,17 +100,23 @@ function exchangeFor(
         },
         tenantNamed: false,
       };
-    default:
+    default: {
+      const url = new URL(credentials.tokenUrl);
       return {
-        url: new URL(credentials.tokenUrl),
+        url,
+        grant: 'refresh_token',
         form: {
           grant_type: 'refresh_token',
           refresh_token: credentials.refreshToken,
           client_id: credentials.clientId,
           client_secret: credentials.clientSecret,
+          ...(isMicrosoftTokenUrl(url, endpoints) && {
+            scope: MICROSOFT_DELEGATED_SMTP_SCOPE,
+          }),
         },
         tenantNamed: true,
       };
+    }
   }
 }
 
@@ -146,7 +175,10 @@ export async function requestAccessToken(
     const { code, message } = error as { code?: string; message?: string };
     throw new TokenError(
       `The token endpoint ${exchange.url.host} could not be reached${code ? ` (${code})` : ''}`,
-      { description: code === 'EPOLICY' ? message : undefined },
+      {
+        grant: exchange.grant,
+        description: code === 'EPOLICY' ? message : undefined,
+      },
     );
   }
   const json = parseJson(response.body);
@@ -163,6 +195,7 @@ export async function requestAccessToken(
   throw new TokenError(
     `The token endpoint ${exchange.url.host} refused to issue a token (HTTP ${response.status}${typeof json.error === 'string' ? `, ${json.error}` : ''})`,
     {
+      grant: exchange.grant,
       status: response.status,
       error: typeof json.error === 'string' ? json.error : undefined,
       errorCodes,

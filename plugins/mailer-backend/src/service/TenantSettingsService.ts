@@ -12,6 +12,7 @@ import {
   StoredSettingsView,
 } from '@elixeum/plugin-mailer-common';
 import { createHash } from 'node:crypto';
+import { RefreshTokenRotation } from '../oauth/OAuthTokens';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { SecretCipher } from '../crypto/SecretCipher';
 import {
@@ -306,23 +307,46 @@ export class TenantSettingsService {
   }
 
   /**
-   * Stores a secret the mailer itself was given in place of the stored one
-   * (an OAuth2 provider rotated the refresh token), encrypted like any other.
+   * Stores a refresh token the provider rotated, in place of the stored one,
+   * but only for the grant the settings hold: the same token URL, client id
+   * and client secret, and a stored refresh token of the rotated line that
+   * no save has replaced meanwhile. A connection test of values that are
+   * not saved (another token URL or refresh token) changes nothing stored.
+   * Returns whether it was stored.
    */
-  async storeRotatedSecret(
-    tenantId: string,
-    key: string,
-    value: string,
-  ): Promise<void> {
-    const encrypted = this.cipher.encrypt(value, secretContext(tenantId, key));
-    await this.store.apply(tenantId, {
-      put: [
-        { key, value: encrypted.ciphertext, encryptionKeyId: encrypted.keyId },
-      ],
-      remove: [],
-      actor: 'plugin:mailer',
-    });
-    for (const listener of this.listeners) listener(tenantId);
+  async storeRotatedRefreshToken(
+    rotation: RefreshTokenRotation,
+  ): Promise<boolean> {
+    const { tenantId, credentials } = rotation;
+    const key = SMTP_KEYS.oauthRefreshToken;
+    const snapshot = await this.snapshot(tenantId);
+    const row = snapshot.settings.find(
+      s => s.key === key && s.encryptionKeyId !== null,
+    );
+    const login = row && this.customServerOf(snapshot)?.auth;
+    const saved = login?.kind === 'oauth2' ? login.oauth : undefined;
+    if (
+      !row ||
+      saved?.provider !== 'refresh-token' ||
+      saved.tokenUrl !== credentials.tokenUrl ||
+      saved.clientId !== credentials.clientId ||
+      saved.clientSecret !== credentials.clientSecret ||
+      !rotation.replaces.includes(saved.refreshToken)
+    ) {
+      return false;
+    }
+    const encrypted = this.cipher.encrypt(
+      rotation.refreshToken,
+      secretContext(tenantId, key),
+    );
+    const stored = await this.store.replaceIfUnchanged(
+      tenantId,
+      row.value,
+      { key, value: encrypted.ciphertext, encryptionKeyId: encrypted.keyId },
+      'plugin:mailer',
+    );
+    if (stored) for (const listener of this.listeners) listener(tenantId);
+    return stored;
   }
 
   private toStoredChange(

@@ -4,10 +4,10 @@ import { rootCertificates } from 'node:tls';
 import SMTPConnection, {
   type SMTPConnectionAuth,
 } from 'nodemailer/lib/smtp-connection';
-import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { AddressResolver, openSmtpSocket } from './openSmtpSocket';
 import { MailTransport } from './MailTransport';
 import { SmtpLogin, SmtpServerSettings } from './SmtpServerSettings';
+import { logInWithXOAuth2, XOAuth2Tokens } from './xoauth2Login';
 
 /** How a pool connects, and how long it waits. */
 export interface SmtpPoolOptions {
@@ -25,8 +25,8 @@ export interface SmtpPoolOptions {
   clientName?: string;
   /** Whether a password may be sent over a connection without TLS. */
   allowInsecureAuth: boolean;
-  /** Access tokens for an OAuth2 login; `renew` after the server refused the last one. */
-  accessToken?: (renew: boolean) => Promise<string>;
+  /** Access tokens for an OAuth2 login; `renew` after the server refused one. */
+  accessToken?: XOAuth2Tokens;
 }
 
 /** The sender and the recipients of one SMTP transaction. */
@@ -235,10 +235,7 @@ export class SmtpConnectionPool implements MailTransport {
         // Always log in when credentials are set, even if the server does not
         // advertise AUTH: otherwise a relay that trusts our address would take
         // the mail without checking who sends it.
-        const login = this.loginData(server.auth);
-        await this.step(connection, done =>
-          smtp.login(login, error => done(error ?? undefined)),
-        );
+        await this.logIn(connection, server.auth);
       }
       return connection;
     } catch (error) {
@@ -263,33 +260,24 @@ export class SmtpConnectionPool implements MailTransport {
     };
   }
 
-  /** What nodemailer's login needs: a password, or a source of XOAUTH2 tokens. */
-  private loginData(login: SmtpLogin): SMTPConnectionAuth {
+  /** Logs in with the password, or with XOAUTH2 tokens from the shared cache. */
+  private async logIn(
+    connection: PooledConnection,
+    login: SmtpLogin,
+  ): Promise<void> {
+    const run = (auth: SMTPConnectionAuth) =>
+      this.step(connection, done =>
+        connection.smtp.login(auth, error => done(error ?? undefined)),
+      );
     if (login.kind === 'password') {
-      return { user: login.user, pass: login.pass, method: login.method };
+      await run({ user: login.user, pass: login.pass, method: login.method });
+      return;
     }
     const accessToken = this.options.accessToken;
-    const oauth2 = new XOAuth2({
-      user: login.user,
-      // The mailer's shared token cache, not one per connection: nodemailer
-      // asks again with renew = true once the server refused a token.
-      provisionCallback: (_user, renew, callback) => {
-        if (!accessToken) {
-          callback(errorWithCode('No access tokens for this server', 'ETOKEN'));
-          return;
-        }
-        accessToken(renew).then(
-          token => callback(null, token),
-          (error: Error) =>
-            // nodemailer rewrites the code of the error it is given; the
-            // token failure travels beside it.
-            callback(
-              Object.assign(new Error(error.message), { tokenError: error }),
-            ),
-        );
-      },
-    });
-    return { user: login.user, method: 'XOAUTH2', oauth2 };
+    if (!accessToken) {
+      throw errorWithCode('No access tokens for this server', 'ETOKEN');
+    }
+    await logInWithXOAuth2(login.user, accessToken, run);
   }
 
   /** Runs one step of the dialogue; fails if the connection dies meanwhile. */

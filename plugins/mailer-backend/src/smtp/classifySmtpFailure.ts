@@ -27,6 +27,11 @@ const OFFICE365_XOAUTH2_REFUSED =
   'give it the mailbox (`Add-MailboxPermission -Identity <SMTP.Username> -User <service principal id> -AccessRights FullAccess`), ' +
   'and check that the app has SMTP.SendAsApp with admin consent and that SMTP AUTH is on for the mailbox.';
 
+const OFFICE365_DELEGATED_TOKEN_REFUSED =
+  'Exchange did not accept the token for this mailbox. ' +
+  'The refresh token must belong to SMTP.Username (or to a user with Send As on it) and must have been granted https://outlook.office.com/SMTP.Send with offline_access: sign in again with that consent and enter the new refresh token. ' +
+  'SMTP AUTH must also be on for the mailbox (`Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false`).';
+
 /** Rules that look at the server's reply: the most specific advice first. */
 const REPLY_RULES: Array<{
   matches: (e: SmtpFailure, reply: string, s: SmtpServerSettings) => boolean;
@@ -46,10 +51,13 @@ const REPLY_RULES: Array<{
       s.auth?.kind === 'oauth2' &&
       e.responseCode === 535 &&
       reply.includes('5.7.3'),
-    failure: () => ({
+    failure: s => ({
       outcome: 'authentication-failed',
       message: 'The server refused the OAuth2 token (535 5.7.3).',
-      advice: OFFICE365_XOAUTH2_REFUSED,
+      advice:
+        s.auth?.kind === 'oauth2' && s.auth.oauth.provider === 'refresh-token'
+          ? OFFICE365_DELEGATED_TOKEN_REFUSED
+          : OFFICE365_XOAUTH2_REFUSED,
     }),
   },
   {
