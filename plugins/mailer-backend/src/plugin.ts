@@ -16,6 +16,7 @@ import { DeliveryPauses } from './database/DeliveryPauses';
 import { OutboxQueue } from './database/OutboxQueue';
 import { OutboxReports } from './database/OutboxReports';
 import { OutboxRetention } from './database/OutboxRetention';
+import { OutboxTestMessages } from './database/OutboxTestMessages';
 import { createDelivery } from './delivery/createDelivery';
 import { describeError } from './errors/describeError';
 import { defaultLaneKey } from './delivery/laneKeys';
@@ -166,6 +167,10 @@ export const mailerPlugin = createBackendPlugin({
                 tokens,
                 graphBaseUrl: mailerConfig.endpoints.graphBaseUrl,
                 history,
+                // Tested while a tenant's settings are incomplete: its mail goes there then.
+                defaultServer: mailerConfig.defaultServer,
+                testMessages: new OutboxTestMessages(knex),
+                logger,
               },
             ),
             history,

@@ -72,5 +72,5 @@ export interface ConnectionTestResult {
    * Which server was tested: the tenant's own (`custom`), or the default
    * mailbox (`default`) while the tenant's settings are incomplete.
    */
-  server?: 'custom' | 'default';
+  server: 'custom' | 'default';
 }

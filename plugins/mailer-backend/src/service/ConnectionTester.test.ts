@@ -14,8 +14,11 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { SecretCipher } from '../crypto/SecretCipher';
 import { openDatabase } from '../database/openDatabase';
 import { SettingsStore } from '../database/SettingsStore';
+import { OutboxReports } from '../database/OutboxReports';
+import { OutboxTestMessages } from '../database/OutboxTestMessages';
 import { ServerPolicy } from '../security/ServerPolicy';
-import { ConnectionTester } from './ConnectionTester';
+import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+import { ConnectionTester, ConnectionTesterOptions } from './ConnectionTester';
 import { TenantSettingsService } from './TenantSettingsService';
 
 const databases = createTestDatabases();
@@ -40,7 +43,10 @@ async function smtpServer(options: SmtpTestServerOptions = {}) {
   return server;
 }
 
-async function setup(trusted: string[] = [certificate.cert]) {
+async function setup(
+  trusted: string[] = [certificate.cert],
+  options: ConnectionTesterOptions = {},
+) {
   const knex = await databases.init('SQLITE_3');
   const store = new SettingsStore(
     await openDatabase(mockServices.database({ knex })),
@@ -65,8 +71,11 @@ async function setup(trusted: string[] = [certificate.cert]) {
       }),
     ),
   );
-  const tester = new ConnectionTester(settings, trusted, 500);
-  return { settings, tester };
+  const tester = new ConnectionTester(settings, trusted, 500, {
+    testMessages: new OutboxTestMessages(knex),
+    ...options,
+  });
+  return { settings, tester, knex };
 }
 
 function settingsFor(server: { host: string; port: number }): SettingsChange {
@@ -90,6 +99,7 @@ describe('ConnectionTester', () => {
       outcome: 'success',
       message: `Connected to 127.0.0.1:${server.port} and logged in as ${USER}.`,
       messageSent: false,
+      server: 'custom',
     });
     expect(server.authAttempts).toEqual([
       expect.objectContaining({ username: USER, password: PASSWORD }),
@@ -164,7 +174,7 @@ describe('ConnectionTester', () => {
     ]);
   });
 
-  it('refuses incomplete or invalid settings and a bad test address', async () => {
+  it('refuses incomplete settings when it knows no default mailbox, invalid settings and a bad test address', async () => {
     const { settings, tester } = await setup();
     await expect(tester.test(TENANT, {})).rejects.toThrow(
       'Cannot test the SMTP server: SMTP.Server, SMTP.Port, SMTP.Username, SMTP.Password not set',
@@ -410,6 +420,7 @@ describe('ConnectionTester', () => {
         message: `The server at 127.0.0.1:${port} does not speak SMTP.`,
         advice: expect.stringContaining('SMTP.Port'),
         messageSent: false,
+        server: 'custom',
       });
       expect(JSON.stringify(result)).not.toMatch(/OpenSSH|HTTP|internal-admin/);
     },
@@ -496,6 +507,162 @@ describe('ConnectionTester', () => {
         /SMTP\.TLS\.CA holds a certificate that is not a certificate authority/,
       );
       expect((await settings.getSettings(TENANT)).settings).toEqual([]);
+    });
+  });
+
+  describe('the default mailbox, while the settings are incomplete', () => {
+    const DEFAULT_USER = 'portal@operator.example';
+    const DEFAULT_PASSWORD = 'operator-password';
+    const DEFAULT_FROM = 'no-reply@elixeum.cloud';
+
+    async function defaultMailbox(options: SmtpTestServerOptions = {}) {
+      const server = await smtpServer({
+        users: { [DEFAULT_USER]: DEFAULT_PASSWORD },
+        ...options,
+      });
+      const defaultServer: SmtpServerSettings = {
+        host: server.host,
+        port: server.port,
+        security: 'starttls',
+        auth: { kind: 'password', user: DEFAULT_USER, pass: DEFAULT_PASSWORD },
+        from: DEFAULT_FROM,
+      };
+      return { server, defaultServer };
+    }
+
+    /** A resolver for tenant servers that refuses every name: the default mailbox must not use it. */
+    const refuseTenantServers = async () => {
+      throw new Error('tenant servers are resolved by the policy only');
+    };
+
+    it('sends the test message through the default mailbox, says so and why, and records it for the delivery view', async () => {
+      const { server, defaultServer } = await defaultMailbox();
+      const own = await smtpServer();
+      const { settings, tester, knex } = await setup([certificate.cert], {
+        // The tenant server policy is not the default mailbox's.
+        resolve: refuseTenantServers,
+        defaultServer,
+      });
+      await settings.updateSettings(TENANT, {
+        'SMTP.Server': own.host,
+        'SMTP.Port': String(own.port),
+      });
+
+      const result = await tester.test(
+        TENANT,
+        { sendTo: 'admin@tenant.example' },
+        { actor: 'user:default/ada' },
+      );
+
+      expect(result).toEqual({
+        outcome: 'success',
+        server: 'default',
+        messageSent: true,
+        message:
+          "The portal's default mailbox accepted a test message to admin@tenant.example: your settings are incomplete (SMTP.Username, SMTP.Password not set), so your mail goes through the portal's default mailbox.",
+      });
+      const [message] = await server.waitForMessages(1);
+      expect(message.envelope).toEqual({
+        mailFrom: DEFAULT_FROM,
+        rcptTo: ['admin@tenant.example'],
+      });
+      expect(message.parsed.text).toContain("the portal's default mailbox");
+      expect(message.parsed.text).not.toContain(String(server.port));
+      expect(server.authAttempts).toEqual([
+        expect.objectContaining({ username: DEFAULT_USER }),
+      ]);
+      expect(own.connections.opened).toBe(0);
+      const summary = await new OutboxReports(knex).summary(TENANT);
+      expect(summary.campaigns).toEqual([
+        expect.objectContaining({
+          kind: 'test',
+          subject: 'Test message from your portal',
+          createdBy: 'user:default/ada',
+          counts: expect.objectContaining({ sent: 1, failed: 0 }),
+        }),
+      ]);
+      // Without a test address it only logs in.
+      expect(await tester.test(TENANT, {})).toMatchObject({
+        outcome: 'success',
+        server: 'default',
+        messageSent: false,
+        message: expect.stringContaining(
+          "Connected to the portal's default mailbox",
+        ),
+      });
+    });
+
+    it('tests the form as it would be saved: a value removed makes it the default mailbox', async () => {
+      const { server, defaultServer } = await defaultMailbox();
+      const own = await smtpServer();
+      const { settings, tester } = await setup([certificate.cert], {
+        defaultServer,
+      });
+      await settings.updateSettings(TENANT, settingsFor(own));
+
+      expect(
+        await tester.test(TENANT, { values: { 'SMTP.Password': null } }),
+      ).toMatchObject({ outcome: 'success', server: 'default' });
+      expect(server.authAttempts).toHaveLength(1);
+      expect(own.connections.opened).toBe(0);
+      expect(await tester.test(TENANT, {})).toMatchObject({
+        outcome: 'success',
+        server: 'custom',
+      });
+    });
+
+    it('still refuses a stored password aimed at another server, before trying any server', async () => {
+      const { server, defaultServer } = await defaultMailbox();
+      const own = await smtpServer();
+      const { settings, tester } = await setup([certificate.cert], {
+        defaultServer,
+      });
+      await settings.updateSettings(TENANT, settingsFor(own));
+
+      await expect(
+        tester.test(TENANT, {
+          values: { 'SMTP.Server': 'localhost', 'SMTP.Username': null },
+        }),
+      ).rejects.toThrow(/SMTP\.Password must be entered again/);
+      expect(server.connections.opened).toBe(0);
+      expect(own.connections.opened).toBe(0);
+    });
+
+    it('says that a failing default mailbox is for the operator to fix, and records the failed test email', async () => {
+      const { server, defaultServer } = await defaultMailbox({
+        replies: {
+          rcptTo: () => ({ code: 550, message: '5.7.1 Relaying denied' }),
+        },
+      });
+      const { tester, knex } = await setup([certificate.cert], {
+        defaultServer,
+      });
+
+      const result = await tester.test(TENANT, {
+        sendTo: 'admin@tenant.example',
+      });
+
+      expect(result).toMatchObject({
+        outcome: 'recipient-refused',
+        server: 'default',
+        messageSent: false,
+        reply: { responseCode: 550 },
+        advice: expect.stringContaining('your portal operator'),
+      });
+      expect(result.advice).toContain('set SMTP.Server, SMTP.Port');
+      expect(server.messages).toHaveLength(0);
+      const summary = await new OutboxReports(knex).summary(TENANT);
+      expect(summary.recentFailures).toEqual([
+        expect.objectContaining({
+          kind: 'test',
+          recipients: ['admin@tenant.example'],
+          reply: expect.objectContaining({
+            responseCode: 550,
+            response: expect.stringContaining('Relaying denied'),
+          }),
+        }),
+      ]);
+      expect(JSON.stringify(result)).not.toContain(DEFAULT_PASSWORD);
     });
   });
 });

@@ -1,22 +1,54 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
   ConnectionTestRequest,
   ConnectionTestResult,
   isEmailAddress,
+  SmtpReply,
 } from '@elixeum/plugin-mailer-common';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { classifySmtpFailure } from '../smtp/classifySmtpFailure';
+import { OutboxTestMessages } from '../database/OutboxTestMessages';
+import { describeError } from '../errors/describeError';
+import { explainSmtpFailure } from '../smtp/classifySmtpFailure';
+import { readSmtpFailure } from '../smtp/readSmtpFailure';
 import { AddressResolver, systemResolver } from '../net/addressResolver';
 import { OAuthTokens } from '../oauth/OAuthTokens';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { transportFor } from '../transport/transportFor';
+import {
+  defaultMailboxAdvice,
+  successText,
+  TEST_SUBJECT,
+  testMessage,
+} from './connectionTestText';
 import { SettingsHistory } from './SettingsHistory';
-import { TenantSettingsService } from './TenantSettingsService';
+import { ServerPreview, TenantSettingsService } from './TenantSettingsService';
+
+/** How the connection test is built; every field has a default for tests. */
+export interface ConnectionTesterOptions {
+  resolve?: AddressResolver;
+  allowInsecureAuth?: boolean;
+  /** OAuth2 tokens, shared with delivery. */
+  tokens?: OAuthTokens;
+  graphBaseUrl?: string;
+  /** Where each test that ran is recorded for the settings page. */
+  history?: SettingsHistory;
+  /**
+   * The portal's default mailbox, tested while the tenant's settings are
+   * incomplete (its mail goes there then). Without it such a test is refused.
+   */
+  defaultServer?: SmtpServerSettings;
+  /** Where test emails are recorded, so the delivery view lists them. */
+  testMessages?: OutboxTestMessages;
+  logger?: LoggerService;
+}
 
 /**
- * Tries a tenant's SMTP settings the way delivery will use them: connect,
- * STARTTLS or TLS, log in, and optionally send a test message. Tests the
- * form being edited when values are given, the saved settings otherwise.
+ * Tries the server a tenant's mail would go through, the way delivery will
+ * use it: connect, STARTTLS or TLS, log in, and optionally send a test
+ * message. That is the tenant's own server, or the default mailbox while its
+ * settings are incomplete. Tests the form being edited when values are
+ * given, the saved settings otherwise.
  */
 export class ConnectionTester {
   constructor(
@@ -24,15 +56,7 @@ export class ConnectionTester {
     private readonly extraCaCertificates: readonly string[],
     /** Each step's time limit; short, because a person is waiting. */
     private readonly timeoutMs = 10_000,
-    private readonly options: {
-      resolve?: AddressResolver;
-      allowInsecureAuth?: boolean;
-      /** OAuth2 tokens, shared with delivery. */
-      tokens?: OAuthTokens;
-      graphBaseUrl?: string;
-      /** Where each test that ran is recorded for the settings page. */
-      history?: SettingsHistory;
-    } = {},
+    private readonly options: ConnectionTesterOptions = {},
   ) {}
 
   private tokens?: OAuthTokens;
@@ -50,7 +74,7 @@ export class ConnectionTester {
 
   /**
    * `onServer` learns which server is tried, e.g. for the audit record;
-   * `actor` is who ran the test, for the settings history.
+   * `actor` is who ran the test, for the settings history and the outbox.
    */
   async test(
     tenantId: string,
@@ -65,43 +89,95 @@ export class ConnectionTester {
         'sendTo must be a mail address such as you@example.com',
       );
     }
-    const server = await this.settings.previewCustomServer(
+    // The password and server policy rules are checked here, before any of it is used.
+    const preview = await this.settings.previewServer(
       tenantId,
       request.values ?? {},
     );
-    options.onServer?.({ host: server.host, port: server.port });
-    const result = await this.tryServer(server, tenantId, request);
+    const target = this.targetOf(preview, tenantId);
+    options.onServer?.({ host: target.server.host, port: target.server.port });
+    const { result, failure, messageId } = await this.tryServer(
+      target,
+      request,
+    );
+    if (request.sendTo) {
+      await this.recordTestMessage(tenantId, options.actor, request.sendTo, {
+        sent: result.messageSent,
+        failure,
+        messageId,
+      });
+    }
     await this.options.history?.recordConnectionTest(
       tenantId,
       options.actor,
-      server,
+      target.server,
       result,
     );
     return result;
   }
 
+  /** The tenant's own server, or the default mailbox while settings are missing. */
+  private targetOf(preview: ServerPreview, tenantId: string): Target {
+    if (preview.server === 'custom') {
+      return {
+        kind: 'custom',
+        server: preview.settings,
+        tenantId,
+        resolve: this.options.resolve ?? systemResolver,
+        allowInsecureAuth: this.options.allowInsecureAuth ?? false,
+      };
+    }
+    const { defaultServer } = this.options;
+    if (!defaultServer) {
+      throw new InputError(
+        `Cannot test the SMTP server: ${preview.missingKeys.join(
+          ', ',
+        )} not set`,
+      );
+    }
+    // The operator's own server: the tenant server policy is not for it, as in delivery.
+    return {
+      kind: 'default',
+      server: defaultServer,
+      missingKeys: preview.missingKeys,
+      resolve: systemResolver,
+      allowInsecureAuth: true,
+    };
+  }
+
   private async tryServer(
-    server: SmtpServerSettings,
-    tenantId: string,
+    target: Target,
     request: ConnectionTestRequest,
-  ): Promise<ConnectionTestResult> {
-    const connection = transportFor(server, tenantId, {
-      maxConnections: 1,
-      connectionTimeoutMs: this.timeoutMs,
-      socketTimeoutMs: this.timeoutMs,
-      idleTimeoutMs: this.timeoutMs,
-      resolve: this.options.resolve ?? systemResolver,
-      extraCaCertificates: this.extraCaCertificates,
-      allowInsecureAuth: this.options.allowInsecureAuth ?? false,
-      tokens: this.options.tokens ?? this.defaultTokens(),
-      graphBaseUrl: this.options.graphBaseUrl ?? 'https://graph.microsoft.com',
-    });
+  ): Promise<{
+    result: ConnectionTestResult;
+    failure?: SmtpReply;
+    messageId?: string;
+  }> {
+    const { server } = target;
+    const connection = transportFor(
+      server,
+      target.kind === 'custom' ? target.tenantId : undefined,
+      {
+        maxConnections: 1,
+        connectionTimeoutMs: this.timeoutMs,
+        socketTimeoutMs: this.timeoutMs,
+        idleTimeoutMs: this.timeoutMs,
+        resolve: target.resolve,
+        extraCaCertificates: this.extraCaCertificates,
+        allowInsecureAuth: target.allowInsecureAuth,
+        tokens: this.options.tokens ?? this.defaultTokens(),
+        graphBaseUrl:
+          this.options.graphBaseUrl ?? 'https://graph.microsoft.com',
+      },
+    );
+    let messageId: string | undefined;
     try {
       if (request.sendTo) {
         const message = new MailComposer(
-          testMessage(server, request.sendTo),
+          testMessage(server, request.sendTo, target.kind),
         ).compile();
         message.keepBcc = connection.needsBccHeader;
+        messageId = message.messageId();
         await connection.send({ from: server.from, to: [request.sendTo] }, () =>
           message.createReadStream(),
         );
@@ -109,46 +185,78 @@ export class ConnectionTester {
         await connection.verify();
       }
       return {
-        outcome: 'success',
-        message: request.sendTo
-          ? `${server.host}:${server.port} accepted a test message to ${request.sendTo}.`
-          : connectedText(server),
-        messageSent: request.sendTo !== undefined,
+        result: {
+          outcome: 'success',
+          message: successText(
+            server,
+            request.sendTo,
+            target.kind === 'default' ? target.missingKeys : undefined,
+          ),
+          messageSent: request.sendTo !== undefined,
+          server: target.kind,
+        },
+        messageId,
       };
     } catch (error) {
-      return { ...classifySmtpFailure(error, server), messageSent: false };
+      const failure = readSmtpFailure(error, server);
+      const explained = explainSmtpFailure(failure, server);
+      return {
+        result: {
+          ...explained,
+          ...(target.kind === 'default' && {
+            advice: defaultMailboxAdvice(target.missingKeys),
+          }),
+          messageSent: false,
+          server: target.kind,
+        },
+        failure: {
+          responseCode: failure.responseCode,
+          response: explained.reply?.response,
+          code: failure.code,
+        },
+      };
     } finally {
       connection.close();
     }
   }
-}
 
-/** What a successful check (nothing sent) did. */
-function connectedText(server: SmtpServerSettings): string {
-  if (server.transport === 'microsoft-graph') {
-    return `Microsoft issued a token for the app; mail will be sent through Microsoft Graph as ${server.auth?.user}.`;
+  /**
+   * Writes the test email to the outbox as already sent or failed, so the
+   * delivery view lists it. It was sent above; no worker sends it again.
+   * A failure to record it does not change the test's answer.
+   */
+  private async recordTestMessage(
+    tenantId: string,
+    actor: string | undefined,
+    to: string,
+    outcome: { sent: boolean; failure?: SmtpReply; messageId?: string },
+  ): Promise<void> {
+    try {
+      await this.options.testMessages?.record({
+        tenantId,
+        createdBy: actor,
+        subject: TEST_SUBJECT,
+        to,
+        outcome: outcome.sent
+          ? { state: 'sent', messageId: outcome.messageId }
+          : { state: 'failed', reply: outcome.failure ?? {} },
+      });
+    } catch (error) {
+      this.options.logger?.warn(
+        `Could not record the test email of tenant ${tenantId} in the outbox: ${describeError(
+          error,
+        )}`,
+      );
+    }
   }
-  const where = `${server.host}:${server.port}`;
-  return server.auth
-    ? `Connected to ${where} and logged in as ${server.auth.user}.`
-    : `Connected to ${where}; it takes mail without a login.`;
 }
 
-function testMessage(server: SmtpServerSettings, to: string) {
-  return {
-    from: server.fromName
-      ? { name: server.fromName, address: server.from }
-      : server.from,
-    to,
-    subject: 'Test message from your portal',
-    text:
-      `This is a test message from the portal's notification settings.\n\n` +
-      `Mail for your organisation will be sent through ${
-        server.transport === 'microsoft-graph'
-          ? 'Microsoft Graph'
-          : `${server.host}:${server.port}`
-      } as ${server.from}.\n`,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  };
-}
+/** The server a test tries, and how its name is resolved and its login allowed. */
+type Target = {
+  server: SmtpServerSettings;
+  resolve: AddressResolver;
+  allowInsecureAuth: boolean;
+} & (
+  | { kind: 'custom'; tenantId: string }
+  | { kind: 'default'; missingKeys: string[] }
+);

@@ -25,6 +25,14 @@ import { statusOf, toCustomServer } from './customServer';
 import { SettingsHistory } from './SettingsHistory';
 import { findKeyMaterialProblems } from './keyMaterialProblems';
 
+/**
+ * Where a tenant's mail would go: its own server, or the default mailbox
+ * while `missingKeys` are not set.
+ */
+export type ServerPreview =
+  | { server: 'custom'; settings: SmtpServerSettings }
+  | { server: 'default'; missingKeys: string[] };
+
 /** A tenant's stored settings at one moment, still encrypted. */
 export interface TenantSettingsSnapshot {
   tenantId: string;
@@ -223,16 +231,17 @@ export class TenantSettingsService {
   }
 
   /**
-   * The server the tenant's settings would describe after `change` (the form
-   * being edited, not yet saved): a blank secret means the stored one, but
-   * only while the keys it is bound to stay as stored. Throws `InputError`
-   * for bad values, a secret that must be entered again, a server the policy
-   * refuses, and required keys still missing.
+   * The server the tenant's settings would send through after `change` (the
+   * form being edited, not yet saved): its own server, where a blank secret
+   * means the stored one, but only while the keys it is bound to stay as
+   * stored; or, while required keys are missing, the default mailbox.
+   * Throws `InputError` for bad values, a secret that must be entered
+   * again, and a server the policy refuses.
    */
-  async previewCustomServer(
+  async previewServer(
     tenantId: string,
     change: SettingsChange,
-  ): Promise<SmtpServerSettings> {
+  ): Promise<ServerPreview> {
     assertValidChange(change);
     const snapshot = await this.snapshot(tenantId);
     // Before anything is decrypted: the stored password only goes to its own server.
@@ -245,13 +254,12 @@ export class TenantSettingsService {
       else if (value !== '') values.set(key, value);
     }
     const server = toCustomServer(values, this.defaultSender);
-    if (!server) {
-      const missing = statusOf(values, this.defaultSender).missingKeys;
-      throw new InputError(
-        `Cannot test the SMTP server: ${missing.join(', ')} not set`,
-      );
-    }
-    return server;
+    return server
+      ? { server: 'custom', settings: server }
+      : {
+          server: 'default',
+          missingKeys: statusOf(values, this.defaultSender).missingKeys,
+        };
   }
 
   /** The save-time server policy check of the server and port the change leads to. */

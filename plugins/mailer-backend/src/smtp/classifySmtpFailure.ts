@@ -5,7 +5,13 @@ import { readTlsFailure } from './tlsFailure';
 import { explainTokenFailure } from '../oauth/explainTokenFailure';
 import { explainGraphFailure } from '../graph/explainGraphFailure';
 
-type Failure = Omit<ConnectionTestResult, 'messageSent' | 'reply'>;
+type Failure = Omit<ConnectionTestResult, 'messageSent' | 'reply' | 'server'>;
+
+/** What a failure says; the connection test adds which server it was and whether a message went. */
+export type ExplainedFailure = Omit<
+  ConnectionTestResult,
+  'messageSent' | 'server'
+>;
 
 const OFFICE365_SMTP_AUTH_DISABLED =
   'Office 365 has SMTP AUTH turned off for this tenant or mailbox (it is off by default). ' +
@@ -214,7 +220,7 @@ function byCode(e: SmtpFailure, s: SmtpServerSettings, text: string): Failure {
 export function classifySmtpFailure(
   error: unknown,
   server: SmtpServerSettings,
-): Omit<ConnectionTestResult, 'messageSent'> {
+): ExplainedFailure {
   return explainSmtpFailure(readSmtpFailure(error, server), server);
 }
 
@@ -222,7 +228,7 @@ export function classifySmtpFailure(
 export function explainSmtpFailure(
   e: SmtpFailure,
   server: SmtpServerSettings,
-): Omit<ConnectionTestResult, 'messageSent'> {
+): ExplainedFailure {
   const reply = e.response ?? '';
   if (e.code === 'ETOKEN') {
     return { ...explainTokenFailure(e.token ?? {}, e.text), reply: undefined };

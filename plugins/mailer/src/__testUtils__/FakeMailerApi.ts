@@ -22,6 +22,7 @@ export class FakeMailerApi implements MailerApi {
     outcome: 'success',
     message: 'Connected and signed in.',
     messageSent: false,
+    server: 'custom',
   };
 
   deliverySummary: DeliverySummary = noMail();

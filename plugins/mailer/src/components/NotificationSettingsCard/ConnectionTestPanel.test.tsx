@@ -21,6 +21,7 @@ describe('ConnectionTestPanel', () => {
         response: '5.7.3 Authentication unsuccessful',
       },
       messageSent: false,
+      server: 'custom',
     };
     await renderCard(api);
 
@@ -54,6 +55,7 @@ describe('ConnectionTestPanel', () => {
       outcome: 'success',
       message: 'The test message was accepted for me@example.com.',
       messageSent: true,
+      server: 'custom',
     };
     await renderCard(api);
 
