@@ -44,6 +44,12 @@ export interface Config {
         /** @visibility secret */
         secret: string;
       }>;
+      /**
+       * How often one replica re-encrypts secrets stored under any key but
+       * the first with the first key (also about 10 seconds after each
+       * start), so that an old key can be removed. Defaults to 10 minutes.
+       */
+      reencryptFrequency?: HumanDuration | string;
     };
     /** How the tenant of a request is found when no module replaces it. */
     tenant?: {

@@ -44,7 +44,19 @@ describe('readMailerConfig', () => {
     ).toBeGreaterThan(364 * 86_400_000);
   });
 
+  it('re-encrypts secrets under older keys every 10 minutes unless told otherwise', () => {
+    expect(read(base).reencryptFrequencyMs).toBe(600_000);
+    expect(
+      read({ ...base, encryption: { reencryptFrequency: '1h' } })
+        .reencryptFrequencyMs,
+    ).toBe(3_600_000);
+  });
+
   it.each([
+    [
+      { encryption: { reencryptFrequency: '10ms' } },
+      'mailer.encryption.reencryptFrequency must be a duration of at least 1000 ms',
+    ],
     [
       { settingsHistory: { retention: '10s' } },
       'mailer.settingsHistory.retention must be a duration of at least 60000 ms',

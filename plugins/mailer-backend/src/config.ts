@@ -59,6 +59,8 @@ export interface MailerConfig {
   delivery: DeliveryConfig;
   /** Lines of the settings history are deleted after this. */
   settingsHistoryRetentionMs: number;
+  /** How often one replica re-encrypts secrets under older keys with the primary key. */
+  reencryptFrequencyMs: number;
 }
 
 /** A base URL from config: http(s), without a trailing slash. */
@@ -159,6 +161,12 @@ export function readMailerConfig(config: Config): MailerConfig {
       'mailer.settingsHistory.retention',
       { days: 180 },
       60_000,
+    ),
+    reencryptFrequencyMs: duration(
+      config,
+      'mailer.encryption.reencryptFrequency',
+      { minutes: 10 },
+      1000,
     ),
   };
 }

@@ -11,6 +11,7 @@ import { readMailerConfig } from './config';
 import { SecretCipher } from './crypto/SecretCipher';
 import { SettingsStore } from './database/SettingsStore';
 import { SettingsHistoryStore } from './database/SettingsHistoryStore';
+import { StoredSecrets } from './database/StoredSecrets';
 import { openDatabase } from './database/openDatabase';
 import { DeliveryPauses } from './database/DeliveryPauses';
 import { OutboxQueue } from './database/OutboxQueue';
@@ -27,9 +28,13 @@ import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
 import { TenantPauses } from './delivery/TenantPauses';
+import { SecretReencryption } from './service/SecretReencryption';
 import { SettingsHistory } from './service/SettingsHistory';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
+
+/** Re-encrypts secrets under older keys with the primary key; see SecretReencryption. */
+const REENCRYPTION_TASK = 'mailer-secret-reencryption';
 
 /**
  * The mailer backend plugin: tenant notification settings (SMTP password
@@ -145,6 +150,32 @@ export const mailerPlugin = createBackendPlugin({
               logger.info(`Deleted ${lines} old lines of settings history`);
           },
         });
+
+        // One replica at a time moves secrets onto the primary key, also
+        // soon after every start: an operator who just put a new key first
+        // should not wait a whole period to see the old one empty.
+        const reencryption = new SecretReencryption(
+          new StoredSecrets(knex),
+          cipher,
+          logger,
+        );
+        await scheduler.scheduleTask({
+          id: REENCRYPTION_TASK,
+          frequency: { milliseconds: mailerConfig.reencryptFrequencyMs },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 10 },
+          fn: async signal => {
+            await reencryption.run(signal);
+          },
+        });
+        lifecycle.addStartupHook(() =>
+          scheduler.triggerTask(REENCRYPTION_TASK).catch(error =>
+            // E.g. running on another replica already: that run does it.
+            logger.debug(
+              `Re-encryption not started now (${(error as Error)?.name}); it runs on its schedule`,
+            ),
+          ),
+        );
 
         deps.permissionsRegistry.addPermissions(mailerPermissions);
         httpRouter.use(

@@ -23,6 +23,12 @@ export interface MailerStatus {
   missingKeys: string[];
   /** The From address mail is sent with now. */
   sender: string;
+  /**
+   * Stored secrets encrypted with a key the portal no longer has (by key
+   * id). Mail through the tenant's own server waits until the portal
+   * operator adds the key back or the secret is entered again.
+   */
+  secretsWithMissingKey?: Array<{ key: string; keyId: string }>;
 }
 
 /**

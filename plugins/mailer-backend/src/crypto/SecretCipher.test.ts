@@ -57,7 +57,12 @@ describe('SecretCipher', () => {
     expect(rotated.encrypt('new', 'ctx').keyId).toBe('b');
     expect(() =>
       cipherWith({ id: 'b', secret: keyB }).decrypt(stored, 'ctx'),
-    ).toThrow('key "a", which is not in mailer.encryption.keys');
+    ).toThrow(
+      'key "a", which is not in mailer.encryption.keys: ask your portal operator',
+    );
+    expect(rotated.primaryKeyId).toBe('b');
+    expect(rotated.keyIds).toEqual(['b', 'a']);
+    expect([rotated.hasKey('a'), rotated.hasKey('c')]).toEqual([true, false]);
   });
 
   it('refuses to start without a key, and says how to make one', () => {

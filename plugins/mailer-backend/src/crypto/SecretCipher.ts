@@ -79,6 +79,21 @@ export class SecretCipher {
     private readonly keys: ReadonlyMap<string, Buffer>,
   ) {}
 
+  /** The id of the key that encrypts new values: the first configured. */
+  get primaryKeyId(): string {
+    return this.currentKeyId;
+  }
+
+  /** The ids of every configured key, the primary first. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  /** Whether a value encrypted with `keyId` can be read. */
+  hasKey(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
   encrypt(plaintext: string, context: string): EncryptedSecret {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv(
@@ -105,7 +120,7 @@ export class SecretCipher {
     const key = this.keys.get(secret.keyId);
     if (!key) {
       throw new Error(
-        `A stored secret was encrypted with key "${secret.keyId}", which is not in mailer.encryption.keys`,
+        `A stored secret was encrypted with key "${secret.keyId}", which is not in mailer.encryption.keys: ask your portal operator to add that key back, or enter the secret again`,
       );
     }
     const [version, iv, tag, body] = secret.ciphertext.split('.');

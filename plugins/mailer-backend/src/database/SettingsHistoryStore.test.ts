@@ -181,7 +181,12 @@ describe.each(databases.eachSupportedId())(
         't1',
         'user:default/ada',
         { host: 'smtp.example.com', port: 587 },
-        { outcome: 'authentication-failed', message: 'no', messageSent: false },
+        {
+          outcome: 'authentication-failed',
+          message: 'no',
+          messageSent: false,
+          server: 'custom',
+        },
       );
       await apply('t1', {
         put: [

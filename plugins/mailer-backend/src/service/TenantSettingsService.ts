@@ -311,7 +311,15 @@ export class TenantSettingsService {
     const values = new Map(
       settings.map(s => [s.key, s.encryptionKeyId === null ? s.value : '']),
     );
-    return statusOf(values, this.defaultSender);
+    const status = statusOf(values, this.defaultSender);
+    const missing = settings.flatMap(s =>
+      s.encryptionKeyId === null || this.cipher.hasKey(s.encryptionKeyId)
+        ? []
+        : [{ key: s.key, keyId: s.encryptionKeyId }],
+    );
+    return missing.length > 0
+      ? { ...status, secretsWithMissingKey: missing }
+      : status;
   }
 
   /**

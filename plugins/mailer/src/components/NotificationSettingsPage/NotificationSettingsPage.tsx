@@ -1,6 +1,7 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { DeliverySummaryCard } from '../DeliverySummary';
+import { MissingKeyNotice } from '../MissingKeyNotice';
 import { NotificationSettingsCard } from '../NotificationSettingsCard';
 import { SettingsHistoryCard } from '../SettingsHistory';
 
@@ -15,6 +16,7 @@ export function NotificationSettingsPage() {
       <Content>
         <Grid container spacing={3}>
           <Grid item xs={12} md={10} lg={8}>
+            <MissingKeyNotice />
             <NotificationSettingsCard />
           </Grid>
           <Grid item xs={12} md={10} lg={8}>

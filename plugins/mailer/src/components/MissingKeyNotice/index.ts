@@ -1,0 +1,1 @@
+export { MissingKeyNotice } from './MissingKeyNotice';
