@@ -7,7 +7,10 @@ import {
 } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
-import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import {
+  captured,
+  startMailerTestBackend,
+} from './__testUtils__/mailerTestBackend';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { waitForPause } from './__testUtils__/waitForPause';
@@ -242,6 +245,39 @@ describe.each(databases.eachSupportedId())(
         expect(refusingServer.messages).toHaveLength(1);
       } finally {
         await refusingServer.close();
+      }
+    });
+
+    it('logs a pause with its codes, never the server’s reply text, which may quote addresses', async () => {
+      const quoting = await SmtpTestServer.start({
+        replies: {
+          data: () => ({
+            code: 454,
+            message:
+              '4.7.0 Relaying for victim.person@example.com is not allowed now',
+          }),
+        },
+      });
+      try {
+        const { server, mailer } = await start();
+        await saveSettings(server, {
+          ...tenantSettings(),
+          'SMTP.Port': String(quoting.port),
+          'SMTP.Security': 'none',
+          'SMTP.AuthMethod': 'none',
+        });
+        captured.logLines.length = 0;
+        await mailer.send({
+          to: 'victim.person@example.com',
+          subject: 's',
+          text: 't',
+        });
+        await waitForPause(server);
+        const logged = captured.logLines.join('\n');
+        expect(logged).toMatch(/paused until .*454/);
+        expect(logged).not.toContain('victim.person@example.com');
+      } finally {
+        await quoting.close();
       }
     });
 

@@ -379,8 +379,14 @@ export class DeliveryWorker {
         delayFor,
       );
       this.pauses.set(key, pause);
+      // Codes only: a server's reply text may quote addresses. The reason
+      // itself is in the delivery view, for the tenant's admins.
+      const codes = [cause.reply?.responseCode, cause.reply?.code]
+        .filter(Boolean)
+        .join(' ');
       this.logger.warn(
-        `Delivery ${tenantId ? `for tenant ${tenantId}` : 'through the default mailbox'} paused until ${new Date(pause.until).toISOString()} (failure ${pause.failures} in a row): ${cause.reason}`,
+        `Delivery ${tenantId ? `for tenant ${tenantId}` : 'through the default mailbox'} paused until ${new Date(pause.until).toISOString()} (failure ${pause.failures} in a row${codes ? `, ${codes}` : ''}); the delivery view says why`,
+        { lane: key },
       );
       this.wakeWhenPausesEnd();
     } catch (error) {
