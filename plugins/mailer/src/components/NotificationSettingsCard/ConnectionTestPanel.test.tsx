@@ -133,8 +133,11 @@ describe('ConnectionTestPanel', () => {
     );
 
     const result = await screen.findByRole('alert');
+    expect(within(result).getByText('Certificate not trusted')).toHaveClass(
+      'MuiAlertTitle-root',
+    );
     expect(result).toHaveTextContent(
-      "Why: the server's certificate is not signed by an authority the portal trusts (or it signed itself).",
+      'The certificate of smtp.example.com:587 is not signed by an authority the portal trusts.',
     );
     expect(result).toHaveTextContent(
       'ask your portal operator to trust it for every tenant in mailer.tls.extraCaCertificates',

@@ -78,7 +78,7 @@ export function ConnectionTestPanel(props: {
         display="flex"
         alignItems="flex-start"
         flexWrap="wrap"
-        style={{ gap: 8 }}
+        style={{ columnGap: 16 }}
       >
         <Box mt={2}>
           <Button
@@ -89,19 +89,27 @@ export function ConnectionTestPanel(props: {
             Test connection
           </Button>
         </Box>
-        <TestRecipientField
-          value={sendTo}
-          problem={sendToProblem}
-          onChange={setSendTo}
-        />
-        <Box mt={2}>
-          <Button
-            variant="outlined"
-            disabled={running || !sendTo || Boolean(sendToProblem)}
-            onClick={() => runTest({ values: change, sendTo })}
-          >
-            Send test email
-          </Button>
+        {/* The address and its button wrap as one, so the button stays beside its field. */}
+        <Box
+          display="flex"
+          alignItems="flex-start"
+          flexWrap="wrap"
+          style={{ columnGap: 8 }}
+        >
+          <TestRecipientField
+            value={sendTo}
+            problem={sendToProblem}
+            onChange={setSendTo}
+          />
+          <Box mt={2}>
+            <Button
+              variant="outlined"
+              disabled={running || !sendTo || Boolean(sendToProblem)}
+              onClick={() => runTest({ values: change, sendTo })}
+            >
+              Send test email
+            </Button>
+          </Box>
         </Box>
         {running && (
           <Box mt={2.5}>

@@ -9,7 +9,7 @@ import {
   smtpReplyText,
 } from '@elixeum/plugin-mailer-common';
 import { ConnectionTestDetails } from './ConnectionTestDetails';
-import { tlsProblemText } from './tlsProblemText';
+import { tlsProblemTitle } from './tlsProblemTitle';
 
 /** Which server the test went through, when the backend says. */
 function testedThrough(
@@ -43,21 +43,23 @@ export function ConnectionTestResultView(props: {
   return (
     <Box mt={2}>
       <Alert severity={outcome === 'success' ? 'success' : 'error'}>
-        <AlertTitle>{message}</AlertTitle>
+        {/* A TLS failure is named by its reason; the sentence says where. */}
+        <AlertTitle>
+          {tlsProblem ? tlsProblemTitle[tlsProblem] : message}
+        </AlertTitle>
+        {tlsProblem && <Typography variant="body2">{message}</Typography>}
         {through && <Typography variant="body2">{through}</Typography>}
-        {tlsProblem && (
-          <Typography variant="body2">
-            <strong>Why:</strong> {tlsProblemText[tlsProblem]}
-          </Typography>
-        )}
         {advice && <Typography variant="body2">{advice}</Typography>}
-        {tlsProblem === 'untrusted-certificate' && onAddCa && (
-          <Box mt={1}>
-            <Button size="small" variant="outlined" onClick={onAddCa}>
-              Add {SMTP_KEYS.tlsCa}
-            </Button>
-          </Box>
-        )}
+        {/* The tenant's authority is no help with the default mailbox. */}
+        {tlsProblem === 'untrusted-certificate' &&
+          onAddCa &&
+          result.server !== 'default' && (
+            <Box mt={1}>
+              <Button size="small" variant="outlined" onClick={onAddCa}>
+                Add {SMTP_KEYS.tlsCa}
+              </Button>
+            </Box>
+          )}
         {replyText && (
           <Typography variant="body2">
             The server replied: <q>{replyText}</q>
