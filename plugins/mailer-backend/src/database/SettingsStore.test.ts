@@ -106,5 +106,107 @@ describe.each(databases.eachSupportedId())(
         ['SMTP.Server', 'a.example.com'],
       ]);
     });
+    it('refuses a change checked against settings that changed meanwhile, and stores nothing of it', async () => {
+      const server = (value: string) => ({
+        put: [{ key: 'SMTP.Server', value, encryptionKeyId: null }],
+        remove: [],
+      });
+      await store.apply('t1', server('a.example.com'));
+      const checked = await store.list('t1');
+      await store.apply('t1', server('b.example.com'));
+      await expect(
+        store.apply(
+          't1',
+          {
+            put: [
+              { key: 'SMTP.Password', value: 'v1.x', encryptionKeyId: 'k1' },
+            ],
+            remove: [],
+          },
+          undefined,
+          { checkedAgainst: checked },
+        ),
+      ).rejects.toMatchObject({ name: 'ConflictError' });
+      expect((await store.list('t1')).map(s => [s.key, s.value])).toEqual([
+        ['SMTP.Server', 'b.example.com'],
+      ]);
+    });
+
+    it.each([
+      ['a tenant with settings', true],
+      ['a tenant saving for the first time', false],
+    ])(
+      'lets only one of two simultaneous changes of %s through, checked against the same settings',
+      async (_case, existing) => {
+        if (existing) {
+          await store.apply('t1', {
+            put: [{ key: 'SMTP.Port', value: '587', encryptionKeyId: null }],
+            remove: [],
+          });
+        }
+        const checked = await store.list('t1');
+        // Each change dawdles after its check, so that without a lock both
+        // would check before either writes.
+        const dawdle = () => new Promise<void>(r => setTimeout(r, 200));
+        // One admin re-enters the password for the server as it is; another
+        // points the settings at a server of their own, with its password.
+        const outcomes = await Promise.all([
+          store
+            .apply(
+              't1',
+              {
+                put: [
+                  {
+                    key: 'SMTP.Password',
+                    value: 'v1.admin',
+                    encryptionKeyId: 'k1',
+                  },
+                ],
+                remove: [],
+              },
+              undefined,
+              { checkedAgainst: checked },
+            )
+            .then(
+              () => 'stored',
+              e => e.name,
+            ),
+          store
+            .apply(
+              't1',
+              {
+                put: [
+                  {
+                    key: 'SMTP.Server',
+                    value: 'evil.example.com',
+                    encryptionKeyId: null,
+                  },
+                  {
+                    key: 'SMTP.Password',
+                    value: 'v1.other',
+                    encryptionKeyId: 'k1',
+                  },
+                ],
+                remove: [],
+              },
+              undefined,
+              { checkedAgainst: checked },
+            )
+            .then(
+              () => 'stored',
+              e => e.name,
+            ),
+        ]);
+        expect(outcomes.sort()).toEqual(['ConflictError', 'stored']);
+        const stored = Object.fromEntries(
+          (await store.list('t1')).map(s => [s.key, s.value]),
+        );
+        // Never the admin's password with the other server.
+        expect(
+          stored['SMTP.Server'] === 'evil.example.com' &&
+            stored['SMTP.Password'] === 'v1.admin',
+        ).toBe(false);
+      },
+    );
   },
 );

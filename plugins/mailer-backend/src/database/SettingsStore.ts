@@ -1,4 +1,7 @@
+import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
+import { engineOf } from './databaseClock';
+import { retryTransaction } from './retryTransaction';
 
 const TABLE = 'mailer_settings';
 
@@ -44,6 +47,20 @@ function toStoredSetting(row: SettingRow): StoredSetting {
   };
 }
 
+/** The first key of the advisory locks that serialise a tenant's settings changes on PostgreSQL. */
+const SETTINGS_LOCK_SPACE = 0x6d6c7273; // "mlrs"
+
+/** Whether two lists of a tenant's settings hold the same keys and values. */
+function sameSettings(a: StoredSetting[], b: StoredSetting[]): boolean {
+  const text = (list: StoredSetting[]) =>
+    JSON.stringify(
+      [...list]
+        .sort((x, y) => x.key.localeCompare(y.key))
+        .map(s => [s.key, s.value, s.encryptionKeyId]),
+    );
+  return text(a) === text(b);
+}
+
 /** The mailer's settings table: SQL lives here and nowhere else. */
 export class SettingsStore {
   constructor(private readonly knex: Knex) {}
@@ -65,8 +82,30 @@ export class SettingsStore {
     tenantId: string,
     change: StoredSettingsChange,
     alongside?: AlongsideChange,
+    options: {
+      /**
+       * The settings the change was checked against (e.g. that a stored
+       * password keeps its server). If the tenant's rows differ by the time
+       * the change is written, another change came in between: it is
+       * refused with a ConflictError instead of being mixed with that one.
+       */
+      checkedAgainst?: StoredSetting[];
+    } = {},
   ): Promise<void> {
-    await this.knex.transaction(async tx => {
+    // Retried when MySQL breaks a deadlock between two first saves of a
+    // tenant: the retry then sees the other save and refuses to mix.
+    await retryTransaction(this.knex, async tx => {
+      if (options.checkedAgainst) {
+        await this.lockTenant(tx, tenantId);
+        const now = await tx<SettingRow>(TABLE)
+          .where({ tenant_id: tenantId })
+          .orderBy('setting_key');
+        if (!sameSettings(now.map(toStoredSetting), options.checkedAgainst)) {
+          throw new ConflictError(
+            'The settings were changed by someone else while yours were being saved; reload them and try again',
+          );
+        }
+      }
       if (alongside) {
         const keys = [...change.remove, ...change.put.map(s => s.key)];
         const before = await tx<SettingRow>(TABLE)
@@ -97,6 +136,27 @@ export class SettingsStore {
           .merge(['value', 'encryption_key_id', 'updated_at', 'updated_by']);
       }
     });
+  }
+
+  /**
+   * Holds off other changes of the tenant's settings until the transaction
+   * ends, including the first ones (no rows to lock yet). SQLite runs one
+   * writer at a time anyway; MySQL's next-key locks cover the tenant's
+   * index range, rows or not.
+   */
+  private async lockTenant(tx: Knex.Transaction, tenantId: string) {
+    const engine = engineOf(this.knex);
+    if (engine === 'pg') {
+      await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
+        SETTINGS_LOCK_SPACE,
+        tenantId,
+      ]);
+    } else if (engine === 'mysql') {
+      await tx(TABLE)
+        .where({ tenant_id: tenantId })
+        .forUpdate()
+        .select('tenant_id');
+    }
   }
 
   /**

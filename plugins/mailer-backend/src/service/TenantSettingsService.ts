@@ -161,7 +161,8 @@ export class TenantSettingsService {
   /**
    * Applies a change as a whole. Throws `InputError` naming every bad key, a
    * stored password left blank for a new server, or a server the policy
-   * refuses; in each case nothing is stored.
+   * refuses, and `ConflictError` when another change came in meanwhile; in
+   * each case nothing is stored.
    */
   async updateSettings(
     tenantId: string,
@@ -190,6 +191,8 @@ export class TenantSettingsService {
       history &&
         ((tx, before) =>
           history.recordChange(tx, tenantId, before, storedChange)),
+      // The checks above hold only if nobody changed the settings since.
+      { checkedAgainst: stored },
     );
     for (const listener of this.listeners) listener(tenantId);
     return this.getSettings(tenantId);
