@@ -1,11 +1,15 @@
 import {
   ApiBlueprint,
+  coreExtensionData,
+  createExtension,
+  createExtensionInput,
   createFrontendPlugin,
   discoveryApiRef,
+  ExtensionBoundary,
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import NotificationsIcon from '@material-ui/icons/Notifications';
+import MailOutlineIcon from '@material-ui/icons/MailOutline';
 import { mailerApiRef } from './api/MailerApi';
 import { MailerClient } from './api/MailerClient';
 import { rootRouteRef } from './routes';
@@ -20,31 +24,112 @@ const mailerApi = ApiBlueprint.make({
     }),
 });
 
-// Since frontend-plugin-api 0.17 the nav item comes from the page's title and icon.
-const notificationSettingsPage = PageBlueprint.make({
-  params: {
-    path: '/notification-settings',
-    title: 'Notifications',
-    icon: <NotificationsIcon fontSize="inherit" />,
-    routeRef: rootRouteRef,
-    // The page brings its own "Notification settings" header.
-    noHeader: true,
-    loader: () =>
-      import('./components/NotificationSettingsPage').then(m => (
-        <m.NotificationSettingsPage />
-      )),
+// Backstage's notifications plugin is "Notifications" with a bell: this
+// page is named and drawn apart from it, as an envelope.
+const TITLE = 'Notification settings';
+const icon = () => <MailOutlineIcon fontSize="inherit" />;
+
+/**
+ * The Notification settings page: the cards attached to its `cards` input,
+ * one under the other (by default the settings, their recent changes and
+ * the delivery view).
+ */
+const notificationSettingsPage = PageBlueprint.makeWithOverrides({
+  inputs: {
+    cards: createExtensionInput([coreExtensionData.reactElement]),
+  },
+  factory(originalFactory, { inputs }) {
+    const cards = inputs.cards.map(card => ({
+      key: card.node.spec.id,
+      element: card.get(coreExtensionData.reactElement),
+    }));
+    return originalFactory({
+      path: '/notification-settings',
+      title: TITLE,
+      icon: icon(),
+      routeRef: rootRouteRef,
+      // The page brings its own "Notification settings" header.
+      noHeader: true,
+      loader: () =>
+        import('./components/NotificationSettingsPage/NotificationSettingsLayout').then(
+          m => <m.NotificationSettingsLayout cards={cards} />,
+        ),
+    });
   },
 });
 
+// Each card is an extension of its own: a host places it on another page by
+// attaching it to an input that takes a React element, e.g. in app-config
+// `app.extensions: [{ 'card:mailer/delivery-summary': { attachTo: { id: 'page:home', input: 'cards' } } }]`,
+// or leaves it out with `'card:mailer/settings-history': false`.
+
+const settingsCard = createExtension({
+  kind: 'card',
+  name: 'notification-settings',
+  attachTo: { id: 'page:mailer', input: 'cards' },
+  output: [coreExtensionData.reactElement],
+  factory: ({ node }) => [
+    coreExtensionData.reactElement(
+      ExtensionBoundary.lazy(node, () =>
+        import('./components/NotificationSettingsCard').then(m => (
+          <m.NotificationSettingsCard />
+        )),
+      ),
+    ),
+  ],
+});
+
+const settingsHistoryCard = createExtension({
+  kind: 'card',
+  name: 'settings-history',
+  attachTo: { id: 'page:mailer', input: 'cards' },
+  output: [coreExtensionData.reactElement],
+  factory: ({ node }) => [
+    coreExtensionData.reactElement(
+      ExtensionBoundary.lazy(node, () =>
+        import('./components/SettingsHistory').then(m => (
+          <m.SettingsHistoryCard />
+        )),
+      ),
+    ),
+  ],
+});
+
+const deliverySummaryCard = createExtension({
+  kind: 'card',
+  name: 'delivery-summary',
+  attachTo: { id: 'page:mailer', input: 'cards' },
+  output: [coreExtensionData.reactElement],
+  factory: ({ node }) => [
+    coreExtensionData.reactElement(
+      ExtensionBoundary.lazy(node, () =>
+        import('./components/DeliverySummary').then(m => (
+          <m.DeliverySummaryCard />
+        )),
+      ),
+    ),
+  ],
+});
+
 /**
- * The mailer frontend plugin, for apps on the new frontend system.
+ * The mailer frontend plugin, for apps on the new frontend system: the
+ * Notification settings page at `/notification-settings`, and its cards
+ * (`card:mailer/notification-settings`, `card:mailer/settings-history`,
+ * `card:mailer/delivery-summary`) to place on other pages too.
  *
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'mailer',
-  title: 'Notifications',
-  icon: <NotificationsIcon fontSize="inherit" />,
+  title: TITLE,
+  icon: icon(),
   routes: { root: rootRouteRef },
-  extensions: [mailerApi, notificationSettingsPage],
+  // The cards in the order the page shows them.
+  extensions: [
+    mailerApi,
+    notificationSettingsPage,
+    settingsCard,
+    settingsHistoryCard,
+    deliverySummaryCard,
+  ],
 });

@@ -22,10 +22,11 @@ export function Root({ children }: PropsWithChildren<{}>) {
       <Sidebar>
         <SidebarItem icon={HomeIcon} to="home" text="Home" />
         <SidebarDivider />
+        {/* The bell is ours: Backstage's own notifications are "Inbox" here. */}
         <SidebarItem
           icon={NotificationsIcon}
           to="notification-settings"
-          text="Notifications"
+          text="Notification settings"
         />
         <NotificationsSidebarItem icon={InboxIcon} text="Inbox" />
         <SidebarSpace />
