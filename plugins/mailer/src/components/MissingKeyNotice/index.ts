@@ -1,1 +1,0 @@
-export { MissingKeyNotice } from './MissingKeyNotice';
