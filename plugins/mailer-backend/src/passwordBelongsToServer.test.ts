@@ -181,10 +181,14 @@ describe.each(databases.eachSupportedId())(
         actor: ADMIN,
         error: expect.stringContaining('SMTP.Password must be entered again'),
       });
+      // A refused test names the server it asked for: that is what matters
+      // when someone probes with the settings.
       expect(tests[3].meta).toEqual({
         tenantId: 'default',
         keys: ['SMTP.Port'],
         testMessageRequested: false,
+        host: '127.0.0.1',
+        port: other.port,
       });
       expect(JSON.stringify(tests)).not.toContain('admin@tenant.example');
     });

@@ -1,7 +1,10 @@
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
-import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import {
+  captured,
+  startMailerTestBackend,
+} from './__testUtils__/mailerTestBackend';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
@@ -75,6 +78,14 @@ describe.each(databases.eachSupportedId())(
         'SMTP.Server 127.0.0.1 is a loopback address',
       );
       expect(smtp.connections.opened).toBe(0);
+      // The audit record names what was probed.
+      const refused = captured.auditEvents.find(
+        e => e.eventId === 'connection-test' && e.status === 'failed',
+      );
+      expect(refused?.meta).toMatchObject({
+        host: smtp.host,
+        port: smtp.port,
+      });
     });
 
     it('does not hold the operator’s default mailbox to it', async () => {

@@ -164,7 +164,7 @@ describe.each(databases.eachSupportedId())(
                 ],
                 remove: [],
               },
-              undefined,
+              dawdle,
               { checkedAgainst: checked },
             )
             .then(
@@ -189,7 +189,7 @@ describe.each(databases.eachSupportedId())(
                 ],
                 remove: [],
               },
-              undefined,
+              dawdle,
               { checkedAgainst: checked },
             )
             .then(

@@ -16,6 +16,7 @@ import { openDatabase } from '../database/openDatabase';
 import { SettingsStore } from '../database/SettingsStore';
 import { OutboxReports } from '../database/OutboxReports';
 import { OutboxTestMessages } from '../database/OutboxTestMessages';
+import { policyResolver } from '../security/policyResolver';
 import { ServerPolicy } from '../security/ServerPolicy';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { ConnectionTester, ConnectionTesterOptions } from './ConnectionTester';
@@ -45,7 +46,7 @@ async function smtpServer(options: SmtpTestServerOptions = {}) {
 
 async function setup(
   trusted: string[] = [certificate.cert],
-  options: ConnectionTesterOptions = {},
+  options: Partial<ConnectionTesterOptions> = {},
 ) {
   const knex = await databases.init('SQLITE_3');
   const store = new SettingsStore(
@@ -58,20 +59,22 @@ async function setup(
       },
     }),
   );
+  // The test servers listen on loopback, on any port.
+  const policy = ServerPolicy.fromConfig(
+    new ConfigReader({
+      mailer: {
+        serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports: 'any' }] },
+      },
+    }),
+  );
   const settings = new TenantSettingsService(
     store,
     cipher,
     'no-reply@elixeum.cloud',
-    // The test servers listen on loopback, on any port.
-    ServerPolicy.fromConfig(
-      new ConfigReader({
-        mailer: {
-          serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports: 'any' }] },
-        },
-      }),
-    ),
+    policy,
   );
   const tester = new ConnectionTester(settings, trusted, 500, {
+    resolve: policyResolver(policy),
     testMessages: new OutboxTestMessages(knex),
     ...options,
   });

@@ -24,9 +24,13 @@ import {
 import { SettingsHistory } from './SettingsHistory';
 import { ServerPreview, TenantSettingsService } from './TenantSettingsService';
 
-/** How the connection test is built; every field has a default for tests. */
+/** How the connection test is built; the other fields have defaults for tests. */
 export interface ConnectionTesterOptions {
-  resolve?: AddressResolver;
+  /**
+   * Resolves (and checks against the server policy) the tenant's server:
+   * required, so that no caller can forget the policy.
+   */
+  resolve: AddressResolver;
   allowInsecureAuth?: boolean;
   /** OAuth2 tokens, shared with delivery. */
   tokens?: OAuthTokens;
@@ -56,7 +60,7 @@ export class ConnectionTester {
     private readonly extraCaCertificates: readonly string[],
     /** Each step's time limit; short, because a person is waiting. */
     private readonly timeoutMs = 10_000,
-    private readonly options: ConnectionTesterOptions = {},
+    private readonly options: ConnectionTesterOptions,
   ) {}
 
   private tokens?: OAuthTokens;
@@ -73,7 +77,8 @@ export class ConnectionTester {
   }
 
   /**
-   * `onServer` learns which server is tried, e.g. for the audit record;
+   * `onServer` learns which server is asked for (even if it is refused),
+   * then which one is tried, e.g. for the audit record;
    * `actor` is who ran the test, for the settings history and the outbox.
    */
   async test(
@@ -93,6 +98,7 @@ export class ConnectionTester {
     const preview = await this.settings.previewServer(
       tenantId,
       request.values ?? {},
+      options.onServer,
     );
     const target = this.targetOf(preview, tenantId);
     options.onServer?.({ host: target.server.host, port: target.server.port });
@@ -123,7 +129,7 @@ export class ConnectionTester {
         kind: 'custom',
         server: preview.settings,
         tenantId,
-        resolve: this.options.resolve ?? systemResolver,
+        resolve: this.options.resolve,
         allowInsecureAuth: this.options.allowInsecureAuth ?? false,
       };
     }

@@ -244,9 +244,16 @@ export class TenantSettingsService {
   async previewServer(
     tenantId: string,
     change: SettingsChange,
+    /** Learns the server asked for, once its syntax is known to be valid, before any other check (e.g. for the audit record of a refused test). */
+    onRequested?: (server: { host: string; port: number }) => void,
   ): Promise<ServerPreview> {
     assertValidChange(change);
     const snapshot = await this.snapshot(tenantId);
+    const host = valueAfter(change, snapshot.settings, SMTP_KEYS.server);
+    const port = Number(valueAfter(change, snapshot.settings, SMTP_KEYS.port));
+    if (host !== undefined && Number.isInteger(port)) {
+      onRequested?.({ host, port });
+    }
     // Before anything is decrypted: the stored password only goes to its own server.
     assertSecretsStayWithTheirServer(change, snapshot.settings);
     await this.checkServerPolicy(change, snapshot.settings);
