@@ -1,6 +1,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { provideDevEncryptionKey } from './devEncryptionKey';
 import { mailCatcherPlugin } from './mailCatcher';
+import { mailingDemoPlugin } from './mailingDemo';
 import { notificationDemoPlugin } from './notificationDemo';
 import { examplePermissionPolicyModule } from './permissionPolicy';
 
@@ -26,8 +27,10 @@ backend.add(import('@elixeum/plugin-mailer-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@elixeum/plugin-notifications-backend-module-mailer'));
 
-// Development only: a button on the home page sends the user a notification.
+// Development only: buttons on the home page send the user a notification,
+// and queue a small mailing to watch in the delivery view.
 backend.add(notificationDemoPlugin);
+backend.add(mailingDemoPlugin);
 
 // Development only: the local SMTP server the default mailbox points at.
 backend.add(mailCatcherPlugin);

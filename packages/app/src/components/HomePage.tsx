@@ -8,6 +8,7 @@ import {
 import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
+import { SendDemoMailing } from './SendDemoMailing';
 import { SendTestNotification } from './SendTestNotification';
 
 /** The example portal's landing page: points at the things there are to see. */
@@ -36,6 +37,17 @@ export function HomePage() {
                 <Link to="/settings/notifications">settings</Link>.
               </Typography>
               <SendTestNotification />
+            </InfoCard>
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <InfoCard title="Mass mailing">
+              <Typography variant="body1" paragraph>
+                Queue a personalised mailing of 60 messages to made-up
+                customers, through your tenant's server, and watch its progress
+                in the{' '}
+                <Link to="/notification-settings">notification settings</Link>.
+              </Typography>
+              <SendDemoMailing />
             </InfoCard>
           </Grid>
         </Grid>
