@@ -68,10 +68,8 @@ async function waitUntilReady(
  * another run's data and never collides with a portal already running.
  */
 export async function startPortal(
-  options: {
-    /** A loopback port the tenant's SMTP server listens on, opened in the server policy. */
-    tenantSmtpPort?: number;
-  } = {},
+  /** More config on top of app-config.yaml, e.g. the test's SMTP servers. */
+  extraConfig: object = {},
 ): Promise<RunningPortal> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -89,18 +87,9 @@ export async function startPortal(
         connection: { directory: join(workDir, 'data') },
       },
     },
-    // Any free port: the default mailbox is not used by this scenario.
+    // Any free port: the scenario brings its own SMTP servers.
     mailCatcher: { port: 0 },
-    // Tenant servers may not be on loopback unless the operator says so.
-    ...(options.tenantSmtpPort && {
-      mailer: {
-        serverPolicy: {
-          allowedHosts: [
-            { host: '127.0.0.1', ports: [options.tenantSmtpPort] },
-          ],
-        },
-      },
-    }),
+    ...extraConfig,
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
 

@@ -1,115 +1,81 @@
-import { deepStrictEqual, strictEqual } from 'node:assert';
-import { randomBytes } from 'node:crypto';
+import { deepStrictEqual, ok, strictEqual } from 'node:assert';
 import { join } from 'node:path';
-import { findSettingKey, SMTP_KEYS } from '@elixeum/plugin-mailer-common';
-import { SmtpTestServer } from '@internal/smtp-test-server';
-import { Locator, Page } from 'playwright-core';
+import { SMTP_KEYS } from '@elixeum/plugin-mailer-common';
+import { Page } from 'playwright-core';
+import { CardPage, eventually, expectVisible } from './cardPage';
 import { launchChromium, Browser } from './chromium';
+import {
+  E2eServers,
+  MICROSOFT_APP,
+  SMTP_AUTH_OFF_PASSWORD,
+  TENANT_MAILBOX,
+} from './e2eServers';
 import { buildApp, RunningPortal, startPortal } from './examplePortal';
 import { waitForGuestInCatalog } from './guestInCatalog';
 import { artifactsDir } from './paths';
 import { Step } from './steps';
 
-const SMTP_USER = 'mailer@tenant.example';
 const RECIPIENT = 'ada@customer.example';
 /** The guest's address in examples/org.yaml, where its notifications are emailed. */
 const GUEST_ADDRESS = 'guest@portal.example';
 /** The title of the notification the home page's button sends (packages/backend/src/notificationDemo.ts). */
 const DEMO_NOTIFICATION_TITLE = 'A test notification from the example portal';
+/** The subject of the home page's demo mailing (packages/backend/src/mailingDemo.ts). */
+const DEMO_MAILING_SUBJECT = 'Demo mailing for {{name}}';
+const DEMO_MAILING_SIZE = 60;
 /** The subject of the backend's test message (ConnectionTester). */
 const TEST_MESSAGE_SUBJECT = 'Test message from your portal';
 
-/** The card names fields and menu items by each key's label in the shared catalog. */
-function labelOf(key: string): string {
-  const definition = findSettingKey(key);
-  if (!definition) throw new Error(`${key} is not in the setting-key catalog`);
-  return definition.label;
-}
-
-/** Polls an input until it holds `expected`; playwright-core has no `expect`. */
-async function expectValue(
-  field: Locator,
-  expected: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let actual = await field.inputValue();
-  while (actual !== expected && Date.now() < deadline) {
-    await new Promise(r => setTimeout(r, 100));
-    actual = await field.inputValue();
-  }
-  strictEqual(actual, expected, `value of ${field}`);
-}
-
-async function expectVisible(locator: Locator): Promise<void> {
-  await locator.first().waitFor({ state: 'visible' });
-}
-
 /**
- * The example portal end to end: a guest signs in, opens the notification
- * settings from the sidebar, points the tenant at its own SMTP server (a real
- * one, started here, with a login and no TLS), saves, reloads, and sends a
- * test email that the server must receive.
+ * The example portal end to end, against real SMTP servers and a token
+ * endpoint on loopback: a guest signs in, opens the notification settings
+ * from the sidebar, tests the default mailbox, is told why an untrusted
+ * certificate and Office 365's disabled SMTP AUTH fail, points the tenant
+ * at its own server, sends a test email, a notification and a mailing
+ * (watching its progress), then moves the tenant to OAuth2 (XOAUTH2).
  */
 export function notificationSettingsScenario() {
-  const smtpPassword = randomBytes(12).toString('base64url');
-  let smtp: SmtpTestServer | undefined;
+  let servers: E2eServers | undefined;
   let portal: RunningPortal | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
+  let settings: CardPage | undefined;
   const pageErrors: string[] = [];
 
   function currentPage(): Page {
     if (!page) throw new Error('The browser is not open');
     return page;
   }
+  function cardPage(): CardPage {
+    if (!settings) throw new Error('The browser is not open');
+    return settings;
+  }
+  function smtp(): E2eServers {
+    if (!servers) throw new Error('The servers did not start');
+    return servers;
+  }
 
-  /** The card has no role of its own: it is the MUI card whose title is "Outgoing email". */
-  function card(): Locator {
+  async function openSettingsFromSidebar(): Promise<void> {
     const p = currentPage();
-    // Production builds suffix MUI class names (MuiCard-root-680).
-    return p
-      .locator('[class*="MuiCard-root"]')
-      .filter({ has: p.getByText('Outgoing email', { exact: true }) });
-  }
-
-  async function screenshotCard(name: string): Promise<void> {
-    // Let ripples and fades finish, so the picture shows the settled card.
-    await currentPage().waitForTimeout(400);
-    await card().screenshot({ path: join(artifactsDir, `${name}.png`) });
-  }
-
-  function field(key: string): Locator {
-    return currentPage().getByLabel(labelOf(key), { exact: true });
-  }
-
-  async function addSetting(key: string, value: string): Promise<void> {
-    const p = currentPage();
-    await p.getByRole('button', { name: 'Add', exact: true }).click();
-    await p.getByRole('menuitem', { name: labelOf(key), exact: true }).click();
-    const input = field(key);
-    if (findSettingKey(key)?.type === 'choice') {
-      await input.selectOption(value);
-    } else {
-      await input.fill(value);
-    }
+    await p.getByRole('link', { name: 'Notification settings' }).click();
+    await p.waitForURL('**/notification-settings');
+    await expectVisible(
+      p.getByRole('heading', { name: 'Notification settings' }),
+    );
   }
 
   const steps: Step[] = [
     { name: 'build the example app', run: buildApp },
     {
-      name: 'start an SMTP server that wants a login and offers no TLS',
+      name: 'start the SMTP servers (default mailbox, tenant, untrusted TLS, XOAUTH2) and a token endpoint',
       run: async () => {
-        smtp = await SmtpTestServer.start({
-          host: '127.0.0.1',
-          users: { [SMTP_USER]: smtpPassword },
-        });
+        servers = await E2eServers.start();
       },
     },
     {
       name: 'start the example portal (backend serving the built app, fresh SQLite and key)',
       run: async () => {
-        portal = await startPortal({ tenantSmtpPort: smtp!.port });
+        portal = await startPortal(smtp().portalConfig());
       },
     },
     {
@@ -119,6 +85,9 @@ export function notificationSettingsScenario() {
         page = browser.context.pages()[0] ?? (await browser.context.newPage());
         page.setDefaultTimeout(15_000);
         page.on('pageerror', error => pageErrors.push(error.message));
+        // Leaving unsaved edits asks first; this scenario always means to go.
+        page.on('dialog', dialog => void dialog.accept());
+        settings = new CardPage(page);
       },
     },
     {
@@ -127,112 +96,152 @@ export function notificationSettingsScenario() {
         const p = currentPage();
         await p.goto(portal!.baseUrl);
         await p.getByRole('button', { name: 'Enter' }).click();
-        await expectVisible(p.getByRole('link', { name: 'Notifications' }));
+        await expectVisible(
+          p.getByRole('link', { name: 'Notification settings' }),
+        );
         await p.screenshot({ path: join(artifactsDir, '01-home.png') });
       },
     },
     {
       name: 'open the notification settings with the bell item in the sidebar',
       run: async () => {
-        const p = currentPage();
-        await p.getByRole('link', { name: 'Notifications' }).click();
-        await p.waitForURL('**/notification-settings');
+        await openSettingsFromSidebar();
+        const card = cardPage().card();
         await expectVisible(
-          p.getByRole('heading', { name: 'Notification settings' }),
+          card.getByText('Mail is sent from the default mailbox'),
         );
-        await expectVisible(
-          card().getByText('Mail is sent from the default mailbox'),
-        );
-        await expectVisible(card().getByText('No settings yet.'));
-        await screenshotCard('02-card-empty');
+        await expectVisible(card.getByText('No settings yet.'));
+        await cardPage().screenshot('02-card-empty');
       },
     },
     {
-      name: 'add server, port, username, password and security = none with Add',
+      name: 'send a test email before any setting: it goes through the default mailbox',
       run: async () => {
-        await addSetting(SMTP_KEYS.server, smtp!.host);
-        await addSetting(SMTP_KEYS.port, String(smtp!.port));
-        await addSetting(SMTP_KEYS.username, SMTP_USER);
-        await addSetting(SMTP_KEYS.password, smtpPassword);
+        await cardPage().sendTestEmail(RECIPIENT);
+        await expectVisible(cardPage().result('default mailbox'));
+        const [message] = await smtp().defaultMailbox.waitForMessages(1);
+        deepStrictEqual(message.envelope.rcptTo, [RECIPIENT]);
+        strictEqual(message.parsed.subject, TEST_MESSAGE_SUBJECT);
+        await cardPage().screenshot('03-card-default-mailbox-test');
+      },
+    },
+    {
+      name: 'test a server with an untrusted certificate: the card says why and offers SMTP.TLS.CA',
+      run: async () => {
+        const { untrusted, tenantPassword } = smtp();
+        const card = cardPage();
+        await card.add(SMTP_KEYS.server, untrusted.host);
+        await card.add(SMTP_KEYS.port, String(untrusted.port));
+        await card.add(SMTP_KEYS.username, TENANT_MAILBOX);
+        await card.add(SMTP_KEYS.password, tenantPassword);
+        await card.add(SMTP_KEYS.security, 'starttls');
+        await card.testConnection();
+        await expectVisible(card.result('Certificate not trusted'));
+        await expectVisible(
+          card.card().getByRole('button', { name: 'Add SMTP.TLS.CA' }),
+        );
+        strictEqual(untrusted.messages.length, 0, 'messages received');
+        strictEqual(
+          untrusted.authAttempts.length,
+          0,
+          'the password was never sent to a server that could not be trusted',
+        );
+        await card.screenshot('04-card-untrusted-certificate');
+      },
+    },
+    {
+      name: 'test Office 365 with SMTP AUTH off (535 5.7.139): the card says how to turn it on',
+      run: async () => {
+        const { tenant } = smtp();
+        const card = cardPage();
+        await card.set(SMTP_KEYS.port, String(tenant.port));
         // The test server has no certificate, so the connection stays plain.
-        await addSetting(SMTP_KEYS.security, 'none');
-        await expectValue(field(SMTP_KEYS.security), 'none');
-        await screenshotCard('03-card-filled');
+        await card.set(SMTP_KEYS.security, 'none');
+        await card.set(SMTP_KEYS.password, SMTP_AUTH_OFF_PASSWORD);
+        await card.testConnection();
+        await expectVisible(card.result('SMTP AUTH is disabled'));
+        await expectVisible(
+          card.card().getByText('SmtpClientAuthenticationDisabled', {
+            exact: false,
+          }),
+        );
+        await card.screenshot('05-card-smtp-auth-off');
       },
     },
     {
-      name: 'save: mail now goes through the tenant’s server',
+      name: 'enter the right password and save: mail now goes through the tenant’s server',
       run: async () => {
-        const p = currentPage();
-        await p.getByRole('button', { name: 'Save', exact: true }).click();
-        await expectVisible(card().getByText('Settings saved.'));
+        const card = cardPage();
+        await card.set(SMTP_KEYS.password, smtp().tenantPassword);
+        await card.save();
         await expectVisible(
-          card().getByText(
-            `Mail is sent through your SMTP server as ${SMTP_USER}.`,
-          ),
+          card
+            .card()
+            .getByText(
+              `Mail is sent through your SMTP server as ${TENANT_MAILBOX}.`,
+            ),
         );
-        await screenshotCard('04-card-saved');
+        await card.screenshot('06-card-saved');
       },
     },
     {
       name: 'reload: settings kept, the password stored but never shown',
       run: async () => {
-        const p = currentPage();
-        await p.reload();
-        await expectValue(field(SMTP_KEYS.server), smtp!.host);
-        await expectValue(field(SMTP_KEYS.port), String(smtp!.port));
-        await expectValue(field(SMTP_KEYS.username), SMTP_USER);
-        await expectValue(field(SMTP_KEYS.security), 'none');
-        await expectValue(field(SMTP_KEYS.password), '');
-        await expectVisible(card().getByText('Stored — leave blank to keep'));
-        await screenshotCard('05-card-reloaded');
+        const card = cardPage();
+        await currentPage().reload();
+        await card.expectValue(SMTP_KEYS.server, smtp().tenant.host);
+        await card.expectValue(SMTP_KEYS.port, String(smtp().tenant.port));
+        await card.expectValue(SMTP_KEYS.username, TENANT_MAILBOX);
+        await card.expectValue(SMTP_KEYS.security, 'none');
+        await card.expectValue(SMTP_KEYS.password, '');
+        await expectVisible(
+          card.card().getByText('Stored — leave blank to keep'),
+        );
+        await card.screenshot('07-card-reloaded');
       },
     },
     {
-      name: 'send a test email: the SMTP server receives it and the card says so',
+      name: 'send a test email: the tenant’s server receives it with the login, and the card says so',
       run: async () => {
-        const p = currentPage();
-        await p.getByLabel('Test email address').fill(RECIPIENT);
-        await p.getByRole('button', { name: 'Send test email' }).click();
+        const { tenant } = smtp();
+        await cardPage().sendTestEmail(RECIPIENT);
         await expectVisible(
-          card()
-            .getByRole('alert')
-            .filter({ hasText: `accepted a test message to ${RECIPIENT}` }),
+          cardPage().result(`accepted a test message to ${RECIPIENT}`),
         );
-        const [message] = await smtp!.waitForMessages(1);
+        const [message] = await tenant.waitForMessages(1);
         deepStrictEqual(message.envelope, {
-          mailFrom: SMTP_USER,
+          mailFrom: TENANT_MAILBOX,
           rcptTo: [RECIPIENT],
         });
         strictEqual(message.parsed.subject, TEST_MESSAGE_SUBJECT);
-        strictEqual(message.authenticatedUser, SMTP_USER);
-        strictEqual(smtp!.messages.length, 1, 'messages received');
-        await screenshotCard('06-card-test-email-sent');
+        strictEqual(message.authenticatedUser, TENANT_MAILBOX);
+        strictEqual(tenant.messages.length, 1, 'messages received');
+        await cardPage().screenshot('08-card-test-email-sent');
       },
     },
     {
       name: 'send a notification from the home page: it is emailed through the tenant’s server to the guest’s catalog address',
       run: async () => {
         const p = currentPage();
+        const { tenant } = smtp();
         await waitForGuestInCatalog(portal!.baseUrl);
         await p.getByRole('link', { name: 'Home' }).click();
         await p
           .getByRole('button', { name: 'Send me a test notification' })
           .click();
         await expectVisible(p.getByRole('status').filter({ hasText: 'Sent.' }));
-        await p.screenshot({ path: join(artifactsDir, '07-home-sent.png') });
-        const messages = await smtp!.waitForMessages(2);
+        await p.screenshot({ path: join(artifactsDir, '09-home-sent.png') });
+        const messages = await tenant.waitForMessages(2);
         const message = messages[1];
         deepStrictEqual(message.envelope, {
-          mailFrom: SMTP_USER,
+          mailFrom: TENANT_MAILBOX,
           rcptTo: [GUEST_ADDRESS],
         });
         strictEqual(message.parsed.subject, DEMO_NOTIFICATION_TITLE);
-        strictEqual(message.authenticatedUser, SMTP_USER);
+        strictEqual(message.authenticatedUser, TENANT_MAILBOX);
         const html = String(message.parsed.html);
-        strictEqual(
+        ok(
           html.includes(`href="${portal!.baseUrl}/notifications"`),
-          true,
           'the email links to the notifications page',
         );
       },
@@ -244,13 +253,107 @@ export function notificationSettingsScenario() {
         await p.getByRole('link', { name: 'Inbox' }).click();
         await p.waitForURL('**/notifications');
         await expectVisible(p.getByText(DEMO_NOTIFICATION_TITLE));
-        await p.screenshot({ path: join(artifactsDir, '08-inbox.png') });
+        await p.screenshot({ path: join(artifactsDir, '10-inbox.png') });
         await p.goto(`${portal!.baseUrl}/settings/notifications`);
         await expectVisible(p.getByText('Example portal'));
         await expectVisible(p.getByText('Email', { exact: true }));
         await p.screenshot({
-          path: join(artifactsDir, '09-user-notification-settings.png'),
+          path: join(artifactsDir, '11-user-notification-settings.png'),
         });
+      },
+    },
+    {
+      name: 'queue a demo mailing from the home page: the delivery view shows its progress until all of it is sent',
+      run: async () => {
+        const p = currentPage();
+        const { tenant } = smtp();
+        const before = tenant.messages.length;
+        await p.getByRole('link', { name: 'Home' }).click();
+        await p.getByRole('button', { name: 'Send a demo mailing' }).click();
+        await expectVisible(
+          p.getByRole('status').filter({ hasText: 'Queued.' }),
+        );
+        await openSettingsFromSidebar();
+        // The tenant's server takes its time, so the mailing is still going.
+        const progress = p.getByRole('progressbar', {
+          name: `Progress of ${DEMO_MAILING_SUBJECT}`,
+        });
+        await expectVisible(progress);
+        strictEqual(
+          await progress.getAttribute('aria-valuemax'),
+          String(DEMO_MAILING_SIZE),
+        );
+        ok(
+          Number(await progress.getAttribute('aria-valuenow')) <
+            DEMO_MAILING_SIZE,
+          'the mailing was shown while it was still going',
+        );
+        await p.screenshot({
+          path: join(artifactsDir, '12-delivery-progress.png'),
+          fullPage: true,
+        });
+        // The view refreshes itself until nothing waits any more.
+        await expectVisible(
+          p
+            .getByRole('table', { name: 'Recent mailings' })
+            .getByText(`${DEMO_MAILING_SIZE} sent · 0 failed · 0 waiting`),
+        );
+        await eventually(
+          async () => tenant.messages.length - before,
+          DEMO_MAILING_SIZE,
+          'mailing messages received',
+        );
+        const customers = new Set(
+          tenant.messages.slice(before).map(m => m.envelope.rcptTo[0]),
+        );
+        strictEqual(customers.size, DEMO_MAILING_SIZE, 'each customer once');
+        await p.screenshot({
+          path: join(artifactsDir, '13-delivery-done.png'),
+          fullPage: true,
+        });
+      },
+    },
+    {
+      name: 'move the tenant to Office 365 with OAuth2: the password is dropped, a test email logs in with XOAUTH2',
+      run: async () => {
+        const { xoauth2, oauth } = smtp();
+        const card = cardPage();
+        await card.set(SMTP_KEYS.port, String(xoauth2.port));
+        await card.add('SMTP.AuthMethod', 'xoauth2');
+        await card.add('SMTP.OAuth.Provider', 'microsoft');
+        await card.add('SMTP.OAuth.TenantId', MICROSOFT_APP.tenantId);
+        await card.add('SMTP.OAuth.ClientId', MICROSOFT_APP.clientId);
+        await card.add('SMTP.OAuth.ClientSecret', MICROSOFT_APP.clientSecret);
+        await card.screenshot('14-card-oauth2');
+        await card.save();
+        await card.sendTestEmail(RECIPIENT);
+        await expectVisible(
+          card.result(`accepted a test message to ${RECIPIENT}`),
+        );
+        const [message] = await xoauth2.waitForMessages(1);
+        deepStrictEqual(message.envelope, {
+          mailFrom: TENANT_MAILBOX,
+          rcptTo: [RECIPIENT],
+        });
+        strictEqual(message.authenticatedUser, TENANT_MAILBOX);
+        const grants = oauth.tokenRequests.map(r => r.form.grant_type);
+        ok(
+          grants.length > 0 && grants.every(g => g === 'client_credentials'),
+          `token requests: ${grants.join(', ')}`,
+        );
+        ok(
+          oauth.tokenRequests.every(
+            r => r.path === `/${MICROSOFT_APP.tenantId}/oauth2/v2.0/token`,
+          ),
+          'tokens come from the tenant’s authority path',
+        );
+        // The password the new login does not use is gone from the settings.
+        await currentPage().reload();
+        await eventually(
+          () => card.field(SMTP_KEYS.password).count(),
+          0,
+          'password fields after the move to OAuth2',
+        );
       },
     },
     {
@@ -265,15 +368,15 @@ export function notificationSettingsScenario() {
     async captureFailure(): Promise<void> {
       if (!page) return;
       const path = join(artifactsDir, 'failure.png');
-      await page.screenshot({ path });
+      await page.screenshot({ path, fullPage: true });
       console.log(`      screenshot of the page: ${path}`);
     },
-    /** Closes the browser, the portal and the SMTP server, whatever happened. */
+    /** Closes the browser, the portal and the servers, whatever happened. */
     async cleanup(): Promise<void> {
       const results = await Promise.allSettled([
         browser?.close(),
         portal?.stop(),
-        smtp?.close(),
+        servers?.close(),
       ]);
       for (const result of results) {
         if (result.status === 'rejected') {
