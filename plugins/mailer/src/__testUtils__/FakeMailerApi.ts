@@ -1,4 +1,5 @@
 import {
+  findSecretsNoLongerUsed,
   findSettingKey,
   ConnectionTestRequest,
   ConnectionTestResult,
@@ -10,6 +11,7 @@ import {
   SettingView,
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from '../api/MailerApi';
+import { SettingsChangeSignal } from '../api/SettingsChangeSignal';
 import { deliverySummary as noMail } from './deliverySummaries';
 
 /** A MailerApi that answers from memory and records what the card sent. */
@@ -35,6 +37,11 @@ export class FakeMailerApi implements MailerApi {
   /** Set to make the settings history fail, as the server would. */
   settingsHistoryError?: Error;
 
+  /** How many times the settings history was asked for. */
+  settingsHistoryRequests = 0;
+
+  private readonly settingsChanged = new SettingsChangeSignal();
+
   constructor(private settings: NotificationSettingsResponse) {}
 
   async getSettings() {
@@ -44,10 +51,12 @@ export class FakeMailerApi implements MailerApi {
   async updateSettings(request: SettingsUpdateRequest) {
     this.updateRequests.push(request);
     if (this.updateError) throw this.updateError;
+    const settings = applyChange(this.settings, request);
     this.settings = {
-      ...this.settings,
-      settings: applyChange(this.settings, request),
+      settings,
+      status: withReadableSecrets(this.settings.status, request, settings),
     };
+    this.settingsChanged.emit();
     return this.settings;
   }
 
@@ -60,12 +69,14 @@ export class FakeMailerApi implements MailerApi {
   }
 
   async getSettingsHistory() {
+    this.settingsHistoryRequests += 1;
     if (this.settingsHistoryError) throw this.settingsHistoryError;
     return this.settingsHistory;
   }
 
   async testConnection(request: ConnectionTestRequest) {
     this.testRequests.push(request);
+    this.settingsChanged.emit();
     return this.testResult;
   }
 
@@ -74,13 +85,32 @@ export class FakeMailerApi implements MailerApi {
     if (this.deliverySummaryError) throw this.deliverySummaryError;
     return this.deliverySummary;
   }
+
+  onSettingsChanged(listener: () => void) {
+    return this.settingsChanged.subscribe(listener);
+  }
 }
 
-// The server's rules in short: null removes, a blank secret keeps, a string sets.
+// The server's rules in short: null removes, a blank secret keeps, a string
+// sets, and a stored secret the new settings no longer use is removed.
 function applyChange(
   current: NotificationSettingsResponse,
-  { values }: SettingsUpdateRequest,
+  request: SettingsUpdateRequest,
 ): SettingView[] {
+  const unused = findSecretsNoLongerUsed(request.values, {
+    values: new Map(
+      current.settings.flatMap(s =>
+        s.value === undefined ? [] : [[s.key, s.value] as const],
+      ),
+    ),
+    storedSecrets: new Set(
+      current.settings.filter(s => s.secret).map(s => s.key),
+    ),
+  });
+  const values = {
+    ...request.values,
+    ...Object.fromEntries(unused.map(key => [key, null])),
+  };
   const kept = current.settings.filter(
     s => !(s.key in values) || values[s.key] === '',
   );
@@ -92,6 +122,19 @@ function applyChange(
     ];
   });
   return [...kept, ...set];
+}
+
+// A secret entered again is stored under the current key; a removed one is gone.
+function withReadableSecrets(
+  status: MailerStatus,
+  { values }: SettingsUpdateRequest,
+  settings: SettingView[],
+): MailerStatus {
+  const { secretsWithMissingKey, ...rest } = status;
+  const still = (secretsWithMissingKey ?? []).filter(
+    ({ key }) => !values[key] && settings.some(s => s.key === key),
+  );
+  return still.length > 0 ? { ...rest, secretsWithMissingKey: still } : rest;
 }
 
 /** Settings with a complete custom SMTP server and a stored password. */

@@ -31,6 +31,12 @@ export interface MailerApi {
   testConnection(request: ConnectionTestRequest): Promise<ConnectionTestResult>;
   /** The tenant's latest mailings with their counts per state, and the latest failed messages. */
   getDeliverySummary(): Promise<DeliverySummary>;
+  /**
+   * Calls `listener` after each successful change or connection test made
+   * through this API (what the settings history records); returns a
+   * function that stops the calls.
+   */
+  onSettingsChanged(listener: () => void): () => void;
 }
 
 /**

@@ -127,4 +127,47 @@ describe('MailerClient', () => {
       'Invalid settings: SMTP.Port must be a whole number from 1 to 65535',
     );
   });
+
+  it('tells listeners after a save, a removal or a connection test, never after a failed one or a read', async () => {
+    const answers = [
+      jsonResponse(200, settingsResponse),
+      jsonResponse(200, settingsResponse),
+      jsonResponse(200, settingsResponse),
+      jsonResponse(200, {
+        outcome: 'success',
+        message: 'Connected and signed in.',
+        messageSent: false,
+        server: 'custom',
+      }),
+      jsonResponse(409, {
+        error: { name: 'ConflictError', message: 'Changed meanwhile' },
+        response: { statusCode: 409 },
+      }),
+    ];
+    const client = new MailerClient({
+      discoveryApi: {
+        getBaseUrl: async pluginId => `http://portal.test/api/${pluginId}`,
+      },
+      fetchApi: { fetch: async () => answers.shift()! },
+    });
+    const heard: string[] = [];
+    const stop = client.onSettingsChanged(() => heard.push('changed'));
+
+    await client.getSettings();
+    expect(heard).toEqual([]);
+    await client.updateSettings({ values: { 'SMTP.Port': '2525' } });
+    expect(heard).toEqual(['changed']);
+    await client.removeSetting('SMTP.From');
+    await client.testConnection({ values: {} });
+    expect(heard).toEqual(['changed', 'changed', 'changed']);
+    await expect(
+      client.updateSettings({ values: { 'SMTP.Port': '25' } }),
+    ).rejects.toBeInstanceOf(ResponseError);
+    expect(heard).toHaveLength(3);
+
+    stop();
+    answers.push(jsonResponse(200, settingsResponse));
+    await client.updateSettings({ values: { 'SMTP.Port': '587' } });
+    expect(heard).toHaveLength(3);
+  });
 });

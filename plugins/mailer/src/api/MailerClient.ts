@@ -10,6 +10,7 @@ import {
   SettingsUpdateRequest,
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from './MailerApi';
+import { SettingsChangeSignal } from './SettingsChangeSignal';
 
 /**
  * The {@link MailerApi} over HTTP, talking to the `mailer` backend plugin.
@@ -19,6 +20,7 @@ import { MailerApi } from './MailerApi';
 export class MailerClient implements MailerApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private readonly settingsChanged = new SettingsChangeSignal();
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
@@ -32,13 +34,17 @@ export class MailerClient implements MailerApi {
   updateSettings(
     request: SettingsUpdateRequest,
   ): Promise<NotificationSettingsResponse> {
-    return this.request('/settings', withJsonBody('PUT', request));
+    return this.recorded(
+      this.request('/settings', withJsonBody('PUT', request)),
+    );
   }
 
   removeSetting(key: string): Promise<NotificationSettingsResponse> {
-    return this.request(`/settings/${encodeURIComponent(key)}`, {
-      method: 'DELETE',
-    });
+    return this.recorded(
+      this.request(`/settings/${encodeURIComponent(key)}`, {
+        method: 'DELETE',
+      }),
+    );
   }
 
   getStatus(): Promise<MailerStatus> {
@@ -52,11 +58,24 @@ export class MailerClient implements MailerApi {
   testConnection(
     request: ConnectionTestRequest,
   ): Promise<ConnectionTestResult> {
-    return this.request('/connection-test', withJsonBody('POST', request));
+    return this.recorded(
+      this.request('/connection-test', withJsonBody('POST', request)),
+    );
   }
 
   getDeliverySummary(): Promise<DeliverySummary> {
     return this.request('/delivery-summary');
+  }
+
+  onSettingsChanged(listener: () => void): () => void {
+    return this.settingsChanged.subscribe(listener);
+  }
+
+  /** The answer to a request the backend records in the settings history, told to listeners once it is in. */
+  private async recorded<T>(answer: Promise<T>): Promise<T> {
+    const result = await answer;
+    this.settingsChanged.emit();
+    return result;
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {

@@ -6,6 +6,7 @@ import {
   FakeMailerApi,
 } from '../../__testUtils__/FakeMailerApi';
 import { renderWithMailerApi } from '../../__testUtils__/renderCard';
+import { NotificationSettingsCard } from '../NotificationSettingsCard';
 import { SettingsHistoryCard } from './SettingsHistoryCard';
 import { timeAgo } from './historyText';
 
@@ -97,6 +98,67 @@ describe('SettingsHistoryCard', () => {
     const list = await screen.findByRole('list', { name: 'Recent changes' });
     expect(list).toHaveTextContent('Removed SMTP.Port (SMTP port)');
     expect(list).toHaveTextContent('ada · just now');
+  });
+
+  it('reloads after a save and after a connection test in the settings card, without Refresh', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    await renderWithMailerApi(
+      <>
+        <NotificationSettingsCard />
+        <SettingsHistoryCard />
+      </>,
+      api,
+    );
+    expect(
+      await screen.findByText('No changes or connection tests yet.'),
+    ).toBeVisible();
+    const loadsBefore = api.settingsHistoryRequests;
+
+    // What the backend records with the save, in its transaction.
+    api.settingsHistory = {
+      entries: [
+        {
+          kind: 'change',
+          at: minutesAgo(0),
+          actor: 'user:default/ada',
+          added: [],
+          changed: ['SMTP.Port'],
+          removed: [],
+        },
+      ],
+    };
+    await userEvent.clear(await screen.findByLabelText('SMTP port'));
+    await userEvent.type(screen.getByLabelText('SMTP port'), '2525');
+    await userEvent.type(screen.getByLabelText(/^Password/), 'for-2525');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    const list = await screen.findByRole('list', { name: 'Recent changes' });
+    expect(list).toHaveTextContent('Changed SMTP.Port (SMTP port)');
+    expect(api.settingsHistoryRequests).toBe(loadsBefore + 1);
+
+    api.settingsHistory = {
+      entries: [
+        {
+          kind: 'connection-test',
+          at: minutesAgo(0),
+          actor: 'user:default/ada',
+          host: 'smtp.example.com',
+          port: 2525,
+          outcome: 'success',
+          messageSent: false,
+        },
+        ...api.settingsHistory.entries,
+      ],
+    };
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Test connection' }),
+    );
+    expect(
+      await within(list).findByText(
+        /Tested the connection to smtp\.example\.com:2525/,
+      ),
+    ).toBeVisible();
+    expect(api.settingsHistoryRequests).toBe(loadsBefore + 2);
   });
 
   it('explains a refusal (403) instead of showing an error', async () => {

@@ -9,7 +9,8 @@ import IconButton from '@material-ui/core/IconButton';
 import List from '@material-ui/core/List';
 import Typography from '@material-ui/core/Typography';
 import RefreshIcon from '@material-ui/icons/Refresh';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { mailerApiRef } from '../../api/MailerApi';
 import { HistoryEntry } from './HistoryEntry';
 
@@ -17,12 +18,24 @@ import { HistoryEntry } from './HistoryEntry';
 export const NO_HISTORY_ACCESS =
   'You cannot see who changed these settings: that needs the permission to read them (mailer.settings.read).';
 
-/** Who recently changed which settings keys and tested the connection, newest first. */
+/**
+ * Who recently changed which settings keys and tested the connection,
+ * newest first. Reloads after each save or test made through the mailer API,
+ * wherever on the page (or another page) the settings card is.
+ */
 export function SettingsHistoryCard() {
   const mailerApi = useApi(mailerApiRef);
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => mailerApi.getSettingsHistory(),
+  // A counter, not useAsyncRetry's retry: that one ignores a call while a
+  // load is under way, which would lose a save made meanwhile.
+  const [reloads, setReloads] = useState(0);
+  const reload = () => setReloads(count => count + 1);
+  useEffect(
+    () => mailerApi.onSettingsChanged(() => setReloads(count => count + 1)),
     [mailerApi],
+  );
+  const { value, loading, error } = useAsync(
+    () => mailerApi.getSettingsHistory(),
+    [mailerApi, reloads],
   );
   const denied = error instanceof ResponseError && error.statusCode === 403;
 
@@ -35,7 +48,7 @@ export function SettingsHistoryCard() {
           <IconButton
             aria-label="Refresh recent changes"
             title="Refresh"
-            onClick={retry}
+            onClick={reload}
             disabled={loading}
           >
             <RefreshIcon />
