@@ -4,6 +4,7 @@ import Typography from '@material-ui/core/Typography';
 import { NotificationSettingsResponse } from '@elixeum/plugin-mailer-common';
 import { CertificateCheckWarning } from './CertificateCheckWarning';
 import { MailerStatusLine } from './MailerStatusLine';
+import { MissingKeyNotice } from './MissingKeyNotice';
 import { ReadOnlySettings } from './ReadOnlySettings';
 
 /** The settings for someone who may read them but not change them. */
@@ -20,6 +21,10 @@ export function ReadOnlySettingsCard(props: {
         saved={status}
         preview={status}
         hasSettings={settings.length > 0}
+      />
+      <MissingKeyNotice
+        secrets={status.secretsWithMissingKey ?? []}
+        canEnter={false}
       />
       <CertificateCheckWarning values={values} />
       <Box mt={1}>

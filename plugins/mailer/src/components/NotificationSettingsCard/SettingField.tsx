@@ -3,7 +3,7 @@ import IconButton from '@material-ui/core/IconButton';
 import TextField from '@material-ui/core/TextField';
 import DeleteIcon from '@material-ui/icons/Delete';
 import { settingInputKind } from '@elixeum/plugin-mailer-common';
-import { SettingHelp } from './SettingHelp';
+import { SettingHelp, storedSecretHint } from './SettingHelp';
 import { SettingField as Field } from './settingsForm';
 
 /**
@@ -19,7 +19,7 @@ export function SettingField(props: {
   onRemove: () => void;
 }) {
   const { field, showProblem, onChange, onBlur, onRemove } = props;
-  const { definition, value, stored, mustReenter, problem } = field;
+  const { definition, value, mustReenter, problem } = field;
   const kind = settingInputKind(definition);
   // The user must act on a stored secret that no longer fits, whether typed in or not.
   const shownProblem = showProblem || mustReenter ? problem : undefined;
@@ -43,7 +43,7 @@ export function SettingField(props: {
           <SettingHelp
             definition={definition}
             problem={shownProblem}
-            storedSecret={definition.secret && stored}
+            storedSecret={storedSecretHint(field)}
           />
         }
         // The help text keeps its own colour next to an error.

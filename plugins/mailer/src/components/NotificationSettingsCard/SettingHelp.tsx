@@ -3,17 +3,37 @@ import { SettingKeyDefinition } from '@elixeum/plugin-mailer-common';
 import { SettingKeyName } from './SettingKeyName';
 
 /** The helper text shown when a secret is stored but, by design, never shown. */
-export const STORED_SECRET_HINT = 'Stored — leave blank to keep';
+const STORED_SECRET_HINT = 'Stored — leave blank to keep';
+
+/** What is said about a stored secret under its field, or undefined when none is stored. */
+export function storedSecretHint(field: {
+  definition: SettingKeyDefinition;
+  stored: boolean;
+  removedOnSave: boolean;
+  missingKeyId?: string;
+}): string | undefined {
+  if (!field.definition.secret || !field.stored) return undefined;
+  // Leaving it blank keeps nothing here: the save removes it.
+  if (field.removedOnSave) {
+    return 'Stored — removed when you save: the new login method does not use it';
+  }
+  // Keeping it would keep a secret the portal cannot read.
+  if (field.missingKeyId !== undefined) {
+    return `Stored, but unreadable: encryption key "${field.missingKeyId}" is missing — enter it again`;
+  }
+  return STORED_SECRET_HINT;
+}
 
 /**
- * What is said under a field: what is wrong with it (when shown), whether a
- * secret is stored, and always the key's name and help text, so the fix a
- * message asks for can be found next to the field it names.
+ * What is said under a field: what is wrong with it (when shown), what
+ * becomes of a stored secret, and always the key's name and help text, so
+ * the fix a message asks for can be found next to the field it names.
  */
 export function SettingHelp(props: {
   definition: SettingKeyDefinition;
   problem?: string;
-  storedSecret: boolean;
+  /** What becomes of a stored secret (see storedSecretHint). */
+  storedSecret?: string;
 }) {
   const { definition, problem, storedSecret } = props;
   return (
@@ -30,7 +50,7 @@ export function SettingHelp(props: {
       )}
       {storedSecret && (
         <Typography component="span" variant="inherit" display="block">
-          {STORED_SECRET_HINT}
+          {storedSecret}
         </Typography>
       )}
       <Typography component="span" variant="inherit" display="block">

@@ -12,6 +12,8 @@ import { AddSettingButton } from './AddSettingButton';
 import { CertificateCheckWarning } from './CertificateCheckWarning';
 import { ConnectionTestPanel } from './ConnectionTestPanel';
 import { MailerStatusLine } from './MailerStatusLine';
+import { MissingKeyNotice } from './MissingKeyNotice';
+import { SecretsRemovedOnSave } from './SecretsRemovedOnSave';
 import { SettingField } from './SettingField';
 import { useConfirmLeave } from './useConfirmLeave';
 import { useSettingsEditor } from './useSettingsEditor';
@@ -65,6 +67,11 @@ export function SettingsEditor(props: {
         preview={editor.preview}
         hasSettings={editor.fields.length > 0}
       />
+      <MissingKeyNotice
+        secrets={editor.saved.status.secretsWithMissingKey ?? []}
+        canEnter
+        pending={editor.fatesOnSave}
+      />
       <CertificateCheckWarning values={editor.valuesAfterSave} />
       {editor.fields.length === 0 && (
         <Box mt={2}>
@@ -86,6 +93,7 @@ export function SettingsEditor(props: {
           />
         );
       })}
+      <SecretsRemovedOnSave keys={editor.secretsRemovedOnSave} />
       {editor.problems.revealedAll && problemKeys.length > 0 && (
         <Alert severity="error">
           Fix the marked settings first: {problemKeys.join(', ')}.

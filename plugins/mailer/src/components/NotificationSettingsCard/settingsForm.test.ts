@@ -3,6 +3,7 @@ import {
   addableKeys,
   addedFieldValue,
   FormValues,
+  fatesOnSave,
   formFields,
   initialFormValues,
   settingsChange,
@@ -86,5 +87,25 @@ describe('settingsForm', () => {
       'SMTP.OAuth.TokenUrl',
       'SMTP.OAuth.RefreshToken',
     ]);
+  });
+
+  it('marks a stored secret the edited settings no longer use as removed on save, not to be entered again', () => {
+    const toGraph: FormValues = {
+      ...initialFormValues(stored),
+      'SMTP.Transport': 'microsoft-graph',
+    };
+    const password = formFields(toGraph, stored).find(
+      f => f.definition.key === 'SMTP.Password',
+    )!;
+    expect(password.removedOnSave).toBe(true);
+    expect(password.mustReenter).toBe(false);
+    expect(password.problem).toBeUndefined();
+    expect(
+      fatesOnSave(settingsChange(toGraph, stored), ['SMTP.Password']),
+    ).toEqual({ 'SMTP.Transport': 'replaced', 'SMTP.Password': 'removed' });
+
+    // A password typed anyway is the user's to send, so nothing is removed.
+    const typed = formFields({ ...toGraph, 'SMTP.Password': 'new' }, stored);
+    expect(typed.some(f => f.removedOnSave)).toBe(false);
   });
 });

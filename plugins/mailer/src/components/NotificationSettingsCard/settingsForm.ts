@@ -3,11 +3,13 @@
 // (blank secret = keep, removed key = null) are easy to read in one place.
 import {
   applicableKeys,
+  findSecretsNoLongerUsed,
   findSecretsToReenter,
   findSettingKey,
   SettingKeyDefinition,
   settingKeyCatalog,
   SettingsChange,
+  MailerStatus,
   SettingView,
   StoredSettingsView,
   suggestedValueOf,
@@ -28,6 +30,13 @@ export interface SettingField {
    * username or security it belongs to was changed in this edit.
    */
   mustReenter: boolean;
+  /**
+   * A stored secret the edited settings no longer use (the password, once
+   * the login method is xoauth2): the server removes it with the save.
+   */
+  removedOnSave: boolean;
+  /** The encryption key id a stored secret was saved with, when the portal no longer has that key. */
+  missingKeyId?: string;
   /** What is wrong with the value, fit to show under the field. */
   problem?: string;
 }
@@ -89,18 +98,25 @@ function storedView(settings: SettingView[]): StoredSettingsView {
   };
 }
 
-/** The form's fields in catalog order, each with its problem. */
+/**
+ * The form's fields in catalog order, each with its problem. `status` is
+ * the saved status, for the secrets stored under a missing encryption key.
+ */
 export function formFields(
   values: FormValues,
   settings: SettingView[],
+  status?: MailerStatus,
 ): SettingField[] {
   const storedKeys = new Set(settings.map(s => s.key));
-  // The server's own rule: a stored password does not follow a changed server.
+  const change = settingsChange(values, settings);
+  // The server's own rules: a stored password does not follow a changed
+  // server, and one the new login method does not use is removed.
   const reenter = new Set(
-    findSecretsToReenter(
-      settingsChange(values, settings),
-      storedView(settings),
-    ).map(p => p.key),
+    findSecretsToReenter(change, storedView(settings)).map(p => p.key),
+  );
+  const unused = new Set(findSecretsNoLongerUsed(change, storedView(settings)));
+  const missingKeyIds = new Map(
+    (status?.secretsWithMissingKey ?? []).map(m => [m.key, m.keyId]),
   );
   return settingKeyCatalog
     .filter(definition => definition.key in values)
@@ -113,6 +129,8 @@ export function formFields(
         value,
         stored,
         mustReenter,
+        removedOnSave: unused.has(definition.key),
+        missingKeyId: missingKeyIds.get(definition.key),
         problem: mustReenter
           ? `Enter the ${definition.label.toLowerCase()} again for the new server: a stored ${definition.label.toLowerCase()} is only sent to the server it was saved for`
           : fieldProblem(definition, value, stored),
@@ -152,4 +170,23 @@ export function settingsChange(
     if (findSettingKey(key) && !(key in values)) change[key] = null;
   }
   return change;
+}
+
+/** What a save does to a stored value it touches. */
+export type FateOnSave = 'replaced' | 'removed';
+
+/**
+ * What the save of `change` does to each key it touches, including the
+ * stored secrets the server removes because the new settings do not use them.
+ */
+export function fatesOnSave(
+  change: SettingsChange,
+  removedOnSave: string[],
+): Record<string, FateOnSave> {
+  const fates: Record<string, FateOnSave> = {};
+  for (const [key, value] of Object.entries(change)) {
+    fates[key] = value === null ? 'removed' : 'replaced';
+  }
+  for (const key of removedOnSave) fates[key] = 'removed';
+  return fates;
 }

@@ -11,14 +11,15 @@ import { SettingField } from './settingsForm';
 
 /**
  * The settings as stored after a save of `fields`, as the status rule reads
- * them: a kept secret counts as set, a blank field or a stored secret that
- * must be typed again does not.
+ * them: a kept secret counts as set; a blank field, a stored secret that
+ * must be typed again and one the save removes do not.
  */
 export function valuesAfterSave(fields: SettingField[]): Map<string, string> {
   const values = new Map<string, string>();
-  for (const { definition, value, stored, mustReenter } of fields) {
+  for (const field of fields) {
+    const { definition, value, stored, mustReenter, removedOnSave } = field;
     if (value !== '') values.set(definition.key, value);
-    else if (definition.secret && stored && !mustReenter) {
+    else if (definition.secret && stored && !mustReenter && !removedOnSave) {
       values.set(definition.key, 'set');
     }
   }

@@ -6,6 +6,7 @@ import { errorMessage } from './errorMessage';
 import {
   addableKeys,
   addedFieldValue,
+  fatesOnSave,
   formFields,
   initialFormValues,
   settingsChange,
@@ -32,7 +33,7 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
   const problems = useProblemVisibility();
 
   const fields = useMemo(
-    () => formFields(values, saved.settings),
+    () => formFields(values, saved.settings, saved.status),
     [values, saved],
   );
   const change = useMemo(
@@ -40,6 +41,9 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
     [values, saved],
   );
   const valid = fields.every(field => !field.problem);
+  const secretsRemovedOnSave = fields
+    .filter(field => field.removedOnSave)
+    .map(field => field.definition.key);
   const dirty = Object.keys(change).length > 0;
 
   /** A success or failure message would be stale once the form changes, or a test runs. */
@@ -81,6 +85,10 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
     /** Where mail goes once the form is saved. */
     preview: previewStatus(fields, saved),
     change,
+    /** The stored secrets this save removes because the edited settings no longer use them. */
+    secretsRemovedOnSave,
+    /** What the save does to each key it touches. */
+    fatesOnSave: fatesOnSave(change, secretsRemovedOnSave),
     valid,
     dirty,
     save,

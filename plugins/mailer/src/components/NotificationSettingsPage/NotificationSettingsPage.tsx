@@ -1,7 +1,6 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { DeliverySummaryCard } from '../DeliverySummary';
-import { MissingKeyNotice } from '../MissingKeyNotice';
 import { NotificationSettingsCard } from '../NotificationSettingsCard';
 import { SettingsHistoryCard } from '../SettingsHistory';
 
@@ -16,7 +15,6 @@ export function NotificationSettingsPage() {
       <Content>
         <Grid container spacing={3}>
           <Grid item xs={12} md={10} lg={8}>
-            <MissingKeyNotice />
             <NotificationSettingsCard />
           </Grid>
           <Grid item xs={12} md={10} lg={8}>
