@@ -55,9 +55,16 @@ export function notificationSettingsScenario() {
     return servers;
   }
 
+  /** A link in the sidebar (the home page links to the settings too). */
+  function sidebarLink(name: string) {
+    return currentPage()
+      .getByTestId('sidebar-root')
+      .getByRole('link', { name, exact: true });
+  }
+
   async function openSettingsFromSidebar(): Promise<void> {
     const p = currentPage();
-    await p.getByRole('link', { name: 'Notification settings' }).click();
+    await sidebarLink('Notification settings').click();
     await p.waitForURL('**/notification-settings');
     await expectVisible(
       p.getByRole('heading', { name: 'Notification settings' }),
@@ -96,9 +103,7 @@ export function notificationSettingsScenario() {
         const p = currentPage();
         await p.goto(portal!.baseUrl);
         await p.getByRole('button', { name: 'Enter' }).click();
-        await expectVisible(
-          p.getByRole('link', { name: 'Notification settings' }),
-        );
+        await expectVisible(sidebarLink('Notification settings'));
         await p.screenshot({ path: join(artifactsDir, '01-home.png') });
       },
     },
@@ -225,7 +230,7 @@ export function notificationSettingsScenario() {
         const p = currentPage();
         const { tenant } = smtp();
         await waitForGuestInCatalog(portal!.baseUrl);
-        await p.getByRole('link', { name: 'Home' }).click();
+        await sidebarLink('Home').click();
         await p
           .getByRole('button', { name: 'Send me a test notification' })
           .click();
@@ -250,7 +255,7 @@ export function notificationSettingsScenario() {
       name: 'the notification is on Backstage’s notifications page (Inbox), and the user can switch email off in Settings',
       run: async () => {
         const p = currentPage();
-        await p.getByRole('link', { name: 'Inbox' }).click();
+        await sidebarLink('Inbox').click();
         await p.waitForURL('**/notifications');
         await expectVisible(p.getByText(DEMO_NOTIFICATION_TITLE));
         await p.screenshot({ path: join(artifactsDir, '10-inbox.png') });
@@ -268,7 +273,7 @@ export function notificationSettingsScenario() {
         const p = currentPage();
         const { tenant } = smtp();
         const before = tenant.messages.length;
-        await p.getByRole('link', { name: 'Home' }).click();
+        await sidebarLink('Home').click();
         await p.getByRole('button', { name: 'Send a demo mailing' }).click();
         await expectVisible(
           p.getByRole('status').filter({ hasText: 'Queued.' }),
