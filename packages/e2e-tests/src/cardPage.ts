@@ -46,6 +46,13 @@ export class CardPage {
       .filter({ has: this.page.getByText('Outgoing email', { exact: true }) });
   }
 
+  /** The delivery view: the card titled "Email delivery". */
+  deliveryCard(): Locator {
+    return this.page
+      .locator('[class*="MuiCard-root"]')
+      .filter({ has: this.page.getByText('Email delivery', { exact: true }) });
+  }
+
   field(key: string): Locator {
     return this.page.getByLabel(labelOf(key), { exact: true });
   }
@@ -92,9 +99,10 @@ export class CardPage {
     return this.card().getByRole('alert').filter({ hasText: text });
   }
 
-  async screenshot(name: string): Promise<void> {
+  /** A picture of the settings card, or of `which` card, for the artifacts and the README. */
+  async screenshot(name: string, which: Locator = this.card()): Promise<void> {
     // Let ripples and fades finish, so the picture shows the settled card.
     await this.page.waitForTimeout(400);
-    await this.card().screenshot({ path: join(artifactsDir, `${name}.png`) });
+    await which.screenshot({ path: join(artifactsDir, `${name}.png`) });
   }
 }

@@ -293,13 +293,14 @@ export function notificationSettingsScenario() {
             DEMO_MAILING_SIZE,
           'the mailing was shown while it was still going',
         );
-        await p.screenshot({
-          path: join(artifactsDir, '12-delivery-progress.png'),
-          fullPage: true,
-        });
+        await cardPage().screenshot(
+          '12-delivery-progress',
+          cardPage().deliveryCard(),
+        );
         // The view refreshes itself until nothing waits any more.
         await expectVisible(
-          p
+          cardPage()
+            .deliveryCard()
             .getByRole('table', { name: 'Recent mailings' })
             .getByText(`${DEMO_MAILING_SIZE} sent · 0 failed · 0 waiting`),
         );
@@ -312,10 +313,10 @@ export function notificationSettingsScenario() {
           tenant.messages.slice(before).map(m => m.envelope.rcptTo[0]),
         );
         strictEqual(customers.size, DEMO_MAILING_SIZE, 'each customer once');
-        await p.screenshot({
-          path: join(artifactsDir, '13-delivery-done.png'),
-          fullPage: true,
-        });
+        await cardPage().screenshot(
+          '13-delivery-done',
+          cardPage().deliveryCard(),
+        );
       },
     },
     {
@@ -329,6 +330,13 @@ export function notificationSettingsScenario() {
         await card.add('SMTP.OAuth.TenantId', MICROSOFT_APP.tenantId);
         await card.add('SMTP.OAuth.ClientId', MICROSOFT_APP.clientId);
         await card.add('SMTP.OAuth.ClientSecret', MICROSOFT_APP.clientSecret);
+        // The password the new login does not use goes with the save.
+        await expectVisible(
+          card
+            .card()
+            .getByRole('note')
+            .filter({ hasText: 'Saving removes the stored SMTP.Password' }),
+        );
         await card.screenshot('14-card-oauth2');
         await card.save();
         await card.sendTestEmail(RECIPIENT);
