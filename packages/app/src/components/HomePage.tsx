@@ -8,8 +8,7 @@ import {
 import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import { SendDemoMailing } from './SendDemoMailing';
-import { SendTestNotification } from './SendTestNotification';
+import { DemoButton } from './DemoButton';
 
 /** The example portal's landing page: points at the things there are to see. */
 export function HomePage() {
@@ -36,7 +35,12 @@ export function HomePage() {
                 Switch the Email channel off in your{' '}
                 <Link to="/settings/notifications">settings</Link>.
               </Typography>
-              <SendTestNotification />
+              {/* The example backend's notificationDemo.ts sends it. */}
+              <DemoButton
+                pluginId="notification-demo"
+                label="Send me a test notification"
+                doneText="Sent. It is in your inbox, and its email in the mail catcher."
+              />
             </InfoCard>
           </Grid>
           <Grid item xs={12} md={6}>
@@ -47,7 +51,12 @@ export function HomePage() {
                 in the{' '}
                 <Link to="/notification-settings">notification settings</Link>.
               </Typography>
-              <SendDemoMailing />
+              {/* The example backend's mailingDemo.ts queues it. */}
+              <DemoButton
+                pluginId="mailing-demo"
+                label="Send a demo mailing"
+                doneText="Queued. Watch it go out in the notification settings."
+              />
             </InfoCard>
           </Grid>
         </Grid>

@@ -8,23 +8,28 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 
 /**
- * Sends the signed-in user a notification through the example backend's
- * demo plugin: it shows up on the notifications page and, by email, in the
- * mail catcher.
+ * A button that asks one of the example backend's demo plugins to do
+ * something (`POST /send`), and says when it did.
  */
-export function SendTestNotification() {
+export function DemoButton(props: {
+  /** The demo plugin's id, e.g. `notification-demo`. */
+  pluginId: string;
+  label: string;
+  /** What the user reads once it is done. */
+  doneText: string;
+}) {
   const discovery = useApi(discoveryApiRef);
   const { fetch } = useApi(fetchApiRef);
-  const [state, setState] = useState<'idle' | 'sending' | 'sent' | string>(
+  const [state, setState] = useState<'idle' | 'sending' | 'done' | string>(
     'idle',
   );
 
   const send = async () => {
     setState('sending');
     try {
-      const baseUrl = await discovery.getBaseUrl('notification-demo');
+      const baseUrl = await discovery.getBaseUrl(props.pluginId);
       const response = await fetch(`${baseUrl}/send`, { method: 'POST' });
-      setState(response.ok ? 'sent' : `Failed: HTTP ${response.status}`);
+      setState(response.ok ? 'done' : `Failed: HTTP ${response.status}`);
     } catch (error) {
       setState(`Failed: ${(error as Error).message}`);
     }
@@ -38,11 +43,11 @@ export function SendTestNotification() {
         disabled={state === 'sending'}
         onClick={send}
       >
-        Send me a test notification
+        {props.label}
       </Button>
-      {state === 'sent' && (
+      {state === 'done' && (
         <Typography variant="body2" role="status">
-          Sent. It is in your inbox, and its email in the mail catcher.
+          {props.doneText}
         </Typography>
       )}
       {state.startsWith('Failed') && (
