@@ -1,4 +1,5 @@
 import { BulkRecipient } from '@elixeum/plugin-mailer-common';
+import { spawnSync } from 'node:child_process';
 import { startDurableMailer } from './durable/startDurableMailer';
 import { startRssSampler } from './rssSampler';
 import { ServerProcess } from './ServerProcess';
@@ -41,19 +42,32 @@ async function measure(engine: 'sqlite' | 'postgres', count: number) {
 
 async function main() {
   const count = Number(process.argv[2] ?? 100_000);
+  const engineArg = process.argv.indexOf('--engine');
+  if (engineArg > 0) {
+    await measure(process.argv[engineArg + 1] as 'sqlite' | 'postgres', count);
+    process.exit(0);
+  }
   console.log(
-    `Enqueue benchmark: ${count} recipients, workers delivering meanwhile`,
+    `Enqueue benchmark: ${count} recipients, workers delivering meanwhile; each engine in a fresh process, so one's memory does not count for the other`,
   );
-  await measure('sqlite', count);
+  const engines: Array<'sqlite' | 'postgres'> = ['sqlite'];
   if (
     process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ||
     process.argv.includes('--postgres')
   ) {
-    await measure('postgres', count);
+    engines.push('postgres');
   } else {
     console.log(
       'postgres skipped: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
     );
+  }
+  for (const engine of engines) {
+    const run = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1], String(count), '--engine', engine],
+      { stdio: 'inherit' },
+    );
+    if (run.status !== 0) process.exit(run.status ?? 1);
   }
   process.exit(0);
 }
