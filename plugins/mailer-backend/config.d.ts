@@ -25,6 +25,10 @@ export interface Config {
       };
       /** The sender of the default mailbox, e.g. no-reply@elixeum.cloud. */
       from: string;
+      /** The name shown with the sender, e.g. Elixeum Portal. */
+      fromName?: string;
+      /** Where replies to the default mailbox's mail go, when a message does not say. */
+      replyTo?: string;
       /**
        * The most messages a minute through the default mailbox, across all
        * replicas (e.g. 30 for an Office 365 mailbox). Defaults to no limit.

@@ -32,6 +32,33 @@ describe('readMailerConfig', () => {
     });
   });
 
+  it("reads the default mailbox's sender name and reply address, and refuses ones that cannot be headers", () => {
+    expect(
+      read({
+        default: {
+          ...base.default,
+          fromName: 'Elixeum Portal',
+          replyTo: 'support@example.com',
+        },
+      }).defaultServer,
+    ).toMatchObject({
+      from: 'no-reply@example.com',
+      fromName: 'Elixeum Portal',
+      replyTo: 'support@example.com',
+    });
+    expect(() =>
+      read({ default: { ...base.default, replyTo: 'not an address' } }),
+    ).toThrow('mailer.default.replyTo must be a mail address');
+    expect(() =>
+      read({
+        default: {
+          ...base.default,
+          fromName: 'Portal\r\nBcc: all@example.com',
+        },
+      }),
+    ).toThrow('mailer.default.fromName must be one line');
+  });
+
   it('keeps the settings history 180 days unless told otherwise', () => {
     expect(read(base).settingsHistoryRetentionMs).toBe(180 * 86_400_000);
     expect(

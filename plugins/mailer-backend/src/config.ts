@@ -1,6 +1,10 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
-import { isEmailAddress } from '@elixeum/plugin-mailer-common';
+import {
+  hasControlCharacter,
+  hasLineBreak,
+  isEmailAddress,
+} from '@elixeum/plugin-mailer-common';
 import { RetryPolicy } from './delivery/retryPolicy';
 import {
   defaultSecurityForPort,
@@ -115,6 +119,24 @@ export function readMailerConfig(config: Config): MailerConfig {
       'mailer.default.from must be a mail address such as no-reply@example.com',
     );
   }
+  const replyTo = server.getOptionalString('replyTo');
+  if (replyTo !== undefined && !isEmailAddress(replyTo)) {
+    throw new Error(
+      'mailer.default.replyTo must be a mail address such as support@example.com',
+    );
+  }
+  const fromName = server.getOptionalString('fromName');
+  if (
+    fromName !== undefined &&
+    (fromName.trim() === '' ||
+      fromName.length > 200 ||
+      hasLineBreak(fromName) ||
+      hasControlCharacter(fromName))
+  ) {
+    throw new Error(
+      'mailer.default.fromName must be one line of at most 200 characters, e.g. Elixeum Portal',
+    );
+  }
   const auth = server.getOptionalConfig('auth');
   return {
     defaultServer: {
@@ -129,6 +151,8 @@ export function readMailerConfig(config: Config): MailerConfig {
           }
         : undefined,
       from,
+      ...(fromName !== undefined && { fromName }),
+      ...(replyTo !== undefined && { replyTo }),
     },
     defaultRateLimit: config.has('mailer.default.rateLimit')
       ? wholeNumber(config, 'mailer.default.rateLimit', 0, 1, 10_000_000)

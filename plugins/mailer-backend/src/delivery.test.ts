@@ -1,6 +1,7 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { MailMessage } from '@elixeum/plugin-mailer-common';
 import { MailerService } from '@elixeum/plugin-mailer-node';
+import { JsonObject } from '@backstage/types';
 import {
   createSelfSignedCertificate,
   SmtpTestServer,
@@ -58,10 +59,14 @@ const tenantSettings = () => ({
 describe.each(databases.eachSupportedId())(
   'mail delivery on %s',
   databaseId => {
-    async function start() {
+    async function start(defaultMailbox: JsonObject = {}) {
       const consumer = createConsumerPlugin();
       const { server } = await startMailerTestBackend(databases, databaseId, {
-        defaultServer: { host: defaultServer.host, port: defaultServer.port },
+        defaultServer: {
+          host: defaultServer.host,
+          port: defaultServer.port,
+          extra: defaultMailbox,
+        },
         extraCaCertificates: [certificate.cert],
         features: [consumer.plugin],
       });
@@ -69,7 +74,10 @@ describe.each(databases.eachSupportedId())(
     }
 
     it('sends through the default mailbox while the tenant has no server of its own', async () => {
-      const { mailer } = await start();
+      const { mailer } = await start({
+        fromName: 'Elixeum Portal',
+        replyTo: 'support@elixeum.cloud',
+      });
       const { id } = await mailer.send({
         to: [
           'ada@example.com',
@@ -86,7 +94,10 @@ describe.each(databases.eachSupportedId())(
         mailFrom: 'no-reply@elixeum.cloud',
         rcptTo: ['ada@example.com', 'grace@example.com', 'team@example.com'],
       });
-      expect(message.parsed.from?.text).toBe('no-reply@elixeum.cloud');
+      expect(message.parsed.from?.value).toEqual([
+        { address: 'no-reply@elixeum.cloud', name: 'Elixeum Portal' },
+      ]);
+      expect(message.parsed.replyTo?.text).toBe('support@elixeum.cloud');
       expect(message.parsed.to).toMatchObject({
         value: [
           { address: 'ada@example.com', name: '' },
