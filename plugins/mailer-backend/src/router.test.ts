@@ -307,6 +307,43 @@ describe.each(databases.eachSupportedId())(
       expect(await storedRows()).toEqual([]);
     });
 
+    it('takes at most 30 settings changes a minute from one user (429 after), so saves cannot map internal host names', async () => {
+      const { server } = await start();
+      const as = (user: string) => mockCredentials.user.header(user);
+      for (let i = 0; i < 30; i++) {
+        await request(server)
+          .put('/api/mailer/settings')
+          .set('Authorization', as('user:default/prober'))
+          .send({ values: { 'SMTP.Server': `probe-${i}.internal.example` } })
+          .expect(200);
+      }
+      const limited = await request(server)
+        .put('/api/mailer/settings')
+        .set('Authorization', as('user:default/prober'))
+        .send({ values: { 'SMTP.Server': 'one-more.internal.example' } })
+        .expect(429);
+      expect(limited.body.error.message).toContain(
+        '30 settings changes a minute',
+      );
+      await request(server)
+        .delete('/api/mailer/settings/SMTP.Server')
+        .set('Authorization', as('user:default/prober'))
+        .expect(429);
+      // Someone else is not held up.
+      await request(server)
+        .put('/api/mailer/settings')
+        .set('Authorization', as('user:default/other'))
+        .send({ values: { 'SMTP.Port': '587' } })
+        .expect(200);
+      const stored = await request(server).get('/api/mailer/settings');
+      expect(stored.body.settings).toContainEqual(
+        expect.objectContaining({
+          key: 'SMTP.Server',
+          value: 'probe-29.internal.example',
+        }),
+      );
+    });
+
     it('tests a connection only with the manage permission, a few times a minute', async () => {
       const denied = await start(permissionsAllowing('mailer.settings.read'));
       await request(denied.server)

@@ -48,6 +48,12 @@ export interface UserRoutesOptions {
 
 /** Connection tests open SMTP connections and may send mail: a few a minute per user. */
 const CONNECTION_TESTS_PER_MINUTE = 10;
+/**
+ * Saves look the server's name up to check it against the server policy:
+ * without a limit, refusals would let a script map internal host names.
+ * A person saving settings never comes near it.
+ */
+const SETTINGS_CHANGES_PER_MINUTE = 30;
 
 /**
  * The routes of the Notification settings page: settings, their history,
@@ -104,11 +110,24 @@ export function userRoutes(options: UserRoutesOptions): express.Router {
     res.json(await settings.getStatus(tenantId));
   });
 
+  const settingsChangeLimit = new PerUserRateLimit(
+    SETTINGS_CHANGES_PER_MINUTE,
+    60_000,
+  );
+  const assertMayChange = (userRef: string) => {
+    if (!settingsChangeLimit.tryAcquire(userRef)) {
+      throw new TooManyRequestsError(
+        `At most ${SETTINGS_CHANGES_PER_MINUTE} settings changes a minute; try again shortly`,
+      );
+    }
+  };
+
   router.put('/settings', express.json(), async (req, res) => {
     const { tenantId, userRef } = await authorizedUser(
       req,
       mailerSettingsManagePermission,
     );
+    assertMayChange(userRef);
     const change = toSettingsChange(
       parseBody(settingsUpdateBody, req.body).values,
     );
@@ -125,6 +144,7 @@ export function userRoutes(options: UserRoutesOptions): express.Router {
       req,
       mailerSettingsManagePermission,
     );
+    assertMayChange(userRef);
     const key = req.params.key;
     const meta = { tenantId, ...keyNames([key]), removed: true };
     res.json(
