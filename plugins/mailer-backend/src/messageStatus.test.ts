@@ -1,4 +1,6 @@
-import { SmtpTestServer } from '@internal/smtp-test-server';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { SmtpTestServer, startSilentServer } from '@internal/smtp-test-server';
+import request from 'supertest';
 import {
   createConsumerPlugin,
   tenantFromCallerModule,
@@ -38,6 +40,38 @@ describe.each(databases.eachSupportedId())(
           name: 'NotFoundError',
           message: `No queued message ${id}`,
         });
+      }
+    });
+    it('answers a caller waiting for an outcome at once when the backend stops, instead of holding up the shutdown', async () => {
+      const hung = await startSilentServer();
+      try {
+        const consumer = createConsumerPlugin();
+        const { backend, server } = await startMailerTestBackend(
+          databases,
+          databaseId,
+          {
+            defaultServer: { host: hung.host, port: hung.port },
+            features: [consumer.plugin],
+          },
+        );
+        const { id } = await consumer
+          .mailer()
+          .send({ to: 'ada@example.com', subject: 'Reset', text: 'link' });
+        const waiting = request(server)
+          .get(`/api/mailer/messages/${id}?waitMs=20000`)
+          .set('Authorization', mockCredentials.service.header())
+          .then(response => response);
+        await new Promise(resolve => setTimeout(resolve, 500));
+        const stopping = Date.now();
+        await backend.stop();
+        const answer = await waiting;
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ id });
+        expect(answer.body.state).not.toMatch(/^(sent|failed)$/);
+        // The shutdown timeout (1 s in tests) and some slack, not the 20 s wait.
+        expect(Date.now() - stopping).toBeLessThan(6000);
+      } finally {
+        await hung.close();
       }
     });
   },

@@ -131,7 +131,12 @@ export const mailerPlugin = createBackendPlugin({
         queue.whenQueued(tenantId => worker.wake(tenantId));
         settings.onChange(tenantId => worker.settingsChanged(tenantId));
         worker.start();
-        lifecycle.addShutdownHook(() => worker.stop());
+        lifecycle.addShutdownHook(async () => {
+          // Callers waiting for an outcome are answered now, with the status
+          // as it is, instead of holding the shutdown up to their 25 s wait.
+          queue.stopWaiting();
+          await worker.stop();
+        });
 
         // One replica at a time deletes what is past the retention periods.
         const retention = new OutboxRetention(knex);

@@ -215,4 +215,17 @@ describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
     await queue.waitForFinalStatus(id, 'acme', 700);
     expect(Date.now() - again).toBeGreaterThanOrEqual(650);
   });
+  it('answers every waiting caller at once when the backend stops, and later ones without waiting', async () => {
+    const { queue } = await setup();
+    const { id } = await queue.send(message, { tenantId: 'acme' });
+    const started = Date.now();
+    const waiting = queue.waitForFinalStatus(id, 'acme', 20_000);
+    await new Promise(resolve => setTimeout(resolve, 100));
+    queue.stopWaiting();
+    await expect(waiting).resolves.toMatchObject({ id, state: 'queued' });
+    await expect(
+      queue.waitForFinalStatus(id, 'acme', 20_000),
+    ).resolves.toMatchObject({ id, state: 'queued' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });

@@ -70,6 +70,8 @@ export class MailQueue {
   private readonly templateFields = new Map<string, TemplateFields>();
 
   private waiting = 0;
+  /** Set when the backend stops: nobody waits any more. */
+  private stopped = false;
 
   constructor(
     private readonly outbox: {
@@ -234,19 +236,31 @@ export class MailQueue {
     tenantId: string,
     waitMs: number,
   ): Promise<DeliveryStatus> {
-    const mayWait = this.waiting < this.limits.maxWaiting;
+    const mayWait = !this.stopped && this.waiting < this.limits.maxWaiting;
     const deadline = Date.now() + (mayWait ? waitMs : 0);
     this.waiting += 1;
     try {
       for (;;) {
         const status = await this.status(id, tenantId);
         const left = deadline - Date.now();
-        if (FINAL_STATES.includes(status.state) || left <= 0) return status;
+        if (FINAL_STATES.includes(status.state) || left <= 0 || this.stopped) {
+          return status;
+        }
         await this.finishedOrAfter(id, Math.min(STATUS_POLL_MS, left));
       }
     } finally {
       this.waiting -= 1;
     }
+  }
+
+  /**
+   * Answers every waiting caller at once with the status as it is, and
+   * every later one without waiting: the backend is stopping, and a
+   * request held open would hold up its shutdown.
+   */
+  stopWaiting(): void {
+    this.stopped = true;
+    for (const id of [...this.waiters.keys()]) this.notifyFinished(id);
   }
 
   /**
