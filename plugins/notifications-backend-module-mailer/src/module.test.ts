@@ -9,10 +9,12 @@ import { ReceivedMessage, SmtpTestServer } from '@internal/smtp-test-server';
 import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import { groupEntity, userEntity } from './__testUtils__/catalogUsers';
+import { capturedLogLines } from './__testUtils__/capturedLogs';
 import {
   DEFAULT_FROM,
   NotificationsTestBackendOptions,
   startNotificationsTestBackend,
+  usedEncryptionKeys,
 } from './__testUtils__/notificationsTestBackend';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { switchChannelOff } from './__testUtils__/userSettings';
@@ -27,6 +29,7 @@ jest.setTimeout(30_000);
 /** Long enough for mail that should not come to have come: the mailer polls every 50 ms. */
 const QUIET_MS = 750;
 const ORIGIN = 'plugin:sender';
+const TENANT_PASSWORD = 'tenant-Secret-7f3a!';
 
 const entities = [
   userEntity('user:default/ada', 'ada@example.com'),
@@ -45,7 +48,7 @@ let tenantServer: SmtpTestServer;
 beforeAll(async () => {
   defaultServer = await SmtpTestServer.start();
   tenantServer = await SmtpTestServer.start({
-    users: { 'portal@tenant.example': 'tenant-pass' },
+    users: { 'portal@tenant.example': TENANT_PASSWORD },
   });
 });
 afterAll(async () => {
@@ -61,6 +64,12 @@ const running: Array<{ stop(): Promise<void> }> = [];
 // A backend left running would deliver its mail into the next test.
 afterEach(async () => {
   await Promise.all(running.splice(0).map(backend => backend.stop()));
+});
+// Whatever a test did, no log line holds the tenant's password or a key.
+afterEach(() => {
+  const logged = capturedLogLines.splice(0).join('\n');
+  expect(logged).not.toContain(TENANT_PASSWORD);
+  for (const key of usedEncryptionKeys) expect(logged).not.toContain(key);
 });
 
 async function start(options: Partial<NotificationsTestBackendOptions> = {}) {
@@ -254,7 +263,7 @@ describe('notifications by email through the mailer', () => {
           'SMTP.Server': tenantServer.host,
           'SMTP.Port': tenantServer.port,
           'SMTP.Username': 'portal@tenant.example',
-          'SMTP.Password': 'tenant-pass',
+          'SMTP.Password': TENANT_PASSWORD,
           'SMTP.Security': 'none',
         },
       })
@@ -311,7 +320,7 @@ describe('notifications by email through the mailer', () => {
           'SMTP.Server': tenantServer.host,
           'SMTP.Port': tenantServer.port,
           'SMTP.Username': 'portal@tenant.example',
-          'SMTP.Password': 'tenant-pass',
+          'SMTP.Password': TENANT_PASSWORD,
           'SMTP.Security': 'none',
         },
       })

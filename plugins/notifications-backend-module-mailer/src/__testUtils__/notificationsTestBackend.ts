@@ -23,6 +23,10 @@ import mailerPlugin from '@elixeum/plugin-mailer-backend';
 import { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import notificationsModuleMailer from '..';
+import { capturingRootLogger } from './capturedLogs';
+
+/** The encryption keys the test backends were given: no log line may hold one. */
+export const usedEncryptionKeys = new Set<string>();
 
 /** The portal the tests' mail comes from. */
 export const testPortal = {
@@ -61,6 +65,8 @@ export async function startNotificationsTestBackend(
     return knexByPlugin.get(pluginId)!;
   };
   const sender: { notifications?: NotificationService } = {};
+  const encryptionKey = randomBytes(32).toString('base64');
+  usedEncryptionKeys.add(encryptionKey);
 
   const backend = await startTestBackend({
     features: [
@@ -68,6 +74,7 @@ export async function startNotificationsTestBackend(
       notificationsModuleMailer,
       mailerPlugin,
       catalogServiceMock.factory({ entities: options.entities }),
+      capturingRootLogger,
       createServiceFactory({
         service: coreServices.database,
         deps: { plugin: coreServices.pluginMetadata },
@@ -88,11 +95,7 @@ export async function startNotificationsTestBackend(
               security: 'none',
               from: DEFAULT_FROM,
             },
-            encryption: {
-              keys: [
-                { id: 'test', secret: randomBytes(32).toString('base64') },
-              ],
-            },
+            encryption: { keys: [{ id: 'test', secret: encryptionKey }] },
             delivery: { pollInterval: '50ms' },
             // The tests' SMTP servers listen on random loopback ports.
             serverPolicy: {
