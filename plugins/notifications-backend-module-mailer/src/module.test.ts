@@ -9,7 +9,10 @@ import { ReceivedMessage, SmtpTestServer } from '@internal/smtp-test-server';
 import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import { groupEntity, userEntity } from './__testUtils__/catalogUsers';
-import { capturedLogLines } from './__testUtils__/capturedLogs';
+import {
+  assertNothingLeaked,
+  capturedLogLines,
+} from './__testUtils__/capturedLogs';
 import {
   DEFAULT_FROM,
   NotificationsTestBackendOptions,
@@ -67,9 +70,8 @@ afterEach(async () => {
 });
 // Whatever a test did, no log line holds the tenant's password or a key.
 afterEach(() => {
-  const logged = capturedLogLines.splice(0).join('\n');
-  expect(logged).not.toContain(TENANT_PASSWORD);
-  for (const key of usedEncryptionKeys) expect(logged).not.toContain(key);
+  const lines = capturedLogLines.splice(0);
+  assertNothingLeaked(lines, [TENANT_PASSWORD, ...usedEncryptionKeys]);
 });
 
 async function start(options: Partial<NotificationsTestBackendOptions> = {}) {

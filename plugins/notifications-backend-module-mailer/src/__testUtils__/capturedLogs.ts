@@ -45,3 +45,16 @@ export const capturingRootLogger = createServiceFactory({
   deps: {},
   factory: () => new CapturingLogger(),
 });
+
+/** Throws, naming the line but not the secret, when a line holds one of `secrets`. */
+export function assertNothingLeaked(
+  lines: string[],
+  secrets: Iterable<string>,
+): void {
+  for (const secret of secrets) {
+    const at = lines.findIndex(line => line.includes(secret));
+    if (at >= 0) {
+      throw new Error(`A secret leaked into log line #${at}`);
+    }
+  }
+}
