@@ -220,6 +220,7 @@ describe('DeliverySummaryCard', () => {
         nextAttemptAt: '2025-03-04T09:35:00.000Z',
         failures: 3,
         reason: 'The server refused the username or password (535 5.7.3).',
+        advice: 'Check SMTP.Username and enter the password again.',
         reply: { responseCode: 535, code: 'EAUTH' },
       },
     });
@@ -233,6 +234,9 @@ describe('DeliverySummaryCard', () => {
       'The server refused the username or password (535 5.7.3).',
     );
     expect(notice).not.toHaveTextContent('(535)');
+    expect(notice).toHaveTextContent(
+      'What to do: Check SMTP.Username and enter the password again.',
+    );
     expect(notice).toHaveTextContent('tried 3 times');
     expect(notice).toHaveTextContent('at once when you fix the settings');
     const [since, next] = notice.querySelectorAll('time');

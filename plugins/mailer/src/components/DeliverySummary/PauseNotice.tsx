@@ -21,6 +21,12 @@ export function PauseNotice(props: { pause: DeliveryPause }) {
       {pause.reason}
       {/* The reason usually quotes the reply already: say it once. */}
       {reply && !pause.reason.includes(reply) && ` (${reply})`}
+      {pause.advice && (
+        <>
+          <br />
+          What to do: {pause.advice}
+        </>
+      )}
       <br />
       On hold since <When iso={pause.since} />; tried {pause.failures}{' '}
       {pause.failures === 1 ? 'time' : 'times'}, next try at{' '}
