@@ -1,3 +1,4 @@
+import { LruMap } from '../cache/LruMap';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { StoredTemplate } from './composeMessage';
 
@@ -10,7 +11,9 @@ const CAPACITY = 64;
  * is left out: its messages fail by themselves.
  */
 export class CampaignTemplates {
-  private readonly cache = new Map<string, StoredTemplate | undefined>();
+  private readonly cache = new LruMap<string, StoredTemplate | undefined>(
+    CAPACITY,
+  );
 
   constructor(private readonly queue: Pick<OutboxQueue, 'bodies'>) {}
 
@@ -21,24 +24,9 @@ export class CampaignTemplates {
     const missing = wanted.filter(id => !this.cache.has(id));
     if (missing.length > 0) {
       const bodies = await this.queue.bodies(missing);
-      for (const id of missing) this.remember(id, parse(bodies.get(id)));
+      for (const id of missing) this.cache.set(id, parse(bodies.get(id)));
     }
-    return new Map(wanted.map(id => [id, this.touch(id)]));
-  }
-
-  private touch(id: string): StoredTemplate | undefined {
-    const template = this.cache.get(id);
-    // Re-inserting moves it to the end: the map's order is least recent first.
-    this.cache.delete(id);
-    this.cache.set(id, template);
-    return template;
-  }
-
-  private remember(id: string, template: StoredTemplate | undefined): void {
-    this.cache.set(id, template);
-    while (this.cache.size > CAPACITY) {
-      this.cache.delete(this.cache.keys().next().value!);
-    }
+    return new Map(wanted.map(id => [id, this.cache.use(id)]));
   }
 }
 

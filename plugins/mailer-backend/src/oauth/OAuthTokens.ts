@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LruMap } from '../cache/LruMap';
 import { OAuthCredentials } from './credentials';
 import { rememberAccessToken } from './issuedTokens';
 import { requestAccessToken, TokenEndpoints } from './tokenRequests';
@@ -90,7 +91,7 @@ function renewalMargin(lifetimeMs: number): number {
  */
 export class OAuthTokens {
   /** In order of use, least recent first; one entry may sit under several keys. */
-  private readonly cache = new Map<string, CachedToken>();
+  private readonly cache = new LruMap<string, CachedToken>(MAX_ENTRIES);
 
   constructor(
     private readonly endpoints: TokenEndpoints,
@@ -108,7 +109,8 @@ export class OAuthTokens {
   async get(request: TokenRequest): Promise<string> {
     const key = cacheKey(request);
     const entry = this.cache.get(key) ?? this.newEntry(request);
-    this.touch(key, entry);
+    // Marks it as just used; the least recently used go beyond the bound.
+    this.cache.set(key, entry);
     const now = this.now();
     const lifetime = entry.expiresAt - entry.obtainedAt;
     const valid =
@@ -143,15 +145,6 @@ export class OAuthTokens {
       refreshToken: given,
       line: given === undefined ? [] : [given],
     };
-  }
-
-  /** Marks a key as just used, and drops the least recently used beyond the bound. */
-  private touch(key: string, entry: CachedToken): void {
-    this.cache.delete(key);
-    this.cache.set(key, entry);
-    while (this.cache.size > MAX_ENTRIES) {
-      this.cache.delete(this.cache.keys().next().value!);
-    }
   }
 
   /** Forgets an entry that never got a token: a wrong secret leaves nothing behind. */
@@ -197,7 +190,7 @@ export class OAuthTokens {
       entry.refreshToken = issued.refreshToken;
       entry.line = [...entry.line, issued.refreshToken].slice(-MAX_LINE);
       // Settings that stored the new token find this entry, and its token.
-      this.touch(cacheKey(request, issued.refreshToken), entry);
+      this.cache.set(cacheKey(request, issued.refreshToken), entry);
       // Awaited, so rotations reach the settings in order; the handler
       // reports its own failures, and the access token is good either way.
       await this.onRotated({

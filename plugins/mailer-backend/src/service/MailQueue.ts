@@ -13,6 +13,7 @@ import {
   toAddressList,
 } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
+import { LruMap } from '../cache/LruMap';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { OutboxReports } from '../database/OutboxReports';
 import { maskDeliverySummary } from './maskRecipients';
@@ -67,7 +68,9 @@ export interface QueueOptions {
  */
 export class MailQueue {
   private readonly waiters = new Map<string, Set<() => void>>();
-  private readonly templateFields = new Map<string, TemplateFields>();
+  private readonly templateFields = new LruMap<string, TemplateFields>(
+    TEMPLATE_FIELDS_KEPT,
+  );
 
   private waiting = 0;
   /** Set when the backend stops: nobody waits any more. */
@@ -294,16 +297,13 @@ export class MailQueue {
 
   /** How the campaign's template uses its fields, read once per campaign. */
   private async templateFieldsOf(campaignId: string): Promise<TemplateFields> {
-    let fields = this.templateFields.get(campaignId);
+    let fields = this.templateFields.use(campaignId);
     if (!fields) {
       const body = (await this.outbox.queue.bodies([campaignId])).get(
         campaignId,
       );
       fields = TemplateFields.of(body ? JSON.parse(body) : { subject: '' });
       this.templateFields.set(campaignId, fields);
-      if (this.templateFields.size > TEMPLATE_FIELDS_KEPT) {
-        this.templateFields.delete(this.templateFields.keys().next().value!);
-      }
     }
     return fields;
   }
