@@ -76,6 +76,16 @@ function isHeaderText(value: string): boolean {
   return !hasLineBreak(value) && !hasControlCharacter(value);
 }
 
+/**
+ * Whether `subject` can be a message's Subject header: one line without
+ * control characters, of at most 998 characters (RFC 5322).
+ *
+ * @public
+ */
+export function isSubjectLine(subject: string): boolean {
+  return isHeaderText(subject) && subject.length <= MAX_SUBJECT_LENGTH;
+}
+
 function unknownFields(
   value: Record<string, unknown>,
   known: ReadonlySet<string>,
@@ -218,11 +228,7 @@ export function findMailMessageProblems(message: unknown): string[] {
     const problem = findMailAddressProblem('replyTo', m.replyTo);
     if (problem) problems.push(problem);
   }
-  if (
-    typeof m.subject !== 'string' ||
-    !isHeaderText(m.subject) ||
-    m.subject.length > MAX_SUBJECT_LENGTH
-  ) {
+  if (typeof m.subject !== 'string' || !isSubjectLine(m.subject)) {
     problems.push(
       `subject must be a single line of at most ${MAX_SUBJECT_LENGTH} characters without control characters`,
     );

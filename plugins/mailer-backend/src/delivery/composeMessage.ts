@@ -1,6 +1,6 @@
 import {
   BulkMailTemplate,
-  hasLineBreak,
+  isSubjectLine,
   MailAttachment,
   MAX_SUBJECT_LENGTH,
 } from '@elixeum/plugin-mailer-common';
@@ -45,12 +45,9 @@ export function composeMessage(
   const subject = fill(template.subject);
   // Checked when the recipient was queued; a row queued before that check
   // fails here, by itself, instead of folding a line break into a header.
-  if (
-    subject !== undefined &&
-    (hasLineBreak(subject) || subject.length > MAX_SUBJECT_LENGTH)
-  ) {
+  if (subject !== undefined && !isSubjectLine(subject)) {
     throw new Error(
-      `the personalised subject is not a single line of at most ${MAX_SUBJECT_LENGTH} characters`,
+      `the personalised subject is not a single line of at most ${MAX_SUBJECT_LENGTH} characters without control characters`,
     );
   }
   return {
