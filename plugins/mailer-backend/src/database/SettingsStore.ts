@@ -61,7 +61,10 @@ function sameSettings(a: StoredSetting[], b: StoredSetting[]): boolean {
   return text(a) === text(b);
 }
 
-/** The mailer's settings table: SQL lives here and nowhere else. */
+/**
+ * One tenant's rows of the mailer's settings table: reads, and changes all
+ * or nothing. The cross-tenant work of key rotation is in `StoredSecrets`.
+ */
 export class SettingsStore {
   constructor(private readonly knex: Knex) {}
 
@@ -95,23 +98,30 @@ export class SettingsStore {
     // Retried when MySQL breaks a deadlock between two first saves of a
     // tenant: the retry then sees the other save and refuses to mix.
     await retryTransaction(this.knex, async tx => {
-      if (options.checkedAgainst) {
-        await this.lockTenant(tx, tenantId);
-        const now = await tx<SettingRow>(TABLE)
-          .where({ tenant_id: tenantId })
-          .orderBy('setting_key');
-        if (!sameSettings(now.map(toStoredSetting), options.checkedAgainst)) {
-          throw new ConflictError(
-            'The settings were changed by someone else while yours were being saved; reload them and try again',
-          );
-        }
+      const { checkedAgainst } = options;
+      if (checkedAgainst) await this.lockTenant(tx, tenantId);
+      // The tenant's rows as they are now, read once for both uses (a
+      // tenant has a few dozen at most).
+      const current =
+        checkedAgainst || alongside
+          ? (await tx<SettingRow>(TABLE).where({ tenant_id: tenantId })).map(
+              toStoredSetting,
+            )
+          : [];
+      if (checkedAgainst && !sameSettings(current, checkedAgainst)) {
+        throw new ConflictError(
+          'The settings were changed by someone else while yours were being saved; reload them and try again',
+        );
       }
       if (alongside) {
-        const keys = [...change.remove, ...change.put.map(s => s.key)];
-        const before = await tx<SettingRow>(TABLE)
-          .where({ tenant_id: tenantId })
-          .whereIn('setting_key', keys);
-        await alongside(tx, before.map(toStoredSetting));
+        const changed = new Set([
+          ...change.remove,
+          ...change.put.map(s => s.key),
+        ]);
+        await alongside(
+          tx,
+          current.filter(s => changed.has(s.key)),
+        );
       }
       if (change.remove.length > 0) {
         await tx(TABLE)
