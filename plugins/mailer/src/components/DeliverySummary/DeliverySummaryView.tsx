@@ -1,6 +1,7 @@
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { DeliverySummary } from '@elixeum/plugin-mailer-common';
+import { ReactNode } from 'react';
 import { CampaignTable } from './CampaignTable';
 import { DeliveryChart } from './DeliveryChart';
 import { singleMessagesText, totalOf } from './deliveryText';
@@ -14,6 +15,27 @@ function isEmpty(summary: DeliverySummary): boolean {
     summary.recentFailures.length === 0 &&
     totalOf(summary.singleMessages.counts) === 0 &&
     summary.hourly.every(h => h.sent + h.failed === 0)
+  );
+}
+
+/** A titled part of the summary, or what it says when it has nothing to show. */
+function Section(props: {
+  title: string;
+  /** The text instead of the content, when there is nothing to show. */
+  empty: string | false;
+  children: ReactNode;
+}) {
+  return (
+    <Box mt={3}>
+      <Typography variant="subtitle2" component="h3">
+        {props.title}
+      </Typography>
+      {props.empty ? (
+        <Typography variant="body2">{props.empty}</Typography>
+      ) : (
+        props.children
+      )}
+    </Box>
   );
 }
 
@@ -45,26 +67,18 @@ export function DeliverySummaryView(props: { summary: DeliverySummary }) {
         Single messages in the last 24 hours:{' '}
         {singleMessagesText(singleMessages.counts)}
       </Typography>
-      <Box mt={3}>
-        <Typography variant="subtitle2" component="h3">
-          Recent mailings
-        </Typography>
-        {campaigns.length > 0 ? (
-          <CampaignTable campaigns={campaigns} />
-        ) : (
-          <Typography variant="body2">No mailings yet.</Typography>
-        )}
-      </Box>
-      <Box mt={3}>
-        <Typography variant="subtitle2" component="h3">
-          Recent failures
-        </Typography>
-        {recentFailures.length > 0 ? (
-          <FailureTable failures={recentFailures} />
-        ) : (
-          <Typography variant="body2">No failed messages.</Typography>
-        )}
-      </Box>
+      <Section
+        title="Recent mailings"
+        empty={campaigns.length === 0 && 'No mailings yet.'}
+      >
+        <CampaignTable campaigns={campaigns} />
+      </Section>
+      <Section
+        title="Recent failures"
+        empty={recentFailures.length === 0 && 'No failed messages.'}
+      >
+        <FailureTable failures={recentFailures} />
+      </Section>
     </>
   );
 }
