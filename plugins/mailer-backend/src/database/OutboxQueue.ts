@@ -62,6 +62,7 @@ export class OutboxQueue {
         priority: campaign.priority,
         kind: campaign.kind ?? (campaign.priority === 0 ? 'single' : 'bulk'),
         template: JSON.stringify(campaign.template),
+        subject: subjectOf(campaign.template),
         created_by: campaign.createdBy ?? null,
         created_at: databaseNow(tx),
       });
@@ -165,4 +166,10 @@ export class OutboxQueue {
       await tx(OUTBOX).insert(rows.slice(i, i + INSERT_CHUNK));
     }
   }
+}
+
+/** A body's subject, kept beside it so that lists of campaigns never read bodies. */
+function subjectOf(template: unknown): string {
+  const { subject } = (template ?? {}) as { subject?: unknown };
+  return typeof subject === 'string' ? subject : '';
 }

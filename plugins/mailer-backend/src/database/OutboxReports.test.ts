@@ -238,6 +238,123 @@ describe.each(databases.eachSupportedId())(
       expect(summary.singleMessages.counts).toEqual(NONE);
     });
 
+    it('lists subjects without reading any body: a 5 MB attachment stays in the database', async () => {
+      const { knex, queue, reports } = await outbox();
+      const attachment = {
+        filename: 'report.pdf',
+        content: Buffer.alloc(5 * 1024 * 1024, 7).toString('base64'),
+        encoding: 'base64',
+      };
+      await queue.createCampaign(
+        {
+          id: 'heavy',
+          tenantId: 't',
+          priority: 1,
+          kind: 'bulk',
+          template: {
+            subject: 'Quarterly report for {{name}}',
+            text: 'Attached.',
+            attachments: [attachment],
+          },
+        },
+        [{ id: 'h1', recipients: { to: ['h1@example.com'] } }],
+      );
+      await queue.createCampaign(
+        {
+          id: 'c-heavy-single',
+          tenantId: 't',
+          priority: 0,
+          kind: 'single',
+          template: { subject: 'Your invoice', attachments: [attachment] },
+        },
+        [{ id: 'h2', recipients: { to: ['h2@example.com'] } }],
+      );
+      await finish(knex, ['h1', 'h2'], 'failed', await readDatabaseNow(knex));
+      const statements: string[] = [];
+      const listen = (query: { sql: string }) => statements.push(query.sql);
+      knex.on('query', listen);
+
+      let summary;
+      try {
+        summary = await reports.summary('t');
+      } finally {
+        knex.off('query', listen);
+      }
+
+      expect(summary.campaigns.map(c => c.subject)).toEqual([
+        'Quarterly report for {{name}}',
+      ]);
+      expect(
+        summary.recentFailures.map(f => [f.id, f.subject]).sort(),
+      ).toEqual([
+        ['h1', 'Quarterly report for {{name}}'],
+        ['h2', 'Your invoice'],
+      ]);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const sql of statements) {
+        expect(sql).not.toMatch(/template|\*\s+from|\.\*/i);
+      }
+    });
+
+    it('gives campaigns queued before subjects were kept the subject of their body, reading bodies a few at a time', async () => {
+      const { knex } = await outbox();
+      const migration = '20261206020000_campaign_subjects.js';
+      await knex.migrate.down({ directory: MIGRATIONS, name: migration });
+      expect(await knex.schema.hasColumn('mailer_campaigns', 'subject')).toBe(
+        false,
+      );
+      const big = 'x'.repeat(3 * 1024 * 1024);
+      const rows = [
+        ...Array.from({ length: 450 }, (_, i) => ({
+          id: `s${String(i).padStart(3, '0')}`,
+          template: JSON.stringify({ subject: `Hello ${i} é 😀` }),
+        })),
+        // Three large bodies: more than one read's worth together.
+        ...['b1', 'b2', 'b3'].map(id => ({
+          id,
+          template: JSON.stringify({ subject: `Big ${id}`, html: big }),
+        })),
+        { id: 'no-subject', template: '{"text":"t"}' },
+        { id: 'unreadable', template: '{"subject":"cut sh' },
+      ];
+      for (let i = 0; i < rows.length; i += 100) {
+        await knex('mailer_campaigns').insert(
+          rows.slice(i, i + 100).map(row => ({
+            ...row,
+            tenant_id: 't',
+            priority: 0,
+            kind: 'single',
+            created_at: Date.now(),
+          })),
+        );
+      }
+
+      await knex.migrate.up({ directory: MIGRATIONS, name: migration });
+
+      const stored = new Map(
+        (await knex('mailer_campaigns').select('id', 'subject')).map(r => [
+          r.id,
+          r.subject,
+        ]),
+      );
+      expect(stored.size).toBe(rows.length);
+      expect(stored.get('s000')).toBe('Hello 0 é 😀');
+      expect(stored.get('s449')).toBe('Hello 449 é 😀');
+      expect(
+        [...stored.entries()].filter(
+          ([id, subject]) =>
+            id.startsWith('s') && subject !== `Hello ${Number(id.slice(1))} é 😀`,
+        ),
+      ).toEqual([]);
+      expect(['b1', 'b2', 'b3'].map(id => stored.get(id))).toEqual([
+        'Big b1',
+        'Big b2',
+        'Big b3',
+      ]);
+      expect(stored.get('no-subject')).toBe('');
+      expect(stored.get('unreadable')).toBe('');
+    });
+
     it('gives campaigns queued before kinds existed the kind their priority says', async () => {
       const { knex } = await outbox();
       const migration = '20261205010000_campaign_kinds.js';

@@ -23,6 +23,24 @@ const HOUR_MS = 3_600_000;
 /** The hours the chart shows, the current one included. */
 const HOURS = 24;
 const DAY_MS = HOURS * HOUR_MS;
+/**
+ * What the summary reads of a campaign: never its body, which may hold
+ * 25 MB of attachments and is read every few seconds per viewer.
+ */
+const CAMPAIGN_COLUMNS = ['id', 'kind', 'subject', 'created_by', 'created_at'];
+/** What it reads of a failed message: no variables. */
+const FAILURE_COLUMNS = [
+  'id',
+  'campaign_id',
+  'state',
+  'recipients',
+  'recipient_results',
+  'rejected',
+  'last_response_code',
+  'last_reply',
+  'last_error_code',
+  'updated_at',
+];
 
 /** What the outbox says about delivery: one message's record, a tenant's recent mail. */
 export class OutboxReports {
@@ -51,7 +69,8 @@ export class OutboxReports {
       .where({ tenant_id: tenantId })
       .whereIn('kind', ['bulk', 'test'])
       .orderBy('created_at', 'desc')
-      .limit(size);
+      .limit(size)
+      .select(CAMPAIGN_COLUMNS);
     const [counts, singles, hourly, failures] = await Promise.all([
       campaigns.length
         ? this.countsByState(
@@ -76,7 +95,8 @@ export class OutboxReports {
         .where({ tenant_id: tenantId })
         .whereIn('state', ['failed', 'partial'])
         .orderBy('updated_at', 'desc')
-        .limit(size) as Promise<Row[]>,
+        .limit(size)
+        .select(FAILURE_COLUMNS) as Promise<Row[]>,
     ]);
     const campaignOf = await this.withCampaigns(campaigns, failures);
     return {
@@ -117,7 +137,7 @@ export class OutboxReports {
     if (missing.length > 0) {
       const rows: Row[] = await this.knex(CAMPAIGNS)
         .whereIn('id', missing)
-        .select('id', 'kind', 'template');
+        .select(CAMPAIGN_COLUMNS);
       for (const row of rows) byId.set(row.id, row);
     }
     return byId;
@@ -207,6 +227,7 @@ function toCampaignSummary(campaign: Row, counts: Row[]): CampaignSummary {
   };
 }
 
+/** Empty for a campaign queued by an older version during an upgrade, whose subject was not kept. */
 function subjectOf(campaign: Row | undefined): string {
-  return campaign ? (JSON.parse(campaign.template).subject ?? '') : '';
+  return campaign?.subject ?? '';
 }

@@ -37,6 +37,7 @@ export class OutboxTestMessages {
         priority: 0,
         kind: 'test',
         template: JSON.stringify({ subject: test.subject }),
+        subject: test.subject,
         created_by: test.createdBy ?? null,
         created_at: now,
       });
