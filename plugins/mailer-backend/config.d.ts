@@ -119,6 +119,13 @@ export interface Config {
       idlePoolTimeout?: HumanDuration | string;
       /** The most servers a replica keeps connections open to. Defaults to 100. */
       maxPools?: number;
+      /**
+       * What the campaign bodies (attachments included) a replica keeps in
+       * memory while it delivers may weigh together: a number of bytes, or a
+       * string such as '32MB' (kB, MB and GB are multiples of 1024). A body
+       * larger than this is read again for each claim. Defaults to 32MB.
+       */
+      templateCacheSize?: number | string;
     };
     /** The short history of settings changes and connection tests (who, when, which keys; never values). */
     settingsHistory?: {

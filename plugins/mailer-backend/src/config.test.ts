@@ -32,6 +32,28 @@ describe('readMailerConfig', () => {
     });
   });
 
+  it('reads the size of the campaign bodies kept in memory in bytes, 32 MB unless set', () => {
+    const bytes = (templateCacheSize?: number | string) =>
+      read({ ...base, delivery: { templateCacheSize } }).delivery
+        .templateCacheBytes;
+    expect(bytes()).toBe(32 * 1024 * 1024);
+    expect(bytes(1000)).toBe(1000);
+    expect(bytes(0)).toBe(0);
+    expect(bytes('64MB')).toBe(64 * 1024 * 1024);
+    expect(bytes('512 kB')).toBe(512 * 1024);
+    expect(bytes('1GiB')).toBe(1024 ** 3);
+    expect(bytes('100')).toBe(100);
+  });
+
+  it.each(['32 apples', '-1', 2.5, -1, '1.5MB', 'MB', '100TB'])(
+    'refuses to start with a template cache size of %j',
+    templateCacheSize => {
+      expect(() => read({ ...base, delivery: { templateCacheSize } })).toThrow(
+        'mailer.delivery.templateCacheSize must be a size from 0 to',
+      );
+    },
+  );
+
   it("reads the default mailbox's sender name and reply address, and refuses ones that cannot be headers", () => {
     expect(
       read({

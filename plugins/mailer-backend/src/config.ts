@@ -43,6 +43,8 @@ export interface DeliveryConfig {
   idlePoolMs: number;
   /** The most servers a replica keeps connections open to. */
   maxPools: number;
+  /** What the campaign bodies a replica keeps in memory may weigh together, in bytes. */
+  templateCacheBytes: number;
 }
 
 /** The mailer's part of app-config, read once at start-up. */
@@ -81,6 +83,14 @@ function baseUrl(config: Config, key: string, fallback: string): string {
   }
   return value.replace(/\/+$/, '');
 }
+
+/**
+ * What the campaign bodies kept in memory weigh by default: without a bound
+ * in bytes, 64 bodies of 25 MB each would take 1.6 GB.
+ */
+const DEFAULT_TEMPLATE_CACHE_BYTES = 32 * 1024 ** 2;
+/** A bound on `mailer.delivery.templateCacheSize`, well beyond any heap. */
+const MAX_TEMPLATE_CACHE_BYTES = 64 * 1024 ** 3;
 
 /** Keys of earlier versions, and what replaced them. */
 const REPLACED_KEYS: Record<string, string> = {
@@ -221,6 +231,12 @@ function readDeliveryConfig(config: Config): DeliveryConfig {
     retentionMs: ms('retention', { days: 30 }),
     idlePoolMs: ms('idlePoolTimeout', { minutes: 1 }),
     maxPools: count('maxPools', 100, 100_000),
+    templateCacheBytes: byteSize(
+      config,
+      `${d}.templateCacheSize`,
+      DEFAULT_TEMPLATE_CACHE_BYTES,
+      MAX_TEMPLATE_CACHE_BYTES,
+    ),
   };
   if (delivery.shutdownTimeoutMs >= delivery.leaseMs) {
     throw new Error(
@@ -244,6 +260,43 @@ function wholeNumber(
     );
   }
   return value;
+}
+
+/** Multiples of a byte size's units: binary, as PostgreSQL and the JVM read them. */
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** A size in bytes: a whole number of bytes, or a string such as '32MB' or '512 kB'. */
+function byteSize(
+  config: Config,
+  key: string,
+  fallback: number,
+  max: number,
+): number {
+  const value = config.getOptional(key) ?? fallback;
+  const found =
+    typeof value === 'string'
+      ? /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)
+      : undefined;
+  const bytes =
+    typeof value === 'number'
+      ? value
+      : found
+        ? Number(found[1]) * (BYTE_UNITS[found[2].toLowerCase() || 'b'] ?? NaN)
+        : NaN;
+  if (!Number.isInteger(bytes) || bytes < 0 || bytes > max) {
+    throw new Error(
+      `${key} must be a size from 0 to ${max} bytes, as a number of bytes or e.g. '32MB' (kB, MB, GB: multiples of 1024)`,
+    );
+  }
+  return bytes;
 }
 
 function duration(

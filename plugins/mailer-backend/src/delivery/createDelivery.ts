@@ -31,7 +31,10 @@ export function createDelivery(parts: DeliveryParts): DeliveryWorker {
   const { delivery } = config;
   return new DeliveryWorker({
     claims: new OutboxClaims(knex),
-    templates: new CampaignTemplates(new OutboxQueue(knex)),
+    templates: new CampaignTemplates(
+      new OutboxQueue(knex),
+      delivery.templateCacheBytes,
+    ),
     pauses: parts.pauses,
     ledger: new RateLimitLedger(knex),
     lanes: events =>
