@@ -23,11 +23,20 @@ export interface WebRequestOptions {
   resolve?: AddressResolver;
   /** PEM certificates to trust in addition to the public roots. */
   extraCaCertificates?: readonly string[];
+  /**
+   * How long the whole exchange may take: resolving, connecting, TLS,
+   * sending (plus a second per 100 kB sent) and the complete answer.
+   */
   timeoutMs: number;
 }
 
 /** The most an answer may hold; a token or an error is a few kilobytes. */
 const MAX_BODY = 1024 * 1024;
+/**
+ * The slowest upload the deadline allows for: a Graph message of 33 MB
+ * (25 MB in base64) gets 5.5 minutes more, a token request nothing to speak of.
+ */
+const MIN_UPLOAD_BYTES_PER_MS = 100;
 
 function pinnedLookup(resolve: AddressResolver, port: number): LookupFunction {
   return (hostname, options, callback) => {
@@ -47,8 +56,9 @@ function pinnedLookup(resolve: AddressResolver, port: number): LookupFunction {
 
 /**
  * One HTTP(S) request: no redirects followed (a token endpoint that
- * redirects elsewhere is not followed there), a time limit for the whole
- * exchange, and the answer read up to a size limit.
+ * redirects elsewhere is not followed there), a deadline for the whole
+ * exchange (not an idle timeout: a server that drips a byte a second is
+ * given up on all the same), and the answer read up to a size limit.
  */
 export function webRequest(
   url: URL,
@@ -57,7 +67,27 @@ export function webRequest(
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
   const extra = options.extraCaCertificates ?? [];
-  return new Promise((resolve, reject) => {
+  const bodyBytes =
+    options.body === undefined ? 0 : Buffer.byteLength(options.body);
+  const deadlineMs =
+    options.timeoutMs + Math.ceil(bodyBytes / MIN_UPLOAD_BYTES_PER_MS);
+  return new Promise<WebResponse>((resolveAnswer, rejectAnswer) => {
+    const timer = setTimeout(() => {
+      const error = Object.assign(
+        new Error(`No complete answer from ${url.host} within ${deadlineMs} ms`),
+        { code: 'ETIMEDOUT' },
+      );
+      reject(error);
+      request.destroy(error);
+    }, deadlineMs);
+    const resolve = (response: WebResponse) => {
+      clearTimeout(timer);
+      resolveAnswer(response);
+    };
+    const reject = (error: Error) => {
+      clearTimeout(timer);
+      rejectAnswer(error);
+    };
     const request = (secure ? httpsRequest : httpRequest)(
       url,
       {
@@ -65,13 +95,12 @@ export function webRequest(
         headers: {
           ...options.headers,
           ...(options.body !== undefined && {
-            'Content-Length': String(Buffer.byteLength(options.body)),
+            'Content-Length': String(bodyBytes),
           }),
         },
         ...(options.resolve && { lookup: pinnedLookup(options.resolve, port) }),
         ...(secure &&
           extra.length > 0 && { ca: [...rootCertificates, ...extra] }),
-        timeout: options.timeoutMs,
       },
       response => {
         const chunks: Buffer[] = [];
@@ -93,13 +122,6 @@ export function webRequest(
         );
         response.on('error', reject);
       },
-    );
-    request.on('timeout', () =>
-      request.destroy(
-        Object.assign(new Error(`No answer from ${url.host} in time`), {
-          code: 'ETIMEDOUT',
-        }),
-      ),
     );
     request.on('error', reject);
     request.end(options.body);

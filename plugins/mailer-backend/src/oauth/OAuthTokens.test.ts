@@ -2,7 +2,13 @@ import {
   createSelfSignedCertificate,
   OAuthTestEndpoint,
 } from '@internal/smtp-test-server';
+import {
+  DEADLINE_MARGIN_MS,
+  startDripHttpServer,
+  timed,
+} from '../__testUtils__/dripServers';
 import { OAuthTokens, RefreshTokenRotation, TokenRequest } from './OAuthTokens';
+import { TokenError } from './TokenError';
 import { TokenEndpoints } from './tokenRequests';
 
 // The token cache against a real token endpoint on loopback.
@@ -146,5 +152,27 @@ describe('OAuthTokens', () => {
       replaces: ['first-Refresh-token', second],
       refreshToken: endpoint.refreshToken,
     });
+  });
+
+  it('gives up on a token endpoint that drips its answer at its time limit, naming the endpoint', async () => {
+    const drip = await startDripHttpServer('body');
+    try {
+      const tokens = new OAuthTokens({
+        microsoftAuthority: drip.url,
+        googleTokenUrl: `${drip.url}/google/token`,
+        extraCaCertificates: [],
+        timeoutMs: 1000,
+      });
+
+      const { ms, error } = await timed(() => tokens.get(microsoft()));
+
+      expect(error).toBeInstanceOf(TokenError);
+      expect(error?.message).toBe(
+        `The token endpoint 127.0.0.1:${drip.port} could not be reached (ETIMEDOUT)`,
+      );
+      expect(ms).toBeLessThan(1000 + DEADLINE_MARGIN_MS);
+    } finally {
+      await drip.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { describeError } from '../errors/describeError';
 import { explainSmtpFailure } from '../smtp/classifySmtpFailure';
 import { readSmtpFailure } from '../smtp/readSmtpFailure';
 import { AddressResolver, systemResolver } from '../net/addressResolver';
+import { withDeadline } from '../net/withDeadline';
 import { OAuthTokens } from '../oauth/OAuthTokens';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { transportFor } from '../transport/transportFor';
@@ -45,7 +46,16 @@ export interface ConnectionTesterOptions {
   /** Where test emails are recorded, so the delivery view lists them. */
   testMessages?: OutboxTestMessages;
   logger?: LoggerService;
+  /**
+   * How long the whole test may take (token, connection, TLS, the SMTP
+   * dialogue, the test message): each step's own time limit is reset by
+   * every byte, so a server that drips its replies would pass them all.
+   */
+  deadlineMs?: number;
 }
+
+/** A person waits for the connection test: it gives up after this, whatever the server does. */
+const TEST_DEADLINE_MS = 30_000;
 
 /**
  * Tries the server a tenant's mail would go through, the way delivery will
@@ -177,19 +187,31 @@ export class ConnectionTester {
       },
     );
     let messageId: string | undefined;
+    const deadlineMs = this.options.deadlineMs ?? TEST_DEADLINE_MS;
     try {
+      let exchange: Promise<unknown>;
       if (request.sendTo) {
         const message = new MailComposer(
           testMessage(server, request.sendTo, target.kind),
         ).compile();
         message.keepBcc = connection.needsBccHeader;
         messageId = message.messageId();
-        await connection.send({ from: server.from, to: [request.sendTo] }, () =>
-          message.createReadStream(),
+        exchange = connection.send(
+          { from: server.from, to: [request.sendTo] },
+          () => message.createReadStream(),
         );
       } else {
-        await connection.verify();
+        exchange = connection.verify();
       }
+      await withDeadline(exchange, deadlineMs, () => {
+        connection.destroy();
+        return Object.assign(
+          new Error(
+            `The test of ${server.host}:${server.port} did not finish within ${deadlineMs} ms`,
+          ),
+          { code: 'ETIMEDOUT' },
+        );
+      });
       return {
         result: {
           outcome: 'success',

@@ -37,19 +37,24 @@ function resolveWithin(
  * Opens the TCP connection to an SMTP server, with Nagle's algorithm off.
  * Without it every message's final "." waits for the server's delayed ACK
  * (about 40 ms), which caps a connection at roughly 25 messages a second.
- * The caller (nodemailer's SMTPConnection) runs the SMTP dialogue, STARTTLS
- * or TLS over it, and owns the socket's timeouts from then on.
+ * Resolving and connecting share `timeoutMs`. The caller (nodemailer's
+ * SMTPConnection) runs the SMTP dialogue, STARTTLS or TLS over it, and
+ * owns the socket's timeouts from then on.
  */
 export async function openSmtpSocket(
   target: { host: string; port: number },
   options: { resolve: AddressResolver; timeoutMs: number },
 ): Promise<Socket> {
+  const deadline = Date.now() + options.timeoutMs;
   const { address, family } = await resolveWithin(
     options.resolve,
     target.host,
     target.port,
     options.timeoutMs,
   );
+  // Nothing is sent before the connection stands, so the socket's idle
+  // timeout is a connect timeout: what is left of the deadline.
+  const connectTimeoutMs = Math.max(1, deadline - Date.now());
   return new Promise((resolve, reject) => {
     const socket = connect({ host: address, port: target.port, family });
     socket.setNoDelay(true);
@@ -81,7 +86,7 @@ export async function openSmtpSocket(
     // error must not become an uncaught exception; it then sees the socket
     // closed and reports it.
     socket.on('error', ignoreLateError);
-    socket.setTimeout(options.timeoutMs);
+    socket.setTimeout(connectTimeoutMs);
     socket.once('timeout', onTimeout);
     socket.once('error', onError);
     socket.once('connect', onConnect);
