@@ -196,12 +196,26 @@ describe('OAuth2 (XOAUTH2) with Microsoft client credentials', () => {
     await saveSettings(server, microsoftSettings());
     endpoint.available = false;
 
-    await mailer.send({ to: 'a@example.com', subject: 'Reset', text: 'x' });
+    const { id } = await mailer.send({
+      to: 'a@example.com',
+      subject: 'Reset',
+      text: 'x',
+    });
     const summary = await waitForPause(server);
     expect(summary.pause?.reason).toMatch(/token endpoint/i);
     expect(summary.pause?.advice).toMatch(/must reach the token endpoint/);
-    const row = await knex('mailer_outbox').first();
-    expect(row.status).not.toBe('failed');
+    // The message waits for the endpoint, its attempts not counted: not failed.
+    await eventually(
+      async () =>
+        (await knex('mailer_outbox').where({ id }).first()).state === 'waiting',
+      10_000,
+      'the message to be given back',
+    );
+    expect(await knex('mailer_outbox').where({ id }).first()).toMatchObject({
+      state: 'waiting',
+      attempts: 0,
+    });
+    expect(await mailer.getStatus(id)).toMatchObject({ state: 'retrying' });
 
     endpoint.available = true;
     await smtp.waitForMessages(1, 15_000);

@@ -5,6 +5,7 @@ import {
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from '../__testUtils__/outboxHarness';
 import { systemResolver } from './openSmtpSocket';
 import { readSmtpFailure } from './readSmtpFailure';
 import {
@@ -189,7 +190,12 @@ describe('SmtpConnectionPool', () => {
       certificate,
       requireTlsForAuth: true,
       users: { 'u@example.com': 'secret-password' },
-      replies: { rcptTo: () => ({ code: 550, message: '5.1.1 No such user' }) },
+      replies: {
+        rcptTo: address =>
+          address === 'nobody@example.com'
+            ? { code: 550, message: '5.1.1 No such user' }
+            : undefined,
+      },
     });
     const pool = poolFor(server, {
       security: 'starttls',
@@ -216,8 +222,26 @@ describe('SmtpConnectionPool', () => {
         responseCode: 550,
       }),
     ]);
-    // The refusal left the connection usable: the next message goes through it.
-    await server.close();
+    // The refusal left the connection usable: once reset (RSET) the pool
+    // keeps it, and the next message goes through it. (A message sent before
+    // the reset is done opens a connection of its own.)
+    expect(pool.openConnections).toBe(1);
+    await eventually(
+      () => (pool as unknown as { idle: unknown[] }).idle.length === 1,
+      5000,
+      'the reset connection back in the pool',
+    );
+    await pool.send(
+      { from: 'sender@example.com', to: ['ada@example.com'] },
+      message('y'),
+    );
+    const [received] = await server.waitForMessages(1);
+    expect(received.envelope.rcptTo).toEqual(['ada@example.com']);
+    expect(received.secure).toBe(true);
+    expect(received.authenticatedUser).toBe('u@example.com');
+    expect(server.connections.opened).toBe(1);
+    expect(server.authAttempts).toHaveLength(1);
     pool.close();
+    await server.close();
   });
 });
