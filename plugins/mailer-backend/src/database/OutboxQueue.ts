@@ -1,6 +1,7 @@
+import { ConflictError } from '@backstage/errors';
 import { CampaignKind } from '@elixeum/plugin-mailer-common';
 import { Knex } from 'knex';
-import { databaseNow, readDatabaseNow } from './databaseClock';
+import { databaseNow, engineOf, readDatabaseNow } from './databaseClock';
 import {
   CAMPAIGN_BATCHES,
   CAMPAIGNS,
@@ -73,7 +74,8 @@ export class OutboxQueue {
   /**
    * Queues a batch of a campaign's messages in one transaction. With `seq`,
    * a batch that was already queued (the caller retried after a timeout) is
-   * not queued again: the first answer is returned.
+   * not queued again: the first answer is returned. A cancelled campaign
+   * takes nothing (`ConflictError`), decided in the same transaction.
    */
   async addMessages(
     campaign: Pick<CampaignRecord, 'id' | 'tenantId' | 'priority'>,
@@ -81,6 +83,9 @@ export class OutboxQueue {
     seq?: number,
   ): Promise<{ accepted: number; repeated: boolean }> {
     return this.knex.transaction(async tx => {
+      if (await this.isCancelled(tx, campaign.id)) {
+        throw new ConflictError(`Campaign ${campaign.id} was cancelled`);
+      }
       if (seq !== undefined) {
         const done = await tx(CAMPAIGN_BATCHES)
           .where({ campaign_id: campaign.id, seq })
@@ -139,6 +144,22 @@ export class OutboxQueue {
         .delete();
       return withdrawn;
     });
+  }
+
+  /**
+   * Reads the campaign's cancel under a shared lock, held until the batch
+   * commits: a cancel (which updates the row) waits for the batch and then
+   * withdraws its messages too, and a batch after a committed cancel reads
+   * it. Batches of one campaign still run side by side. SQLite runs one
+   * writer at a time anyway.
+   */
+  private async isCancelled(
+    tx: Knex.Transaction,
+    campaignId: string,
+  ): Promise<boolean> {
+    const query = tx(CAMPAIGNS).where({ id: campaignId }).first('cancelled_at');
+    const row = await (engineOf(tx) === 'sqlite' ? query : query.forShare());
+    return row !== undefined && row.cancelled_at !== null;
   }
 
   private async insertMessages(

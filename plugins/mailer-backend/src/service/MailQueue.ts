@@ -170,6 +170,7 @@ export class MailQueue {
       ),
     );
     const campaign = await this.campaignOf(campaignId, tenantId);
+    // Also refused by addMessages, in its transaction: a cancel may come between.
     if (campaign.cancelled) {
       throw new ConflictError(`Campaign ${campaignId} was cancelled`);
     }
