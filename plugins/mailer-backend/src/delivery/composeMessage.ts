@@ -7,7 +7,11 @@ import {
 import type Mail from 'nodemailer/lib/mailer';
 import { ClaimedMessage } from '../database/OutboxClaims';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
-import { personalise } from './personalise';
+import {
+  assertPersonalisedSize,
+  encodedAttachmentBytes,
+  personalise,
+} from './personalise';
 
 /** A stored campaign body: attachments travel as base64 or UTF-8 text. */
 export type StoredTemplate = Omit<BulkMailTemplate, 'attachments'> & {
@@ -50,6 +54,14 @@ export function composeMessage(
       `the personalised subject is not a single line of at most ${MAX_SUBJECT_LENGTH} characters without control characters`,
     );
   }
+  const text = fill(template.text);
+  const html = fill(template.html, true);
+  if (variables !== undefined) {
+    assertPersonalisedSize(
+      [subject, text, html],
+      encodedAttachmentBytes(template.attachments),
+    );
+  }
   return {
     from: sender.fromName ? { name: sender.fromName, address: from } : from,
     to: recipients.to,
@@ -59,8 +71,8 @@ export function composeMessage(
     messageId: messageIdOf(message.id, from),
     replyTo: template.replyTo ?? sender.replyTo,
     subject,
-    text: fill(template.text),
-    html: fill(template.html, true),
+    text,
+    html,
     attachments: template.attachments?.map(a => ({
       filename: a.filename,
       content: a.content,

@@ -3,9 +3,10 @@ import {
   MAX_SUBJECT_LENGTH,
 } from '@elixeum/plugin-mailer-common';
 import {
+  encodedAttachmentBytes,
   escapeHtml,
   FIELD,
-  MAX_PERSONALISED_LENGTH,
+  MAX_PERSONALISED_BYTES,
   valueOf,
 } from '../delivery/personalise';
 
@@ -13,38 +14,52 @@ interface TemplateText {
   subject: string;
   text?: string;
   html?: string;
+  attachments?: Array<{ content: unknown; encoding?: string }>;
 }
 
-/** One part of a template: its length and, per field, how often and in how many characters it appears. */
+/**
+ * One part of a template: its size in characters and in UTF-8 bytes and,
+ * per field, how often it appears and in how many characters and bytes.
+ */
 interface PartFields {
-  length: number;
-  fields: Map<string, { count: number; characters: number }>;
+  characters: number;
+  bytes: number;
+  fields: Map<string, { count: number; characters: number; bytes: number }>;
 }
 
 function partFields(text: string | undefined): PartFields {
-  const fields = new Map<string, { count: number; characters: number }>();
+  const fields: PartFields['fields'] = new Map();
   for (const match of (text ?? '').matchAll(FIELD)) {
-    const seen = fields.get(match[1]) ?? { count: 0, characters: 0 };
+    const seen = fields.get(match[1]) ?? { count: 0, characters: 0, bytes: 0 };
     seen.count += 1;
     seen.characters += match[0].length;
+    seen.bytes += Buffer.byteLength(match[0]);
     fields.set(match[1], seen);
   }
-  return { length: text?.length ?? 0, fields };
+  return {
+    characters: text?.length ?? 0,
+    bytes: text ? Buffer.byteLength(text) : 0,
+    fields,
+  };
 }
 
-/** The length of a part once filled with these values, computed without filling it. */
-function filledLength(
+/** The size of a part once filled with these values (characters or UTF-8 bytes), computed without filling it. */
+function filledSize(
   part: PartFields,
   variables: Record<string, string>,
   escape: boolean,
+  unit: 'characters' | 'bytes',
 ): number {
-  let length = part.length;
-  for (const [name, { count, characters }] of part.fields) {
+  const sizeOf = (text: string) =>
+    unit === 'bytes' ? Buffer.byteLength(text) : text.length;
+  let size = part[unit];
+  for (const [name, field] of part.fields) {
     const value = valueOf(variables, name);
     if (value === undefined) continue;
-    length += count * (escape ? escapeHtml(value) : value).length - characters;
+    size += field.count * sizeOf(escape ? escapeHtml(value) : value);
+    size -= field[unit];
   }
-  return length;
+  return size;
 }
 
 /**
@@ -58,6 +73,8 @@ export class TemplateFields {
     private readonly subject: PartFields,
     private readonly text: PartFields,
     private readonly html: PartFields,
+    /** The attachments' size in base64: the same for every recipient. */
+    private readonly attachmentBytes: number,
   ) {}
 
   static of(template: TemplateText): TemplateFields {
@@ -65,6 +82,7 @@ export class TemplateFields {
       partFields(template.subject),
       partFields(template.text),
       partFields(template.html),
+      encodedAttachmentBytes(template.attachments),
     );
   }
 
@@ -83,17 +101,23 @@ export class TemplateFields {
         );
       }
     }
-    if (filledLength(this.subject, variables, false) > MAX_SUBJECT_LENGTH) {
+    if (
+      filledSize(this.subject, variables, false, 'characters') >
+      MAX_SUBJECT_LENGTH
+    ) {
       problems.push(
         `${field}.variables make the subject longer than ${MAX_SUBJECT_LENGTH} characters`,
       );
     }
-    if (
-      filledLength(this.text, variables, false) > MAX_PERSONALISED_LENGTH ||
-      filledLength(this.html, variables, true) > MAX_PERSONALISED_LENGTH
-    ) {
+    // The whole message in bytes, as delivery checks it once personalised.
+    const bytes =
+      filledSize(this.subject, variables, false, 'bytes') +
+      filledSize(this.text, variables, false, 'bytes') +
+      filledSize(this.html, variables, true, 'bytes') +
+      this.attachmentBytes;
+    if (bytes > MAX_PERSONALISED_BYTES) {
       problems.push(
-        `${field}.variables make the message longer than ${MAX_PERSONALISED_LENGTH} characters`,
+        `${field}.variables make the message longer than ${MAX_PERSONALISED_BYTES} bytes (25 MB, attachments in base64 included)`,
       );
     }
     return problems;
