@@ -18,6 +18,7 @@ import { OutboxQueue } from './database/OutboxQueue';
 import { OutboxReports } from './database/OutboxReports';
 import { OutboxRetention } from './database/OutboxRetention';
 import { OutboxTestMessages } from './database/OutboxTestMessages';
+import { SendKeys } from './database/SendKeys';
 import { createDelivery } from './delivery/createDelivery';
 import { describeError } from './errors/describeError';
 import { defaultLaneKey } from './delivery/laneKeys';
@@ -27,6 +28,7 @@ import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
+import { SEND_KEY_LIFETIME_MS } from './service/IdempotentSends';
 import { TenantPauses } from './delivery/TenantPauses';
 import { SecretReencryption } from './service/SecretReencryption';
 import { SettingsHistory } from './service/SettingsHistory';
@@ -97,6 +99,7 @@ export const mailerPlugin = createBackendPlugin({
             pauses,
             defaultLaneKey(mailerConfig.defaultServer),
           ),
+          sendKeys: new SendKeys(knex),
         });
         const tenantResolver = policyResolver(serverPolicy);
         const tokens = new OAuthTokens(
@@ -148,6 +151,8 @@ export const mailerPlugin = createBackendPlugin({
             const purged = await retention.purgeFinished(delivery.retentionMs);
             if (purged > 0)
               logger.info(`Deleted ${purged} delivered or failed messages`);
+            // Past their 24 hours, keys of single sends stand for nothing.
+            await retention.purgeSendKeys(SEND_KEY_LIFETIME_MS);
             const lines = await history.purge(
               mailerConfig.settingsHistoryRetentionMs,
             );

@@ -1,6 +1,9 @@
 import { InputError } from '@backstage/errors';
 import {
   hasControlCharacter,
+  IDEMPOTENCY_KEY_HEADER,
+  isIdempotencyKey,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   SettingsChange,
   settingKeyCatalog,
 } from '@elixeum/plugin-mailer-common';
@@ -116,6 +119,22 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
     throw new InputError(`Invalid request body: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/**
+ * A send's `Idempotency-Key` header, or undefined without one; an
+ * `InputError` naming the header for a bad value (which is not repeated).
+ */
+export function parseIdempotencyKey(
+  value: string | undefined,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isIdempotencyKey(value)) {
+    throw new InputError(
+      `Invalid ${IDEMPOTENCY_KEY_HEADER} header: it must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+    );
+  }
+  return value;
 }
 
 /** Numbers are accepted for convenience (`"SMTP.Port": 587`); settings are stored as text. */

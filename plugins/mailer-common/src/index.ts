@@ -20,3 +20,4 @@ export * from './connectionTest';
 export * from './delivery';
 export * from './secretBinding';
 export * from './bulkRecipient';
+export * from './idempotencyKey';

@@ -9,6 +9,7 @@ import {
   OUTBOX,
 } from './outboxRows';
 import { retryTransaction } from './retryTransaction';
+import { insertSendKey, SendKeyId, SendKeyUse } from './SendKeys';
 
 /**
  * Rows per INSERT: knex writes a multi-row insert on SQLite as a compound
@@ -51,12 +52,18 @@ export interface NewOutboxMessage {
 export class OutboxQueue {
   constructor(private readonly knex: Knex) {}
 
-  /** Stores a campaign's body, and its first messages in the same transaction. */
+  /**
+   * Stores a campaign's body, and its first messages in the same
+   * transaction. With `sendKey`, the key's row too, first: when the key is
+   * taken this throws (see `isDuplicateKey`) and nothing is queued.
+   */
   async createCampaign(
     campaign: NewCampaign,
     messages: NewOutboxMessage[] = [],
+    sendKey?: { id: SendKeyId; use: SendKeyUse },
   ): Promise<void> {
-    await this.knex.transaction(async tx => {
+    await retryTransaction(this.knex, async tx => {
+      if (sendKey) await insertSendKey(tx, sendKey.id, sendKey.use);
       await tx(CAMPAIGNS).insert({
         id: campaign.id,
         tenant_id: campaign.tenantId,

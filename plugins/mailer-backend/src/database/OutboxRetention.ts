@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { readDatabaseNow } from './databaseClock';
 import { CAMPAIGNS, OUTBOX } from './outboxRows';
+import { SEND_KEYS } from './SendKeys';
 
 /** Deletes what the outbox no longer needs to keep. */
 export class OutboxRetention {
@@ -22,5 +23,11 @@ export class OutboxRetention {
       )
       .delete();
     return deleted;
+  }
+
+  /** Deletes idempotency keys of single sends older than `maxAgeMs`; returns how many. */
+  async purgeSendKeys(maxAgeMs: number): Promise<number> {
+    const before = (await readDatabaseNow(this.knex)) - maxAgeMs;
+    return this.knex(SEND_KEYS).where('created_at', '<', before).delete();
   }
 }

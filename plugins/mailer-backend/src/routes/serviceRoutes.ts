@@ -2,6 +2,7 @@ import { HttpAuthService } from '@backstage/backend-plugin-api';
 import {
   BulkMailTemplate,
   BulkRecipient,
+  IDEMPOTENCY_KEY_HEADER,
   MailMessage,
 } from '@elixeum/plugin-mailer-common';
 import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
@@ -12,6 +13,7 @@ import {
   createCampaignBody,
   idParameter,
   parseBody,
+  parseIdempotencyKey,
   sendMessageBody,
   statusQuery,
   tenantQuery,
@@ -53,6 +55,9 @@ export function serviceRoutes(options: ServiceRoutesOptions): express.Router {
     async (req, res) => {
       const credentials = await serviceCredentials(req);
       const body = parseBody(sendMessageBody, req.body);
+      const idempotencyKey = parseIdempotencyKey(
+        req.get(IDEMPOTENCY_KEY_HEADER),
+      );
       const queued = await queue.send(body.message as MailMessage, {
         tenantId: await resolveSenderTenant(tenants, {
           credentials,
@@ -61,7 +66,9 @@ export function serviceRoutes(options: ServiceRoutesOptions): express.Router {
         }),
         createdBy: credentials.principal.subject,
         priority: body.priority,
+        idempotencyKey,
       });
+      // A repeated key answers as the first send did: the same 202 and id.
       res.status(202).json(queued);
     },
   );

@@ -4,6 +4,7 @@ import { openDatabase } from '../database/openDatabase';
 import { OutboxClaims } from '../database/OutboxClaims';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { OutboxReports } from '../database/OutboxReports';
+import { SendKeys } from '../database/SendKeys';
 import { MailQueue, PauseLookup, STATUS_POLL_MS } from './MailQueue';
 
 const databases = createTestDatabases();
@@ -20,6 +21,7 @@ describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
         reports: new OutboxReports(knex),
         // Not asked in these tests: they read statuses, not summaries.
         pauses: {} as PauseLookup,
+        sendKeys: new SendKeys(knex),
       },
       limits,
     );

@@ -16,6 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { LruMap } from '../cache/LruMap';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { OutboxReports } from '../database/OutboxReports';
+import { SendKeys } from '../database/SendKeys';
+import { IdempotentSends } from './IdempotentSends';
 import { maskDeliverySummary } from './maskRecipients';
 import { TemplateFields } from './TemplateFields';
 
@@ -62,6 +64,15 @@ export interface QueueOptions {
   priority?: MailPriority;
 }
 
+/** A single send's options. */
+export interface SendOptions extends QueueOptions {
+  /**
+   * The caller's idempotency key: the same key from the same caller
+   * (`createdBy`) and tenant within 24 hours queues nothing more.
+   */
+  idempotencyKey?: string;
+}
+
 /**
  * Accepts mail into the durable outbox: a message is committed before its
  * id is returned, and delivered in the background by the workers.
@@ -72,6 +83,7 @@ export class MailQueue {
     TEMPLATE_FIELDS_KEPT,
   );
 
+  private readonly sends: IdempotentSends;
   private waiting = 0;
   /** Set when the backend stops: nobody waits any more. */
   private stopped = false;
@@ -81,6 +93,7 @@ export class MailQueue {
       queue: OutboxQueue;
       reports: OutboxReports;
       pauses: PauseLookup;
+      sendKeys: SendKeys;
     },
     private readonly limits: {
       /**
@@ -90,7 +103,9 @@ export class MailQueue {
        */
       maxWaiting: number;
     } = { maxWaiting: MAX_WAITING },
-  ) {}
+  ) {
+    this.sends = new IdempotentSends(outbox.sendKeys);
+  }
 
   /** Calls `listener` after a tenant's mail was queued, so a local worker starts at once. */
   whenQueued(listener: (tenantId: string) => void): void {
@@ -99,29 +114,46 @@ export class MailQueue {
 
   private onQueued: (tenantId: string) => void = () => {};
 
-  /** Queues one message (transactional unless said otherwise) and returns its id. */
+  /**
+   * Queues one message (transactional unless said otherwise) and returns its
+   * id. With an idempotency key already used for this message, returns the
+   * first one's id and queues nothing (`ConflictError` for another message).
+   */
   async send(
     message: MailMessage,
-    options: QueueOptions,
+    options: SendOptions,
   ): Promise<{ id: string }> {
     assertValidMessage(message, 'mail message');
     const { to, cc, bcc, ...template } = message;
+    const campaign = this.newCampaign(template, options, 'single');
     const id = randomUUID();
-    await this.outbox.queue.createCampaign(
-      this.newCampaign(template, options, 'single'),
-      [
-        {
-          id,
-          recipients: {
-            to: toAddressList(to),
-            cc: toAddressList(cc),
-            bcc: toAddressList(bcc),
-          },
+    const messages = [
+      {
+        id,
+        recipients: {
+          to: toAddressList(to),
+          cc: toAddressList(cc),
+          bcc: toAddressList(bcc),
         },
-      ],
+      },
+    ];
+    if (options.idempotencyKey === undefined) {
+      await this.outbox.queue.createCampaign(campaign, messages);
+      this.onQueued(options.tenantId);
+      return { id };
+    }
+    const sent = await this.sends.once(
+      {
+        tenantId: options.tenantId,
+        caller: options.createdBy ?? '',
+        key: options.idempotencyKey,
+        request: { message, priority: campaign.priority },
+      },
+      id,
+      sendKey => this.outbox.queue.createCampaign(campaign, messages, sendKey),
     );
-    this.onQueued(options.tenantId);
-    return { id };
+    if (sent.queued) this.onQueued(options.tenantId);
+    return { id: sent.id };
   }
 
   /** Stores the body of a mailing once; recipients follow with `addRecipients`. */
