@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import {
+  ConflictError,
   InputError,
   NotAllowedError,
   NotFoundError,
@@ -13,9 +14,13 @@ import {
   BulkRecipient,
   DeliveryStatus,
   findMailMessageProblems,
+  IDEMPOTENCY_KEY_HEADER,
+  isIdempotencyKey,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   MailDeliveryError,
   MailMessage,
 } from '@elixeum/plugin-mailer-common';
+import { randomUUID } from 'node:crypto';
 import {
   MailerSendOptions,
   MailerService,
@@ -38,8 +43,8 @@ const BATCHES_IN_FLIGHT = 2;
 const STATUS_POLL_MS = 20_000;
 /** Every request gives up after this (plus its long-poll wait), so a hung backend cannot hang the caller. */
 const REQUEST_TIMEOUT_MS = 30_000;
-/** Tries of one recipient batch when the backend is unreachable or fails. */
-const BATCH_TRIES = 3;
+/** Tries of one idempotent request (a send, a recipient batch) when the backend is unreachable or fails. */
+const TRIES = 3;
 
 /**
  * The mailer backend could not be reached, timed out or failed (5xx, 429):
@@ -77,14 +82,26 @@ export class MailerClient implements MailerService {
     if (problems.length > 0) {
       throw new InputError(`Invalid mail message: ${problems.join('; ')}`);
     }
-    return this.request('POST', '/messages', {
-      body: {
-        tenantId: options?.tenantId,
-        forUser: options?.forUser,
-        priority: options?.priority,
-        message: toWireMessage(message),
-      },
-    });
+    const idempotencyKey = options?.idempotencyKey ?? randomUUID();
+    if (!isIdempotencyKey(idempotencyKey)) {
+      throw new InputError(
+        `Invalid idempotencyKey: it must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+      );
+    }
+    const body = {
+      tenantId: options?.tenantId,
+      forUser: options?.forUser,
+      priority: options?.priority,
+      message: toWireMessage(message),
+    };
+    // Tried again with the same key: a first try whose answer was lost
+    // (a timeout, a dropped connection) was queued, and is not queued twice.
+    return this.withRetries(() =>
+      this.request<{ id: string }>('POST', '/messages', {
+        body,
+        headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
+      }),
+    );
   }
 
   async sendBulk(
@@ -207,10 +224,7 @@ export class MailerClient implements MailerService {
       try {
         return await call();
       } catch (error) {
-        if (
-          !(error instanceof MailerUnavailableError) ||
-          attempt >= BATCH_TRIES
-        ) {
+        if (!(error instanceof MailerUnavailableError) || attempt >= TRIES) {
           throw error;
         }
         await new Promise(resolve => setTimeout(resolve, 500 * attempt));
@@ -238,10 +252,14 @@ export class MailerClient implements MailerService {
   private async request<T>(
     method: string,
     path: string,
-    options: { body?: unknown; waitMs?: number } = {},
+    options: {
+      body?: unknown;
+      waitMs?: number;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<T> {
     const { discovery, auth } = this.deps;
-    const { body, waitMs = 0 } = options;
+    const { body, waitMs = 0, headers } = options;
     const baseUrl = await discovery.getBaseUrl(MAILER_PLUGIN_ID);
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
@@ -253,6 +271,7 @@ export class MailerClient implements MailerService {
         method,
         headers: {
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
           Authorization: `Bearer ${token}`,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -320,6 +339,8 @@ async function toSendError(response: Response): Promise<Error> {
       return new NotAllowedError(message);
     case 'NotFoundError':
       return new NotFoundError(message);
+    case 'ConflictError':
+      return new ConflictError(message);
     default:
       return error;
   }

@@ -26,6 +26,16 @@ export interface MailerSendOptions {
   forUser?: string;
   /** `send` defaults to transactional, `sendBulk` to bulk. Transactional mail goes first. */
   priority?: MailPriority;
+  /**
+   * `send` only: the same key from the same plugin and tenant within 24
+   * hours queues nothing more and resolves with the first message's id,
+   * e.g. a key derived from your own event's id, so that handling the
+   * event twice sends one email. Reusing a key for another message rejects
+   * with a `ConflictError`. 1 to 255 printable ASCII characters. Without
+   * one, each `send` call makes its own, so its own retries never queue
+   * twice. (`sendBulk` batches are queued once by their own numbers.)
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -49,7 +59,9 @@ export interface QueuedCampaign {
 export interface MailerService {
   /**
    * Queues one message and returns its id. Rejects with an `InputError` for a
-   * malformed message, in which case nothing is queued.
+   * malformed message, in which case nothing is queued. A request the
+   * backend did not answer is sent again with the same idempotency key, so
+   * the message is queued once.
    */
   send(
     message: MailMessage,

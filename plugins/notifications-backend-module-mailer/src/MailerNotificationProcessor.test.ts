@@ -62,7 +62,11 @@ describe('MailerNotificationProcessor', () => {
     await processor.postProcess(notification);
     expect(send).toHaveBeenCalledWith(
       expect.objectContaining({ to: 'ada@example.com', subject: 'Hello' }),
-      { forUser: 'user:default/ada', priority: 'transactional' },
+      {
+        forUser: 'user:default/ada',
+        priority: 'transactional',
+        idempotencyKey: expect.stringMatching(/^notification:/),
+      },
     );
   });
 

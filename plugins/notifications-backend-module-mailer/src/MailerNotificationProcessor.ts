@@ -9,6 +9,7 @@ import {
   NotificationRecipients,
   Recipient,
 } from './recipients/NotificationRecipients';
+import { notificationMailKey } from './notificationMailKey';
 import { queueWithRetry } from './queueWithRetry';
 import { NotificationMailRenderer } from './templates/NotificationMailRenderer';
 
@@ -57,10 +58,12 @@ export class MailerNotificationProcessor implements NotificationProcessor {
       // Broadcasts can reach every user: they must not hold up password resets.
       const priority = notification.user ? 'transactional' : 'bulk';
       const failures = await this.queueAll(recipients, async recipient => {
+        // One key for every try: retries and a second run queue one email.
+        const idempotencyKey = notificationMailKey(notification, recipient);
         await queueWithRetry(() =>
           this.deps.mailer.send(
             { to: recipient.address, ...mail },
-            { forUser: recipient.forUser, priority },
+            { forUser: recipient.forUser, priority, idempotencyKey },
           ),
         );
       });

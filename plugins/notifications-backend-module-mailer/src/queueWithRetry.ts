@@ -5,6 +5,7 @@ const FINAL_ERRORS = new Set([
   'InputError',
   'NotAllowedError',
   'NotFoundError',
+  'ConflictError',
 ]);
 
 /** Waits before the 2nd and 3rd attempt: enough for a mailer replica to restart behind a load balancer. */
@@ -12,8 +13,10 @@ const RETRY_DELAYS_MS = [500, 2000];
 
 /**
  * Runs `enqueue` until it succeeds, trying again after a short wait when the
- * mailer could not be reached or answered with a server error. Once queued,
- * delivery and its retries are the mailer outbox's.
+ * mailer could not be reached or answered with a server error. `enqueue`
+ * must be idempotent (a send with the same key each time): a try whose
+ * answer was lost may have queued. Once queued, delivery and its retries
+ * are the mailer outbox's.
  */
 export async function queueWithRetry<T>(
   enqueue: () => Promise<T>,

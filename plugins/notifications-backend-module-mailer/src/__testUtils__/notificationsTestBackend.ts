@@ -20,6 +20,7 @@ import { JsonObject } from '@backstage/types';
 // The tests run the real mailer beside the notifications plugin, as a portal does.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import mailerPlugin from '@elixeum/plugin-mailer-backend';
+import { MailerService, mailerServiceRef } from '@elixeum/plugin-mailer-node';
 import { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import notificationsModuleMailer from '..';
@@ -51,7 +52,8 @@ export interface NotificationsTestBackendOptions {
  * A real backend with the notifications backend, this module, the mailer
  * backend (its default mailbox on `defaultServer`) and a catalog holding
  * `entities`. Each plugin gets a database of its own, as in a portal. A
- * plugin "sender" hands out the notification service other plugins use.
+ * plugin "sender" hands out the notification service other plugins use,
+ * and the mailer service (an HTTP client of the mailer backend).
  */
 export async function startNotificationsTestBackend(
   databases: TestDatabases,
@@ -64,7 +66,10 @@ export async function startNotificationsTestBackend(
     }
     return knexByPlugin.get(pluginId)!;
   };
-  const sender: { notifications?: NotificationService } = {};
+  const sender: {
+    notifications?: NotificationService;
+    mailer?: MailerService;
+  } = {};
   const encryptionKey = randomBytes(32).toString('base64');
   usedEncryptionKeys.add(encryptionKey);
 
@@ -108,9 +113,13 @@ export async function startNotificationsTestBackend(
         pluginId: 'sender',
         register(env) {
           env.registerInit({
-            deps: { notifications: notificationService },
-            async init({ notifications }) {
+            deps: {
+              notifications: notificationService,
+              mailer: mailerServiceRef,
+            },
+            async init({ notifications, mailer }) {
               sender.notifications = notifications;
+              sender.mailer = mailer;
             },
           });
         },
@@ -122,6 +131,7 @@ export async function startNotificationsTestBackend(
     backend,
     server: backend.server,
     notifications: sender.notifications!,
+    mailer: sender.mailer!,
     databaseOf,
   };
 }
