@@ -137,6 +137,32 @@ describe('notifications by email through the mailer', () => {
     );
   });
 
+  it('links a relative link under app.baseUrl and an absolute one as given', async () => {
+    const { notifications } = await start();
+    await notifications.send(
+      toUser('user:default/ada', {
+        title: 'Relative',
+        link: '\\\\other.example/catalog',
+      }),
+    );
+    await notifications.send(
+      toUser('user:default/grace', {
+        title: 'Absolute',
+        link: 'https://status.other.example/incidents/7',
+      }),
+    );
+
+    const messages = await defaultServer.waitForMessages(2);
+    const textOf = (subject: string) =>
+      messages.find(m => m.parsed.subject === subject)?.parsed.text;
+    expect(textOf('Relative')).toContain(
+      'Open in Test Portal: http://portal.test.example/other.example/catalog',
+    );
+    expect(textOf('Absolute')).toContain(
+      'Open in Test Portal: https://status.other.example/incidents/7',
+    );
+  });
+
   it('mails each member of a group once, and skips members without an address', async () => {
     const { notifications } = await start();
     await notifications.send(toUser('group:default/team'));

@@ -97,6 +97,36 @@ describe('portalLink', () => {
       portalLink(`${scriptScheme.toUpperCase()}alert(1)`, portal),
     ).toBeUndefined();
   });
+
+  it('puts a relative link under app.baseUrl, path included, and refuses one that would leave it', () => {
+    const underPath = { ...portal, baseUrl: 'https://acme.example/backstage' };
+    for (const [link, url] of [
+      ['/catalog/x', 'https://acme.example/backstage/catalog/x'],
+      ['catalog/x', 'https://acme.example/backstage/catalog/x'],
+      ['//catalog/x', 'https://acme.example/backstage/catalog/x'],
+      ['?tab=1', 'https://acme.example/backstage/?tab=1'],
+      ['docs/../catalog', 'https://acme.example/backstage/catalog'],
+      // Backslashes are slashes in a URL: not a way to another host.
+      ['\\\\other.example/x', 'https://acme.example/backstage/other.example/x'],
+      ['/\\other.example/x', 'https://acme.example/backstage/other.example/x'],
+    ]) {
+      expect(portalLink(link, underPath)).toBe(url);
+    }
+    for (const link of [
+      '../admin',
+      'docs/../../admin',
+      '\t//other.example/x',
+      ' //other.example/x',
+    ]) {
+      expect(portalLink(link, underPath)).toBeUndefined();
+    }
+  });
+
+  it('uses an absolute http(s) link as given, to another site too', () => {
+    expect(
+      portalLink('https://status.other.example/incidents/7?x=1', portal),
+    ).toBe('https://status.other.example/incidents/7?x=1');
+  });
 });
 
 describe('built-in account mail', () => {

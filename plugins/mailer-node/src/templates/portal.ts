@@ -25,9 +25,11 @@ export function readPortalInfo(config: RootConfigService): PortalInfo {
 }
 
 /**
- * An absolute http(s) URL for `link`, which may be relative to the portal
- * (`/catalog/default/component/x`) or absolute; undefined for anything else,
- * so a `javascript:` or `data:` link never reaches a mail client.
+ * An absolute http(s) URL for `link`: a relative link (`/catalog/x`,
+ * `docs/x`, `?tab=1`) is `app.baseUrl` + the link, and one that would
+ * leave it (`../admin`, `\\other.example`) is refused; an absolute http(s)
+ * link is used as given, even to another site. Undefined for anything
+ * else, so a `javascript:` or `data:` link never reaches a mail client.
  *
  * @public
  */
@@ -37,12 +39,19 @@ export function portalLink(
 ): string | undefined {
   try {
     const isAbsolute = /^[a-z][a-z0-9+.-]*:/i.test(link);
-    const url = isAbsolute
-      ? new URL(link)
-      : new URL(link.replace(/^\/+/, ''), `${portal.baseUrl}/`);
-    return url.protocol === 'https:' || url.protocol === 'http:'
-      ? url.toString()
-      : undefined;
+    if (isAbsolute) {
+      const url = new URL(link);
+      return url.protocol === 'https:' || url.protocol === 'http:'
+        ? url.toString()
+        : undefined;
+    }
+    const base = new URL(`${portal.baseUrl}/`);
+    // Leading slashes (and backslashes, which URLs read as slashes) would
+    // make the link start at the host, or at another host.
+    const url = new URL(link.replace(/^[/\\]+/, ''), base);
+    const underBase =
+      url.origin === base.origin && url.pathname.startsWith(base.pathname);
+    return underBase ? url.toString() : undefined;
   } catch {
     return undefined;
   }
