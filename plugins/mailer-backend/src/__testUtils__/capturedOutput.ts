@@ -152,11 +152,12 @@ function learnSecrets(output: CapturedOutput, body: Buffer) {
   try {
     const values = JSON.parse(body.toString('utf8'))?.values ?? {};
     for (const [key, value] of Object.entries(values)) {
-      // Every secret key: the password, client secrets, keys, refresh tokens.
+      // Every secret key: the password, client secrets, keys, refresh tokens;
+      // short ones too (see findLeaks).
       if (
         findSettingKey(key)?.secret &&
         typeof value === 'string' &&
-        value.length >= 8
+        value !== ''
       ) {
         output.sentSecrets.add(value);
       }
@@ -229,6 +230,28 @@ export function captureHttp(server: Server, output: CapturedOutput): void {
   );
 }
 
+/** Secrets shorter than this are only found as a whole word (see `findLeaks`). */
+export const SHORT_SECRET_LENGTH = 8;
+
+const escapeRegExp = (text: string) =>
+  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether `text` contains `secret`. A short secret is looked for as a whole
+ * word (not inside a longer run of letters and digits), in the text and in
+ * its JSON-escaped form: a password such as `Pw7$` is found in a log line,
+ * while a test's throwaway `42` is not found in every "420 ms".
+ */
+function contains(text: string, secret: string): boolean {
+  if (secret.length >= SHORT_SECRET_LENGTH) return text.includes(secret);
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+  return [...forms].some(form =>
+    new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(form)}(?![A-Za-z0-9])`).test(
+      text,
+    ),
+  );
+}
+
 /**
  * The secrets found in any captured text: each as where it was found and a
  * short description (never the secret itself, so a failure does not repeat it).
@@ -240,7 +263,7 @@ export function findLeaks(
   const leaks: string[] = [];
   texts.forEach((text, index) => {
     for (const [secret, what] of secrets) {
-      if (text.includes(secret))
+      if (secret !== '' && contains(text, secret))
         leaks.push(`${what} in captured text #${index}`);
     }
   });

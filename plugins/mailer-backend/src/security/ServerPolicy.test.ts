@@ -1,8 +1,26 @@
 import { ConfigReader } from '@backstage/config';
 import { HostLookup, ServerPolicy, ServerPolicyError } from './ServerPolicy';
 
-const defaultPolicy = () => ServerPolicy.fromConfig(new ConfigReader({}));
-const policyWith = (serverPolicy: object, lookup?: HostLookup) =>
+/**
+ * The DNS of these tests, instead of the machine's (whose answer for a name
+ * that does not exist is ENOTFOUND on one machine and EAI_AGAIN on another
+ * without a resolver): `localhost` is loopback, names under `.down` time
+ * out as when DNS is unreachable, and every other name does not exist.
+ */
+const testLookup: HostLookup = async host => {
+  if (host === 'localhost') {
+    return [
+      { address: '127.0.0.1', family: 4 },
+      { address: '::1', family: 6 },
+    ];
+  }
+  const code = host.endsWith('.down') ? 'EAI_AGAIN' : 'ENOTFOUND';
+  throw Object.assign(new Error(`getaddrinfo ${code} ${host}`), { code });
+};
+
+const defaultPolicy = () =>
+  ServerPolicy.fromConfig(new ConfigReader({}), testLookup);
+const policyWith = (serverPolicy: object, lookup: HostLookup = testLookup) =>
   ServerPolicy.fromConfig(
     new ConfigReader({ mailer: { serverPolicy } }),
     lookup,
@@ -168,14 +186,23 @@ describe('ServerPolicy', () => {
     expect(resolvesIntoDenied.message).not.toContain('10.1.2.3');
   });
 
-  it('accepts a name that does not resolve at save time, but not on connect', async () => {
-    const policy = defaultPolicy();
+  it.each([
+    ['does not exist', 'smtp.does-not-exist.invalid', 'ENOTFOUND'],
+    ['cannot be resolved now', 'smtp.dns.down', 'EAI_AGAIN'],
+  ])(
+    'accepts a name that %s at save time, but not on connect',
+    async (_case, host, code) => {
+      const policy = defaultPolicy();
+      await expect(policy.checkOnSave(host, 587)).resolves.toBeUndefined();
+      await refusal(policy.checkOnSave(host, 22));
+      await expect(policy.resolve(host, 587)).rejects.toMatchObject({ code });
+    },
+  );
+
+  it('says that a name has no address at all', async () => {
+    const policy = policyWith({}, async () => []);
     await expect(
-      policy.checkOnSave('smtp.does-not-exist.invalid', 587),
-    ).resolves.toBeUndefined();
-    await refusal(policy.checkOnSave('smtp.does-not-exist.invalid', 22));
-    await expect(
-      policy.resolve('smtp.does-not-exist.invalid', 587),
+      policy.resolve('smtp.empty.example', 587),
     ).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
 
