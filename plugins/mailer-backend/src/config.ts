@@ -281,16 +281,13 @@ function byteSize(
   max: number,
 ): number {
   const value = config.getOptional(key) ?? fallback;
+  let bytes = typeof value === 'number' ? value : NaN;
   const found =
-    typeof value === 'string'
-      ? /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value)
-      : undefined;
-  const bytes =
-    typeof value === 'number'
-      ? value
-      : found
-        ? Number(found[1]) * (BYTE_UNITS[found[2].toLowerCase() || 'b'] ?? NaN)
-        : NaN;
+    typeof value === 'string' ? /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value) : null;
+  if (found) {
+    bytes =
+      Number(found[1]) * (BYTE_UNITS[found[2].toLowerCase() || 'b'] ?? NaN);
+  }
   if (!Number.isInteger(bytes) || bytes < 0 || bytes > max) {
     throw new Error(
       `${key} must be a size from 0 to ${max} bytes, as a number of bytes or e.g. '32MB' (kB, MB, GB: multiples of 1024)`,

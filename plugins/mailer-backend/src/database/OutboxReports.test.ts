@@ -284,12 +284,12 @@ describe.each(databases.eachSupportedId())(
       expect(summary.campaigns.map(c => c.subject)).toEqual([
         'Quarterly report for {{name}}',
       ]);
-      expect(
-        summary.recentFailures.map(f => [f.id, f.subject]).sort(),
-      ).toEqual([
-        ['h1', 'Quarterly report for {{name}}'],
-        ['h2', 'Your invoice'],
-      ]);
+      expect(summary.recentFailures.map(f => [f.id, f.subject]).sort()).toEqual(
+        [
+          ['h1', 'Quarterly report for {{name}}'],
+          ['h2', 'Your invoice'],
+        ],
+      );
       expect(statements.length).toBeGreaterThan(0);
       for (const sql of statements) {
         expect(sql).not.toMatch(/template|\*\s+from|\.\*/i);
@@ -343,7 +343,8 @@ describe.each(databases.eachSupportedId())(
       expect(
         [...stored.entries()].filter(
           ([id, subject]) =>
-            id.startsWith('s') && subject !== `Hello ${Number(id.slice(1))} é 😀`,
+            id.startsWith('s') &&
+            subject !== `Hello ${Number(id.slice(1))} é 😀`,
         ),
       ).toEqual([]);
       expect(['b1', 'b2', 'b3'].map(id => stored.get(id))).toEqual([

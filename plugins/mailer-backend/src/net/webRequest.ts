@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { AddressResolver } from './addressResolver';
+import { withDeadline } from './withDeadline';
 
 /** An HTTP answer, read whole (token endpoints and Graph answer briefly). */
 export interface WebResponse {
@@ -64,30 +65,29 @@ export function webRequest(
   url: URL,
   options: WebRequestOptions,
 ): Promise<WebResponse> {
-  const secure = url.protocol === 'https:';
-  const port = Number(url.port || (secure ? 443 : 80));
-  const extra = options.extraCaCertificates ?? [];
   const bodyBytes =
     options.body === undefined ? 0 : Buffer.byteLength(options.body);
   const deadlineMs =
     options.timeoutMs + Math.ceil(bodyBytes / MIN_UPLOAD_BYTES_PER_MS);
-  return new Promise<WebResponse>((resolveAnswer, rejectAnswer) => {
-    const timer = setTimeout(() => {
-      const error = Object.assign(
-        new Error(`No complete answer from ${url.host} within ${deadlineMs} ms`),
-        { code: 'ETIMEDOUT' },
-      );
-      reject(error);
-      request.destroy(error);
-    }, deadlineMs);
-    const resolve = (response: WebResponse) => {
-      clearTimeout(timer);
-      resolveAnswer(response);
-    };
-    const reject = (error: Error) => {
-      clearTimeout(timer);
-      rejectAnswer(error);
-    };
+  const abort = new AbortController();
+  return withDeadline(exchange(url, options, abort.signal), deadlineMs, () => {
+    abort.abort();
+    return Object.assign(
+      new Error(`No complete answer from ${url.host} within ${deadlineMs} ms`),
+      { code: 'ETIMEDOUT' },
+    );
+  });
+}
+
+function exchange(
+  url: URL,
+  options: WebRequestOptions,
+  signal: AbortSignal,
+): Promise<WebResponse> {
+  const secure = url.protocol === 'https:';
+  const port = Number(url.port || (secure ? 443 : 80));
+  const extra = options.extraCaCertificates ?? [];
+  return new Promise((resolve, reject) => {
     const request = (secure ? httpsRequest : httpRequest)(
       url,
       {
@@ -95,12 +95,13 @@ export function webRequest(
         headers: {
           ...options.headers,
           ...(options.body !== undefined && {
-            'Content-Length': String(bodyBytes),
+            'Content-Length': String(Buffer.byteLength(options.body)),
           }),
         },
         ...(options.resolve && { lookup: pinnedLookup(options.resolve, port) }),
         ...(secure &&
           extra.length > 0 && { ca: [...rootCertificates, ...extra] }),
+        signal,
       },
       response => {
         const chunks: Buffer[] = [];
