@@ -9,3 +9,4 @@ export * from './SmtpTestServer';
 export * from './selfSignedCertificate';
 export * from './silentServer';
 export * from './OAuthTestEndpoint';
+export * from './HostileSmtpServer';

@@ -274,10 +274,12 @@ describe.each(databases.eachSupportedId())(
     it('logs a pause with its codes, never the server’s reply text, which may quote addresses', async () => {
       const quoting = await SmtpTestServer.start({
         replies: {
+          // A reply that closes the channel pauses the server, and quotes
+          // the recipient.
           data: () => ({
-            code: 454,
+            code: 421,
             message:
-              '4.7.0 Relaying for victim.person@example.com is not allowed now',
+              '4.7.0 Too much mail for victim.person@example.com, closing',
           }),
         },
       });
@@ -297,7 +299,7 @@ describe.each(databases.eachSupportedId())(
         });
         await waitForPause(server);
         const logged = captured.logLines.join('\n');
-        expect(logged).toMatch(/paused until .*454/);
+        expect(logged).toMatch(/paused until .*421/);
         expect(logged).not.toContain('victim.person@example.com');
       } finally {
         await quoting.close();

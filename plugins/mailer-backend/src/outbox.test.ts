@@ -92,7 +92,7 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     expect(smtp.connections.peak).toBeLessThanOrEqual(5);
   });
 
-  it('counts an attempt for a refused message (451), not for a server that refuses connections (421), and delivers each exactly once', async () => {
+  it('counts an attempt for a refused message (451 to its data), not for a server that refuses connections (421), and delivers each exactly once', async () => {
     let refusedConnections = 0;
     let refusedSenders = 0;
     const smtp = await smtpServer({
@@ -101,7 +101,7 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
           refusedConnections++ < 2
             ? { code: 421, message: '4.7.0 Too busy, try later' }
             : undefined,
-        mailFrom: () =>
+        data: () =>
           refusedSenders++ < 3
             ? { code: 451, message: '4.3.0 Try again later' }
             : undefined,

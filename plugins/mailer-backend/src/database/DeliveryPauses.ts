@@ -1,6 +1,8 @@
 import { SmtpReply } from '@elixeum/plugin-mailer-common';
 import { Knex } from 'knex';
+import { cleanServerText } from '../text/cleanServerText';
 import { databaseNow, databaseNowPlus, readDatabaseNow } from './databaseClock';
+import { storableCode } from './outboxRows';
 
 const PAUSES = 'mailer_delivery_pauses';
 
@@ -99,10 +101,17 @@ export class DeliveryPauses {
         tenant_id: tenantId ?? null,
         paused_until: databaseNowPlus(tx, delayFor(failures)),
         failures,
-        reason: cause.reason.slice(0, 2000),
-        advice: cause.advice?.slice(0, 4000) ?? null,
-        error_code: cause.reply?.code?.slice(0, 32) ?? null,
-        response_code: cause.reply?.responseCode ?? null,
+        // The reason quotes the server: cleaned, so no reply can break the write.
+        reason: cleanServerText(cause.reason),
+        advice:
+          cause.advice === undefined
+            ? null
+            : cleanServerText(cause.advice, 4000),
+        error_code:
+          cause.reply?.code === undefined
+            ? null
+            : cleanServerText(cause.reply.code, 32),
+        response_code: storableCode(cause.reply?.responseCode),
         updated_at: now,
       };
       if (existing) {

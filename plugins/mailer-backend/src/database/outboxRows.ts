@@ -6,6 +6,7 @@ import {
   RecipientDelivery,
   SmtpReply,
 } from '@elixeum/plugin-mailer-common';
+import { cleanServerText } from '../text/cleanServerText';
 
 // The outbox's tables and how their rows read; shared by the stores that
 // queue, claim, report on and clean up mail.
@@ -85,12 +86,22 @@ export function parseRecipients(value: unknown): MessageRecipients | undefined {
   }
 }
 
+/** A reply as stored: cleaned, whoever wrote it, so no engine can refuse the row. */
 export function replyColumns(reply: SmtpReply): Row {
   return {
-    last_response_code: reply.responseCode ?? null,
-    last_reply: reply.response?.slice(0, 2000) ?? null,
-    last_error_code: reply.code?.slice(0, 32) ?? null,
+    last_response_code: storableCode(reply.responseCode),
+    last_reply:
+      reply.response === undefined ? null : cleanServerText(reply.response),
+    last_error_code:
+      reply.code === undefined ? null : cleanServerText(reply.code, 32),
   };
+}
+
+/** A reply code that fits an integer column, or null. */
+export function storableCode(code: number | undefined): number | null {
+  return code !== undefined && Number.isInteger(code) && code >= 0 && code < 1000
+    ? code
+    : null;
 }
 
 export function toReply(row: Row): SmtpReply | undefined {

@@ -25,6 +25,8 @@ export class ClaimLeases {
     private readonly outbox: OutboxClaims,
     private readonly leaseMs: number,
     private readonly logger: LoggerService,
+    /** The claims this replica still holds messages of: only those are extended. */
+    private readonly held: () => Set<string>,
   ) {}
 
   /**
@@ -68,22 +70,30 @@ export class ClaimLeases {
     clearInterval(this.timer);
   }
 
-  /** Forgets every claim: nothing more is started under them. */
-  forgetAll(): void {
-    this.claims.clear();
-  }
-
   private async extend(): Promise<void> {
+    const held = this.held();
+    const stray = [...this.claims.keys()].filter(token => !held.has(token));
+    if (stray.length > 0) {
+      // Nothing here will send or record them: let their leases run out,
+      // so that another worker takes the messages, instead of keeping them
+      // claimed for as long as this process runs.
+      for (const token of stray) this.claims.delete(token);
+      this.logger.warn(
+        `${stray.length} claims are held by no lane; their leases are left to run out`,
+      );
+    }
     const tokens = [...this.claims.keys()];
     if (tokens.length === 0) return;
     const issuedAt = monotonicNow();
     try {
-      const held = await this.outbox.extendLeases(tokens, this.leaseMs);
+      const extended = await this.outbox.extendLeases(tokens, this.leaseMs);
       for (const token of tokens) {
         const claim = this.claims.get(token);
         if (!claim) continue;
         // A claim that holds nothing any more was taken over: send none of it.
-        claim.heldUntil = held.has(token) ? issuedAt + this.safeLeaseMs() : 0;
+        claim.heldUntil = extended.has(token)
+          ? issuedAt + this.safeLeaseMs()
+          : 0;
       }
     } catch (error) {
       this.logger.warn(

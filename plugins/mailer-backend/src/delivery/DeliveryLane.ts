@@ -1,12 +1,14 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { ClaimedMessage, DeliveryOutcome } from '../database/OutboxClaims';
-import { pendingAddresses } from '../database/outboxRows';
-import { readSmtpFailure, SmtpFailure } from '../smtp/readSmtpFailure';
-import { MailTransport } from '../smtp/MailTransport';
+import { RecipientResults } from '../database/outboxRows';
+import { SmtpFailure } from '../smtp/readSmtpFailure';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
-import { composeMessage, messageIdOf, StoredTemplate } from './composeMessage';
-import { firstRefusal, markAll, mergeAttempt, settle } from './deliveryOutcome';
-import { failureScope } from './failureScope';
+import { MailTransport } from '../transport/MailTransport';
+import {
+  AttemptEnd,
+  attemptDelivery,
+  unexpectedFailure,
+} from './attemptDelivery';
+import { StoredTemplate } from './composeMessage';
 import { RetryPolicy } from './retryPolicy';
 
 /** A claimed message with the body of its campaign (undefined if that is gone). */
@@ -19,11 +21,15 @@ export interface LaneItem {
 export interface LaneEvents {
   /** A message's outcome is known: record it. */
   outcome(message: ClaimedMessage, outcome: DeliveryOutcome): void;
-  /** The server failed as a whole; the message was not at fault. */
+  /**
+   * The server failed as a whole; the message was not at fault. `results`
+   * holds what its recipients got before the failure.
+   */
   serverFailure(
     lane: DeliveryLane,
     message: ClaimedMessage,
     failure: SmtpFailure,
+    results: RecipientResults,
   ): void;
   /** A message was sent successfully: a paused server works again. */
   serverWorks(lane: DeliveryLane): void;
@@ -33,9 +39,9 @@ export interface LaneEvents {
   stillHeld(message: ClaimedMessage): boolean;
   /** A message is not sent because its claim may have run out; another worker takes it. */
   dropped(message: ClaimedMessage): void;
+  /** Nothing is waiting or being sent any more. */
+  idle(lane: DeliveryLane): void;
 }
-
-type AttemptEnd = { outcome: DeliveryOutcome } | { serverFailure: SmtpFailure };
 
 /**
  * One server as the outbox sees it (a tenant's own server with one version
@@ -43,14 +49,21 @@ type AttemptEnd = { outcome: DeliveryOutcome } | { serverFailure: SmtpFailure };
  * small window of claimed messages, so a slow or hung server never holds
  * more than `window` rows. While the lane is paused (its server failed) it
  * sends nothing; while probing it sends one message to see if it works.
+ * A retired lane takes nothing more and closes once what it sends is done.
  */
 export class DeliveryLane {
   private readonly waiting: LaneItem[] = [];
-  private sending = 0;
+  private readonly inFlight = new Set<LaneItem>();
   private mode: 'open' | 'paused' | 'probing' = 'open';
+  private retiredAt?: number;
+  /** Whether the last message the server answered went through: see `blameServer`. */
+  private serverWorkedLastTime = false;
   /** Tenants whose mail goes through this lane. */
   readonly tenants = new Set<string>();
+  /** Refills that handed this lane out and have not claimed for it yet. */
+  reservations = 0;
   lastUsed = Date.now();
+  readonly openedAt = Date.now();
 
   constructor(
     /** Identifies the server and the version of its settings. */
@@ -68,9 +81,9 @@ export class DeliveryLane {
 
   /** How many more messages it takes now. */
   get room(): number {
-    if (this.mode === 'paused') return 0;
+    if (this.mode === 'paused' || this.isRetired) return 0;
     const limit = this.mode === 'probing' ? 1 : this.window;
-    return Math.max(0, limit - this.waiting.length - this.sending);
+    return Math.max(0, limit - this.load);
   }
 
   /**
@@ -85,7 +98,7 @@ export class DeliveryLane {
 
   /** Messages waiting or being sent. */
   get load(): number {
-    return this.waiting.length + this.sending;
+    return this.waiting.length + this.inFlight.size;
   }
 
   /** The server it sends through. */
@@ -97,8 +110,22 @@ export class DeliveryLane {
     return this.mode === 'paused';
   }
 
-  /** Takes claimed messages; transactional mail goes ahead of bulk mail already waiting. */
-  accept(items: LaneItem[]): void {
+  get isRetired(): boolean {
+    return this.retiredAt !== undefined;
+  }
+
+  /** The claims of every message it holds, waiting or on the wire. */
+  heldClaims(): string[] {
+    return [...this.waiting, ...this.inFlight].map(item => item.message.token);
+  }
+
+  /**
+   * Takes claimed messages; transactional mail goes ahead of bulk mail
+   * already waiting. Returns the messages it cannot take (it was paused or
+   * retired meanwhile): the caller gives them back.
+   */
+  accept(items: LaneItem[]): LaneItem[] {
+    if (this.isRetired || this.mode === 'paused') return items;
     for (const item of items) {
       const at = this.waiting.findIndex(
         w => w.message.priority > item.message.priority,
@@ -108,40 +135,53 @@ export class DeliveryLane {
     }
     this.lastUsed = Date.now();
     this.pump();
+    return [];
   }
 
   /** Stops sending: the server failed. Returns the messages that were waiting. */
   pause(): LaneItem[] {
     this.mode = 'paused';
+    this.serverWorkedLastTime = false;
     return this.waiting.splice(0);
   }
 
   /** After a pause: send one message to see whether the server works again. */
   probe(): void {
-    if (this.mode === 'paused') this.mode = 'probing';
+    if (this.mode !== 'paused') return;
+    this.mode = 'probing';
+    this.pump();
   }
 
   /** The server works: full speed. */
   open(): void {
+    if (this.isRetired) return;
     this.mode = 'open';
     this.pump();
   }
 
-  /** Gives up the messages not yet started (the backend stops, the settings changed). */
+  /**
+   * Takes nothing more and closes its pool: idle connections now, the
+   * others when their message is done. Returns the messages that were
+   * waiting, to be given back.
+   */
+  retire(): LaneItem[] {
+    if (this.retiredAt === undefined) this.retiredAt = Date.now();
+    this.pool.close();
+    const waiting = this.waiting.splice(0);
+    this.notifyIfIdle();
+    return waiting;
+  }
+
+  /** Gives up the messages not yet started (the backend stops). */
   takeWaiting(): LaneItem[] {
     return this.waiting.splice(0);
   }
 
   /** Resolves when nothing is being sent any more. */
   async drained(): Promise<void> {
-    while (this.sending > 0) {
+    while (this.inFlight.size > 0) {
       await new Promise(resolve => setTimeout(resolve, 10));
     }
-  }
-
-  /** Closes the pool: idle connections now, the others when their message is done. */
-  close(): void {
-    this.pool.close();
   }
 
   /** Drops every connection at once. */
@@ -150,129 +190,65 @@ export class DeliveryLane {
   }
 
   private pump(): void {
-    while (this.mode !== 'paused' && this.pool.hasRoom && this.waiting.length) {
-      if (this.mode === 'probing' && this.sending > 0) return;
+    while (
+      this.mode !== 'paused' &&
+      !this.isRetired &&
+      this.pool.hasRoom &&
+      this.waiting.length
+    ) {
+      if (this.mode === 'probing' && this.inFlight.size > 0) return;
       const item = this.waiting.shift()!;
       if (!this.events.stillHeld(item.message)) {
         this.events.dropped(item.message);
         continue;
       }
-      this.sending += 1;
+      this.inFlight.add(item);
       this.lastUsed = Date.now();
-      this.attempt(item)
-        .catch(error => this.unexpected(item, error))
+      attemptDelivery(item.message, item.template, {
+        transport: this.pool,
+        retry: this.retry,
+        blameServer: !this.serverWorkedLastTime,
+        stillHeld: () => this.events.stillHeld(item.message),
+      })
+        .catch(
+          (error): AttemptEnd => ({
+            outcome: unexpectedFailure(
+              item.message,
+              item.message.results,
+              this.pool.server.from,
+              this.retry,
+              error,
+            ),
+          }),
+        )
         .then(end => this.finish(item, end));
     }
+    this.notifyIfIdle();
   }
 
   private finish(item: LaneItem, end: AttemptEnd): void {
-    this.sending -= 1;
+    this.inFlight.delete(item);
     this.lastUsed = Date.now();
     if ('serverFailure' in end) {
-      this.events.serverFailure(this, item.message, end.serverFailure);
+      this.serverWorkedLastTime = false;
+      this.events.serverFailure(
+        this,
+        item.message,
+        end.serverFailure,
+        end.results,
+      );
     } else {
-      if (this.mode !== 'open') this.events.serverWorks(this);
+      this.serverWorkedLastTime = true;
+      if (this.mode !== 'open' && !this.isRetired) {
+        this.events.serverWorks(this);
+      }
       this.events.outcome(item.message, end.outcome);
     }
     this.pump();
     if (this.wantsMore) this.events.room(this);
   }
 
-  /** A bug must not strand a message: it fails alone, with what went wrong. */
-  private unexpected(item: LaneItem, error: unknown): AttemptEnd {
-    const reply = {
-      code: 'EINTERNAL',
-      response: `Delivery failed unexpectedly: ${(error as Error)?.name ?? 'error'}`,
-    };
-    const { message } = item;
-    const pending = pendingAddresses(message.recipients, message.results);
-    return {
-      outcome: settle(
-        message,
-        markAll(message.results, pending, 'failed', reply),
-        reply,
-        messageIdOf(message.id, this.pool.server.from),
-        this.retry,
-      ),
-    };
-  }
-
-  /**
-   * One attempt at a message. Recipients a server refuses with 452 (too many
-   * recipients) while accepting others get a new transaction at once, as
-   * SMTP asks.
-   */
-  private async attempt(item: LaneItem): Promise<AttemptEnd> {
-    const { message, template } = item;
-    const server = this.pool.server;
-    const messageId = messageIdOf(message.id, server.from);
-    let results = message.results;
-    let envelopeTo = pendingAddresses(message.recipients, results);
-    let compiled: ReturnType<MailComposer['compile']>;
-    try {
-      if (message.unreadable) throw new Error(message.unreadable);
-      if (!template) throw new Error('its body is gone or cannot be read');
-      compiled = new MailComposer(
-        composeMessage(template, message, server, envelopeTo),
-      ).compile();
-      // Graph reads the recipients from the headers: Bcc must be in them.
-      compiled.keepBcc = this.pool.needsBccHeader;
-    } catch (error) {
-      // A message that cannot be built fails by itself; its claim goes on.
-      const reply = {
-        code: 'ECOMPOSE',
-        response: `The message could not be built: ${(error as Error).message}`,
-      };
-      results = markAll(results, envelopeTo, 'failed', reply);
-      return {
-        outcome: settle(message, results, reply, messageId, this.retry),
-      };
-    }
-    for (;;) {
-      try {
-        const sent = await this.pool.send(
-          { from: server.from, to: envelopeTo },
-          () => compiled.createReadStream(),
-        );
-        results = mergeAttempt(results, sent);
-        const again = sent.accepted.length
-          ? sent.refused.filter(r => r.responseCode === 452)
-          : [];
-        if (again.length === 0 || !this.events.stillHeld(message)) {
-          const reply = firstRefusal(sent.refused) ?? {
-            response: sent.response,
-          };
-          return {
-            outcome: settle(message, results, reply, messageId, this.retry),
-          };
-        }
-        envelopeTo = again.map(r => r.recipient);
-      } catch (error) {
-        const failure = readSmtpFailure(error, server);
-        const scope = failureScope(failure, server);
-        if (scope.scope === 'server') return { serverFailure: failure };
-        if (failure.refusedRecipients?.length) {
-          results = mergeAttempt(results, {
-            accepted: [],
-            refused: failure.refusedRecipients.map(r => ({
-              recipient: r.recipient ?? '',
-              responseCode: r.responseCode,
-              response: r.response,
-            })),
-          });
-        } else {
-          const temporary = scope.scope === 'message' && scope.temporary;
-          results = markAll(
-            results,
-            envelopeTo,
-            temporary ? 'deferred' : 'failed',
-            scope.reply,
-          );
-        }
-        return {
-          outcome: settle(message, results, scope.reply, messageId, this.retry),
-        };
-      }
-    }
+  private notifyIfIdle(): void {
+    if (this.load === 0) this.events.idle(this);
   }
 }

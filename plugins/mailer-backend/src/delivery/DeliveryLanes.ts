@@ -6,7 +6,7 @@ import { AddressResolver, systemResolver } from '../smtp/openSmtpSocket';
 import { accountOf, SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { transportFor } from '../transport/transportFor';
 import { OAuthTokens } from '../oauth/OAuthTokens';
-import { DeliveryLane, LaneEvents } from './DeliveryLane';
+import { DeliveryLane, LaneEvents, LaneItem } from './DeliveryLane';
 import { accountKey, defaultLaneKey, tenantLaneKey } from './laneKeys';
 import { RetryPolicy } from './retryPolicy';
 
@@ -23,7 +23,7 @@ export interface DeliveryLanesOptions {
   socketTimeoutMs: number;
   /** A lane without mail is closed after this. */
   idleMs: number;
-  /** The most lanes (servers) a replica keeps open at once. */
+  /** The most tenant servers a replica sends to at once (the default mailbox comes on top). */
   maxLanes: number;
   retry: RetryPolicy;
   /** How tenant servers' names are resolved (and checked against the server policy). */
@@ -36,33 +36,53 @@ export interface DeliveryLanesOptions {
   graphBaseUrl: string;
 }
 
+/** What the lanes tell the worker, besides what each lane tells. */
+export type DeliveryLanesEvents = Omit<LaneEvents, 'idle'> & {
+  /** A lane was retired; these messages were waiting in it and must be given back. */
+  retired(lane: DeliveryLane, waiting: LaneItem[]): void;
+};
+
 /** Snapshots are re-read this often, so a settings change applies within it. */
 const SNAPSHOT_TTL_MS = 500;
+
+/**
+ * While tenants wait for a lane (all `maxLanes` are taken), a lane that has
+ * sent for at least this long gives its place up: it takes no more mail and
+ * closes once its messages on the wire are done, and its tenant queues for
+ * a place again. So many tenants share few places in turns.
+ */
+const TURN_MS = 1000;
 
 /**
  * The lanes of a replica, one per server in use: each tenant's own server
  * (one lane per version of its settings, so a fixed password starts a new,
  * unpaused lane) and the default mailbox. A lane whose tenant moved to new
  * settings is retired: it finishes what it is sending and closes.
+ *
+ * A lane handed out by `laneFor` is reserved until `unreserve`: the worker
+ * claims for it in between, and nothing retires it meanwhile. A lane that
+ * is retired anyway (its tenant's settings changed) refuses what it is
+ * given, so a claim never lands in a lane that no longer sends.
  */
 export class DeliveryLanes {
   private readonly lanes = new Map<string, DeliveryLane>();
+  /** Retired lanes still finishing messages on the wire. */
+  private readonly retiring = new Set<DeliveryLane>();
   private readonly snapshots = new Map<
     string,
     { snapshot: TenantSettingsSnapshot; readAt: number }
   >();
   private readonly defaultKey: string;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly laneEvents: LaneEvents;
 
   constructor(
     private readonly settings: TenantSettingsService,
     private readonly options: DeliveryLanesOptions,
-    private readonly events: LaneEvents & {
-      /** A lane was retired; its waiting messages must be given back. */
-      retired(lane: DeliveryLane): void;
-    },
+    private readonly events: DeliveryLanesEvents,
   ) {
     this.defaultKey = defaultLaneKey(options.defaultServer);
+    this.laneEvents = { ...events, idle: lane => this.onIdle(lane) };
     this.sweeper = setInterval(
       () => this.closeIdle(),
       Math.max(1000, options.idleMs / 2),
@@ -97,14 +117,20 @@ export class DeliveryLanes {
   }
 
   /**
-   * The lane for the tenant's current settings, built if needed. Throws
-   * when the settings cannot be used (e.g. a secret no key decrypts).
+   * The lane for the tenant's current settings, built if needed, and
+   * reserved for the caller until `unreserve`. Undefined while every place
+   * is taken (the tenant waits its turn). Throws when the settings cannot
+   * be used (e.g. a secret no key decrypts).
    */
-  laneFor(tenantId: string, snapshot: TenantSettingsSnapshot): DeliveryLane {
+  laneFor(
+    tenantId: string,
+    snapshot: TenantSettingsSnapshot,
+  ): DeliveryLane | undefined {
     const key = this.keyOf(tenantId, snapshot);
     this.moveTenant(tenantId, key);
     let lane = this.lanes.get(key);
     if (!lane) {
+      if (key !== this.defaultKey && !this.makeRoom()) return undefined;
       lane =
         key === this.defaultKey
           ? this.build(key, this.options.defaultServer, undefined, {
@@ -112,16 +138,27 @@ export class DeliveryLanes {
               resolve: systemResolver,
             })
           : this.buildForTenant(key, tenantId, snapshot);
-      this.makeRoom();
       this.lanes.set(key, lane);
     }
     lane.tenants.add(tenantId);
+    lane.lastUsed = Date.now();
+    lane.reservations += 1;
     return lane;
   }
 
-  /** Every open lane. */
+  /** The caller of `laneFor` has claimed for the lane (or given up on it). */
+  unreserve(lane: DeliveryLane): void {
+    lane.reservations = Math.max(0, lane.reservations - 1);
+  }
+
+  /** Every lane that may still hold messages: open ones and retired ones still sending. */
   all(): DeliveryLane[] {
-    return [...this.lanes.values()];
+    return [...this.lanes.values(), ...this.retiring];
+  }
+
+  /** The claims of every message any lane holds. */
+  heldClaims(): Set<string> {
+    return new Set(this.all().flatMap(lane => lane.heldClaims()));
   }
 
   /** Stops the idle sweeper; the lanes are closed by the caller. */
@@ -171,7 +208,7 @@ export class DeliveryLanes {
       transport,
       options.maxConnections * options.windowPerConnection,
       options.retry,
-      this.events,
+      this.laneEvents,
     );
   }
 
@@ -180,30 +217,57 @@ export class DeliveryLanes {
     for (const [otherKey, lane] of this.lanes) {
       if (otherKey === key || !lane.tenants.delete(tenantId)) continue;
       if (lane.tenants.size === 0 && otherKey !== this.defaultKey) {
-        this.retire(otherKey, lane);
+        this.retire(lane);
       }
     }
   }
 
-  private retire(key: string, lane: DeliveryLane): void {
-    this.lanes.delete(key);
-    this.events.retired(lane);
-    lane.close();
+  private retire(lane: DeliveryLane): void {
+    this.lanes.delete(lane.key);
+    this.retiring.add(lane);
+    const waiting = lane.retire();
+    this.events.retired(lane, waiting);
   }
 
-  /** Keeps the number of lanes under the cap by closing the least recently used idle one. */
-  private makeRoom(): void {
-    if (this.lanes.size < this.options.maxLanes) return;
-    const idle = [...this.lanes.entries()]
-      .filter(([, lane]) => lane.load === 0)
-      .sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
-    if (idle.length > 0) this.retire(idle[0][0], idle[0][1]);
+  private onIdle(lane: DeliveryLane): void {
+    if (!lane.isRetired || !this.retiring.delete(lane)) return;
+    // Its place is free: a tenant that waited for one may have it now.
+    this.events.room(lane);
+  }
+
+  /**
+   * Whether another tenant lane may open: under the cap, or once the least
+   * recently used idle lane is retired, or else the lane that has had the
+   * longest turn (a retired lane finishes its messages on the wire, bounded
+   * by the socket timeout, outside the cap). Otherwise the caller waits.
+   */
+  private makeRoom(): boolean {
+    const tenantLanes = [...this.lanes.values()].filter(
+      lane => lane.key !== this.defaultKey,
+    );
+    if (tenantLanes.length < this.options.maxLanes) return true;
+    const movable = tenantLanes.filter(lane => lane.reservations === 0);
+    const idle = movable
+      .filter(lane => lane.load === 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    if (idle.length > 0) {
+      this.retire(idle[0]);
+      return true;
+    }
+    const turnOver = movable
+      .filter(lane => Date.now() - lane.openedAt >= TURN_MS)
+      .sort((a, b) => a.openedAt - b.openedAt);
+    if (turnOver.length === 0) return false;
+    this.retire(turnOver[0]);
+    return true;
   }
 
   private closeIdle(): void {
     const cutoff = Date.now() - this.options.idleMs;
-    for (const [key, lane] of this.lanes) {
-      if (lane.load === 0 && lane.lastUsed < cutoff) this.retire(key, lane);
+    for (const lane of this.lanes.values()) {
+      if (lane.load === 0 && lane.reservations === 0 && lane.lastUsed < cutoff) {
+        this.retire(lane);
+      }
     }
   }
 }

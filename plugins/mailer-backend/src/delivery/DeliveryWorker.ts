@@ -2,25 +2,25 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { SmtpReply } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  DeliveryPauses,
-  PauseCause,
-  StoredPause,
-} from '../database/DeliveryPauses';
+import { DeliveryPauses } from '../database/DeliveryPauses';
 import {
   ClaimedMessage,
   DeliveryOutcome,
   OutboxClaims,
 } from '../database/OutboxClaims';
+import { RecipientResults } from '../database/outboxRows';
 import { RateLimitLedger } from '../database/RateLimitLedger';
 import { describeError } from '../errors/describeError';
 import { explainSmtpFailure } from '../smtp/classifySmtpFailure';
 import { SmtpFailure } from '../smtp/readSmtpFailure';
 import { CampaignTemplates } from './CampaignTemplates';
 import { ClaimLeases } from './ClaimLeases';
+import { messageIdOf } from './composeMessage';
 import { DeliveryLane, LaneItem } from './DeliveryLane';
-import { DeliveryLanes } from './DeliveryLanes';
+import { DeliveryLanes, DeliveryLanesEvents } from './DeliveryLanes';
+import { giveUp } from './deliveryOutcome';
 import { OutcomeRecorder } from './OutcomeRecorder';
+import { ServerPauses } from './ServerPauses';
 
 /** How the worker paces itself; every field comes from `mailer.delivery`. */
 export interface DeliveryWorkerConfig {
@@ -29,6 +29,8 @@ export interface DeliveryWorkerConfig {
   /** A claimed message whose worker died is taken again after this. */
   leaseMs: number;
   maxAttempts: number;
+  /** A message older than this is failed instead of given back when its server fails. */
+  maxAgeMs: number;
   /** The first pause of a failing server; doubles with each failure in a row. */
   pauseInitialMs: number;
   pauseMaxMs: number;
@@ -45,9 +47,7 @@ export interface DeliveryWorkerDeps {
   pauses: DeliveryPauses;
   ledger: RateLimitLedger;
   /** Builds the lanes, given the events the worker handles. */
-  lanes: (
-    events: ConstructorParameters<typeof DeliveryLanes>[2],
-  ) => DeliveryLanes;
+  lanes: (events: DeliveryLanesEvents) => DeliveryLanes;
   config: DeliveryWorkerConfig;
   logger: LoggerService;
   /** Called with the ids of messages whose outcome was just written. */
@@ -61,6 +61,12 @@ export interface DeliveryWorkerDeps {
  * is known, keeps the leases of what it holds, pauses servers that fail as
  * a whole, and gives back what it has not started when it stops. Any number
  * of workers may run on one database.
+ *
+ * Every claimed message is, at any time, in exactly one of: being claimed
+ * (between the claim and the lane taking it), a lane (waiting or on the
+ * wire), or the recorder (its outcome not yet written). Only those have
+ * their leases extended; a message that is in none is a bug, and its lease
+ * runs out so another worker sends it.
  */
 export class DeliveryWorker {
   private running = false;
@@ -71,15 +77,13 @@ export class DeliveryWorker {
   private readonly tenants = new Set<string>();
   private rotation = 0;
   private discoveredAt = 0;
-  private pauses = new Map<string, StoredPause>();
-  /** The database's clock minus this replica's, when the pauses were read. */
-  private clockOffset = 0;
-  private pausesReadAt = 0;
-  private pauseTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
+  /** Claims taken and not yet handed to a lane. */
+  private readonly claiming = new Set<string>();
   private readonly recorder: OutcomeRecorder;
   private readonly leases: ClaimLeases;
   private readonly lanes: DeliveryLanes;
+  private readonly pauses: ServerPauses;
   private readonly config: DeliveryWorkerConfig;
   private readonly logger: LoggerService;
 
@@ -90,6 +94,7 @@ export class DeliveryWorker {
       deps.claims,
       this.config.leaseMs,
       this.logger,
+      () => this.heldClaims(),
     );
     this.recorder = new OutcomeRecorder(
       deps.claims,
@@ -100,15 +105,18 @@ export class DeliveryWorker {
         lost: messages => messages.forEach(m => this.leases.done(m.token)),
       },
     );
+    this.pauses = new ServerPauses(deps.pauses, this.config, this.logger, () =>
+      this.wake(),
+    );
     this.lanes = deps.lanes({
       outcome: (message, outcome) => this.recorder.add(message, outcome),
-      serverFailure: (lane, message, failure) =>
-        this.onServerFailure(lane, message, failure),
+      serverFailure: (lane, message, failure, results) =>
+        this.onServerFailure(lane, message, failure, results),
       serverWorks: lane => this.onServerWorks(lane),
       room: () => this.wake(),
       stillHeld: message => this.leases.holds(message.token),
       dropped: message => this.leases.done(message.token),
-      retired: lane => this.release(lane.takeWaiting(), 0),
+      retired: (_lane, waiting) => this.release(waiting, 0),
     });
   }
 
@@ -141,16 +149,17 @@ export class DeliveryWorker {
 
   /**
    * Stops: claims nothing more, gives back at once what was claimed but not
-   * started, waits up to the shutdown timeout for messages on the wire, and
-   * records every outcome it has. Messages still on the wire after the
-   * timeout stay claimed; another replica sends them after their lease.
+   * started (on every lane, retired ones included), waits up to the
+   * shutdown timeout for messages on the wire, and records every outcome it
+   * has. Messages still on the wire after the timeout stay claimed; another
+   * replica sends them after their lease.
    */
   async stop(): Promise<void> {
     if (!this.running) return;
     const deadline = Date.now() + this.config.shutdownTimeoutMs;
     this.running = false;
     clearInterval(this.sweepTimer);
-    clearTimeout(this.pauseTimer);
+    this.pauses.stop();
     this.wake();
     await this.loop;
     const lanes = this.lanes.all();
@@ -163,7 +172,7 @@ export class DeliveryWorker {
     this.recorder.stop();
     this.leases.stop();
     this.lanes.stop();
-    for (const lane of lanes) lane.destroy();
+    for (const lane of this.lanes.all()) lane.destroy();
   }
 
   private async run(): Promise<void> {
@@ -190,9 +199,7 @@ export class DeliveryWorker {
         this.tenants.add(tenant);
       }
     }
-    if (now - this.pausesReadAt >= this.config.pollIntervalMs) {
-      await this.readPauses();
-    }
+    await this.pauses.refreshIfDue();
     const tenants = [...this.tenants];
     // Start with a different tenant each time, so that none always goes last.
     this.rotation = (this.rotation + 1) % Math.max(1, tenants.length);
@@ -200,43 +207,54 @@ export class DeliveryWorker {
       ...tenants.slice(this.rotation),
       ...tenants.slice(0, this.rotation),
     ];
+    // Every lane handed out here stays reserved until this refill is done
+    // with it, so no lane is retired between being chosen and claimed for.
     const byLane = new Map<DeliveryLane, string[]>();
-    for (const tenantId of ordered) {
-      if (!this.running) return;
-      const lane = await this.laneReadyFor(tenantId);
-      if (lane) byLane.set(lane, [...(byLane.get(lane) ?? []), tenantId]);
-    }
-    for (const [lane, laneTenants] of byLane) {
-      if (!lane.wantsMore) continue;
-      // Tenants on one lane (the default mailbox) share its window.
-      const share = Math.max(1, Math.ceil(lane.room / laneTenants.length));
-      for (const tenantId of laneTenants) {
+    try {
+      for (const tenantId of ordered) {
         if (!this.running) return;
-        const limit = Math.min(share, lane.room);
-        if (limit <= 0) break;
-        const claimed = await this.claimFor(tenantId, lane, limit);
-        if (claimed < limit && !lane.rateLimitPerMinute) {
-          this.tenants.delete(tenantId);
+        const lane = await this.laneReadyFor(tenantId);
+        if (!lane) continue;
+        if (byLane.has(lane)) this.lanes.unreserve(lane);
+        byLane.set(lane, [...(byLane.get(lane) ?? []), tenantId]);
+      }
+      for (const [lane, laneTenants] of byLane) {
+        if (!lane.wantsMore) continue;
+        // Tenants on one lane (the default mailbox) share its window.
+        const share = Math.max(1, Math.ceil(lane.room / laneTenants.length));
+        for (const tenantId of laneTenants) {
+          if (!this.running) return;
+          const limit = Math.min(share, lane.room);
+          if (limit <= 0) break;
+          const claimed = await this.claimFor(tenantId, lane, limit);
+          if (claimed < limit && !lane.rateLimitPerMinute) {
+            this.tenants.delete(tenantId);
+          }
         }
       }
+    } finally {
+      for (const lane of byLane.keys()) this.lanes.unreserve(lane);
     }
   }
 
-  /** The lane to claim for, or undefined while its server is paused or unusable. */
+  /**
+   * The lane to claim for, reserved, or undefined while its server is
+   * paused or unusable, or while every lane place is taken.
+   */
   private async laneReadyFor(
     tenantId: string,
   ): Promise<DeliveryLane | undefined> {
     const snapshot = await this.lanes.snapshotOf(tenantId);
     const key = this.lanes.keyOf(tenantId, snapshot);
-    const pause = this.pauses.get(key);
-    if (pause && pause.until > this.databaseNow()) return undefined;
-    let lane: DeliveryLane;
+    const pause = this.pauses.of(key);
+    if (this.pauses.inForce(pause)) return undefined;
+    let lane: DeliveryLane | undefined;
     try {
       lane = this.lanes.laneFor(tenantId, snapshot);
     } catch (error) {
       // E.g. a stored password that no configured key decrypts: the tenant
       // waits (and the card says why) instead of failing its mail.
-      await this.pause(key, tenantId, {
+      await this.pauses.pause(key, tenantId, {
         reason: `The tenant's SMTP settings cannot be used: ${(error as Error).message}`,
         advice:
           'Enter the secret settings (password, client secret, private key or refresh token) again and save; if that does not help, ask the portal operator whether the encryption keys changed.',
@@ -244,6 +262,7 @@ export class DeliveryWorker {
       });
       return undefined;
     }
+    if (!lane) return undefined;
     if (pause) lane.probe();
     else if (lane.isPaused) lane.open();
     return lane;
@@ -267,57 +286,81 @@ export class DeliveryWorker {
         },
         db,
       );
-    let messages: ClaimedMessage[] = [];
-    if (lane.rateLimitPerMinute) {
-      await this.deps.ledger.withQuota(
-        lane.accountKey,
-        lane.rateLimitPerMinute,
-        async (quota, tx) => {
-          messages = await claim(quota, tx);
-          return messages.length;
-        },
-      );
-    } else {
-      messages = await claim(limit);
-    }
-    if (messages.length === 0) return 0;
-    this.leases.add(token, messages.length, issuedAt);
-    let items: LaneItem[];
+    this.claiming.add(token);
     try {
-      const templates = await this.deps.templates.get(
-        messages.map(m => m.campaignId),
-      );
-      items = messages.map(message => ({
-        message,
-        template: templates.get(message.campaignId),
-      }));
-    } catch (error) {
-      this.release(
-        messages.map(message => ({ message, template: undefined })),
-        0,
-      );
-      throw error;
+      let messages: ClaimedMessage[] = [];
+      if (lane.rateLimitPerMinute) {
+        await this.deps.ledger.withQuota(
+          lane.accountKey,
+          lane.rateLimitPerMinute,
+          async (quota, tx) => {
+            messages = await claim(quota, tx);
+            return messages.length;
+          },
+        );
+      } else {
+        messages = await claim(limit);
+      }
+      if (messages.length === 0) return 0;
+      this.leases.add(token, messages.length, issuedAt);
+      let items: LaneItem[];
+      try {
+        const templates = await this.deps.templates.get(
+          messages.map(m => m.campaignId),
+        );
+        items = messages.map(message => ({
+          message,
+          template: templates.get(message.campaignId),
+        }));
+      } catch (error) {
+        this.release(
+          messages.map(message => ({ message, template: undefined })),
+          0,
+        );
+        throw error;
+      }
+      // A lane paused or retired meanwhile takes nothing: give it back.
+      this.release(lane.accept(items), 0);
+      return messages.length;
+    } finally {
+      this.claiming.delete(token);
     }
-    lane.accept(items);
-    return messages.length;
   }
 
   /** Gives messages back without counting an attempt, due again after `delayMs`. */
-  private release(items: LaneItem[], delayMs: number, reply?: SmtpReply): void {
+  private release(items: LaneItem[], delayMs: number): void {
     for (const { message } of items) {
-      this.recorder.add(message, {
-        kind: 'released',
-        id: message.id,
-        delayMs,
-        reply,
-      });
+      this.recorder.add(message, { kind: 'released', id: message.id, delayMs });
     }
+  }
+
+  /**
+   * Gives a message back after its server failed, keeping what its
+   * recipients got: due again after `delayMs`, or failed with the server's
+   * reply once it is older than `maxAge` (a server that fails for days must
+   * not hold mail forever).
+   */
+  private giveBack(
+    lane: DeliveryLane,
+    message: ClaimedMessage,
+    results: RecipientResults,
+    delayMs: number,
+    reply: SmtpReply,
+  ): void {
+    const tooOld = message.claimedAt - message.createdAt > this.config.maxAgeMs;
+    this.recorder.add(
+      message,
+      tooOld
+        ? giveUp(message, results, reply, messageIdOf(message.id, lane.server.from))
+        : { kind: 'released', id: message.id, delayMs, reply, results },
+    );
   }
 
   private onServerFailure(
     lane: DeliveryLane,
     message: ClaimedMessage,
     failure: SmtpFailure,
+    results: RecipientResults,
   ): void {
     const explained = explainSmtpFailure(failure, lane.server);
     const reply: SmtpReply = {
@@ -327,13 +370,16 @@ export class DeliveryWorker {
     };
     const wasPaused = lane.isPaused;
     const waiting = lane.pause();
-    this.release(
-      [{ message, template: undefined }, ...waiting],
-      this.config.pauseInitialMs,
-      reply,
-    );
+    const { pauseInitialMs } = this.config;
+    // Due after the pause ends and a probe has gone: if this message was the
+    // cause, another one finds out that the server works.
+    this.giveBack(lane, message, results, pauseInitialMs * 2, reply);
+    for (const item of waiting) {
+      const { message: next } = item;
+      this.giveBack(lane, next, next.results, pauseInitialMs, reply);
+    }
     if (wasPaused) return;
-    void this.pause(
+    void this.pauses.pause(
       lane.key,
       lane.tenantId,
       { reason: explained.message, advice: explained.advice, reply },
@@ -343,82 +389,17 @@ export class DeliveryWorker {
 
   private onServerWorks(lane: DeliveryLane): void {
     lane.open();
-    if (!this.pauses.has(lane.key)) return;
-    this.pauses.delete(lane.key);
-    this.deps.pauses.clear(lane.key).then(
-      () =>
-        this.logger.info(`Delivery resumed: the server works again`, {
-          lane: lane.key,
-        }),
-      error =>
-        this.logger.warn(
-          `Could not end a delivery pause: ${describeError(error)}`,
-        ),
-    );
+    if (!this.pauses.of(lane.key)) return;
+    this.pauses.resume(lane.key);
     this.wake();
   }
 
-  /** Pauses a lane: longer with each failure in a row, and at least as long as the server asked. */
-  private async pause(
-    key: string,
-    tenantId: string | undefined,
-    cause: PauseCause,
-    atLeastMs = 0,
-  ): Promise<void> {
-    const { pauseInitialMs, pauseMaxMs } = this.config;
-    const delayFor = (failures: number) =>
-      Math.max(
-        atLeastMs,
-        withJitter(Math.min(pauseMaxMs, pauseInitialMs * 2 ** (failures - 1))),
-      );
-    try {
-      const pause = await this.deps.pauses.pause(
-        key,
-        tenantId,
-        cause,
-        delayFor,
-      );
-      this.pauses.set(key, pause);
-      // Codes only: a server's reply text may quote addresses. The reason
-      // itself is in the delivery view, for the tenant's admins.
-      const codes = [cause.reply?.responseCode, cause.reply?.code]
-        .filter(Boolean)
-        .join(' ');
-      this.logger.warn(
-        `Delivery ${tenantId ? `for tenant ${tenantId}` : 'through the default mailbox'} paused until ${new Date(pause.until).toISOString()} (failure ${pause.failures} in a row${codes ? `, ${codes}` : ''}); the delivery view says why`,
-        { lane: key },
-      );
-      this.wakeWhenPausesEnd();
-    } catch (error) {
-      this.logger.warn(
-        `Could not record a delivery pause: ${describeError(error)}`,
-      );
-    }
-  }
-
-  private async readPauses(): Promise<void> {
-    const before = Date.now();
-    const { now, pauses } = await this.deps.pauses.all();
-    this.clockOffset = now - Math.round((before + Date.now()) / 2);
-    this.pauses = pauses;
-    this.pausesReadAt = Date.now();
-    this.wakeWhenPausesEnd();
-  }
-
-  /** The database's time, as this replica estimates it. */
-  private databaseNow(): number {
-    return Date.now() + this.clockOffset;
-  }
-
-  private wakeWhenPausesEnd(): void {
-    clearTimeout(this.pauseTimer);
-    const ends = [...this.pauses.values()]
-      .map(p => p.until)
-      .filter(until => until > this.databaseNow());
-    if (ends.length === 0 || !this.running) return;
-    const wait = Math.min(...ends) - this.databaseNow() + 10;
-    this.pauseTimer = setTimeout(() => this.wake(), wait);
-    this.pauseTimer.unref();
+  /** The claims whose leases are still worth extending. */
+  private heldClaims(): Set<string> {
+    const held = this.lanes.heldClaims();
+    for (const token of this.claiming) held.add(token);
+    for (const token of this.recorder.pendingClaims()) held.add(token);
+    return held;
   }
 
   private afterRecorded(
@@ -468,9 +449,4 @@ export class DeliveryWorker {
       };
     });
   }
-}
-
-/** ±20 %, so replicas that paused together do not all try again together. */
-function withJitter(ms: number): number {
-  return Math.round(ms * (0.8 + Math.random() * 0.4));
 }

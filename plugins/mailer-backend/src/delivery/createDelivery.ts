@@ -62,6 +62,7 @@ export function createDelivery(parts: DeliveryParts): DeliveryWorker {
       pollIntervalMs: delivery.pollIntervalMs,
       leaseMs: delivery.leaseMs,
       maxAttempts: delivery.retry.maxAttempts,
+      maxAgeMs: delivery.retry.maxAgeMs,
       pauseInitialMs: delivery.pauseInitialMs,
       pauseMaxMs: delivery.pauseMaxMs,
       shutdownTimeoutMs: delivery.shutdownTimeoutMs,

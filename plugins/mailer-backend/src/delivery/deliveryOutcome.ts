@@ -5,7 +5,7 @@ import {
   RecipientResults,
   resultKey,
 } from '../database/outboxRows';
-import { SmtpRecipientRefusal } from '../smtp/SmtpConnectionPool';
+import { SmtpRecipientRefusal } from '../transport/MailTransport';
 import { retryDelay, RetryPolicy } from './retryPolicy';
 
 /** What one attempt did for each recipient it tried. */
@@ -85,14 +85,28 @@ export function settle(
         results,
       };
     }
-    // Out of attempts or time: what is still deferred has failed.
-    for (const address of pending) {
-      const earlier = results[resultKey(address)]?.reply;
-      results[resultKey(address)] = {
-        state: 'failed',
-        reply: earlier ?? lastReply,
-      };
-    }
+  }
+  return giveUp(message, results, lastReply, messageId);
+}
+
+/**
+ * A final outcome (out of attempts or time): what is still deferred has
+ * failed; `sent` to all, `partial` when some refused it for good, `failed`
+ * when nobody got it.
+ */
+export function giveUp(
+  message: ClaimedMessage,
+  previous: RecipientResults,
+  lastReply: SmtpReply,
+  messageId: string,
+): DeliveryOutcome {
+  const results = { ...previous };
+  for (const address of pendingAddresses(message.recipients, results)) {
+    const earlier = results[resultKey(address)]?.reply;
+    results[resultKey(address)] = {
+      state: 'failed',
+      reply: earlier ?? lastReply,
+    };
   }
   const states = Object.values(results).map(r => r.state);
   if (states.includes('sent')) {

@@ -1,13 +1,15 @@
 import type { Readable } from 'node:stream';
 import { webRequest, WebResponse } from '../net/webRequest';
-import { MailTransport } from '../smtp/MailTransport';
+import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+import {
+  MailTransport,
+  SmtpEnvelope,
+  SmtpSendResult,
+} from '../transport/MailTransport';
 import {
   SmtpAttemptError,
-  SmtpEnvelope,
   SmtpErrorFields,
-  SmtpSendResult,
-} from '../smtp/SmtpConnectionPool';
-import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+} from '../transport/SmtpAttemptError';
 
 /** How the Graph transport reaches Graph. */
 export interface GraphTransportOptions {
@@ -176,7 +178,7 @@ export class GraphTransport implements MailTransport {
     // message: the lane pauses (throttling for as long as Graph asks).
     const aboutTheMailbox = [401, 403, 404, 429, 503, 504].includes(status);
     return new SmtpAttemptError(
-      aboutTheMailbox ? 'connect' : 'transaction',
+      aboutTheMailbox ? 'connect' : 'message',
       fields,
     );
   }

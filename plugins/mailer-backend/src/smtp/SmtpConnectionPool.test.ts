@@ -8,11 +8,8 @@ import { promisify } from 'node:util';
 import { eventually } from '../__testUtils__/outboxHarness';
 import { systemResolver } from './openSmtpSocket';
 import { readSmtpFailure } from './readSmtpFailure';
-import {
-  SmtpAttemptError,
-  SmtpConnectionPool,
-  SmtpPoolOptions,
-} from './SmtpConnectionPool';
+import { SmtpAttemptError } from '../transport/SmtpAttemptError';
+import { SmtpConnectionPool, SmtpPoolOptions } from './SmtpConnectionPool';
 import { SmtpServerSettings } from './SmtpServerSettings';
 
 const certificate = createSelfSignedCertificate();
@@ -215,7 +212,7 @@ describe('SmtpConnectionPool', () => {
       expect.objectContaining({ username: 'u@example.com' }),
     ]);
     const failure = readSmtpFailure(error, pool.server);
-    expect(failure).toMatchObject({ stage: 'transaction', code: 'EENVELOPE' });
+    expect(failure).toMatchObject({ stage: 'rcpt', code: 'EENVELOPE' });
     expect(failure.refusedRecipients).toEqual([
       expect.objectContaining({
         recipient: 'nobody@example.com',

@@ -5,7 +5,18 @@ import SMTPConnection, {
   type SMTPConnectionAuth,
 } from 'nodemailer/lib/smtp-connection';
 import { AddressResolver, openSmtpSocket } from './openSmtpSocket';
-import { MailTransport } from './MailTransport';
+import { cleanServerText } from '../text/cleanServerText';
+import {
+  MailTransport,
+  SmtpEnvelope,
+  SmtpRecipientRefusal,
+  SmtpSendResult,
+} from '../transport/MailTransport';
+import {
+  SmtpAttemptError,
+  SmtpErrorFields,
+  transactionStage,
+} from '../transport/SmtpAttemptError';
 import { SmtpLogin, SmtpServerSettings } from './SmtpServerSettings';
 import { logInWithXOAuth2, XOAuth2Tokens } from './xoauth2Login';
 
@@ -27,59 +38,6 @@ export interface SmtpPoolOptions {
   allowInsecureAuth: boolean;
   /** Access tokens for an OAuth2 login; `renew` after the server refused one. */
   accessToken?: XOAuth2Tokens;
-}
-
-/** The sender and the recipients of one SMTP transaction. */
-export interface SmtpEnvelope {
-  from: string;
-  to: string[];
-}
-
-/** One recipient the server refused, with its reply. */
-export interface SmtpRecipientRefusal {
-  recipient: string;
-  responseCode?: number;
-  response?: string;
-}
-
-/** What the server said to a message it accepted (for some recipients at least). */
-export interface SmtpSendResult {
-  accepted: string[];
-  refused: SmtpRecipientRefusal[];
-  /** The server's reply to the message data, e.g. `250 2.0.0 OK queued as …`. */
-  response?: string;
-}
-
-/** nodemailer's error fields. */
-export interface SmtpErrorFields {
-  /** The token endpoint's refusal, when getting an OAuth2 token failed. */
-  tokenError?: unknown;
-  /** How long the server asked us to wait (Graph's Retry-After). */
-  retryAfterMs?: number;
-  code?: string;
-  command?: string;
-  responseCode?: number;
-  response?: string;
-  recipient?: string;
-  rejectedErrors?: SmtpErrorFields[];
-}
-
-/**
- * Where an attempt failed. `connect` covers everything before the message's
- * own transaction (TCP, greeting, TLS, login): nothing of the message left,
- * and the failure says something about the server, not about the message.
- */
-export type SmtpStage = 'connect' | 'transaction';
-
-/** A failed attempt, with the stage it failed at and nodemailer's error. */
-export class SmtpAttemptError extends Error {
-  constructor(
-    readonly stage: SmtpStage,
-    readonly failure: Error & SmtpErrorFields,
-  ) {
-    super(failure.message);
-    this.name = 'SmtpAttemptError';
-  }
 }
 
 interface PooledConnection {
@@ -308,14 +266,17 @@ export class SmtpConnectionPool implements MailTransport {
         connection.abort = undefined;
         if (error) {
           this.afterRefusal(connection, error);
-          reject(new SmtpAttemptError('transaction', error));
+          reject(new SmtpAttemptError(transactionStage(error), error));
           return;
         }
         this.release(connection);
         resolve({
           accepted: info?.accepted ?? [],
           refused: (info?.rejectedErrors ?? []).map(toRefusal),
-          response: info?.response,
+          response:
+            info?.response === undefined
+              ? undefined
+              : cleanServerText(info.response),
         });
       });
     });
@@ -405,6 +366,7 @@ function toRefusal(error: SmtpErrorFields): SmtpRecipientRefusal {
   return {
     recipient: error.recipient ?? '',
     responseCode: error.responseCode,
-    response: error.response,
+    response:
+      error.response === undefined ? undefined : cleanServerText(error.response),
   };
 }

@@ -1,11 +1,12 @@
 import { SmtpReply } from '@elixeum/plugin-mailer-common';
 import { TokenError } from '../oauth/TokenError';
-import { redactSecrets } from './redactSecrets';
+import { cleanServerText } from '../text/cleanServerText';
 import {
   SmtpAttemptError,
   SmtpErrorFields,
   SmtpStage,
-} from './SmtpConnectionPool';
+} from '../transport/SmtpAttemptError';
+import { redactSecrets } from './redactSecrets';
 import { SmtpServerSettings } from './SmtpServerSettings';
 
 /** What nodemailer says about a failure, with the password removed from every text. */
@@ -38,8 +39,9 @@ export interface SmtpFailure {
 const SMTP_REPLY = /^\d{3}(?:[ -]|$)/;
 
 /**
- * Reads the fields nodemailer puts on its errors. Every text is redacted
- * here, once, so no caller can forget to.
+ * Reads the fields nodemailer puts on its errors. Every text is cleaned (a
+ * server may answer with NUL bytes, escape sequences or 1 MB lines) and
+ * redacted here, once, so no caller can forget to.
  */
 export function readSmtpFailure(
   error: unknown,
@@ -50,7 +52,10 @@ export function readSmtpFailure(
   const e = (typeof inner === 'object' && inner !== null ? inner : {}) as {
     message?: string;
   } & SmtpErrorFields;
-  const redact = (text: string) => redactSecrets(text, server);
+  // Redacted before and after cleaning: a secret split by a control
+  // character is whole again once the character is gone.
+  const redact = (text: string) =>
+    redactSecrets(cleanServerText(redactSecrets(text, server)), server);
   const tokenError = [inner, e.tokenError].find(
     (candidate): candidate is TokenError => candidate instanceof TokenError,
   );

@@ -3,12 +3,12 @@ import { GraphTransport } from '../graph/GraphTransport';
 import { AddressResolver } from '../net/addressResolver';
 import { accessTokenSource } from '../oauth/accessTokenSource';
 import { OAuthTokens } from '../oauth/OAuthTokens';
-import { MailTransport } from '../smtp/MailTransport';
 import { SmtpConnectionPool } from '../smtp/SmtpConnectionPool';
 import {
   mayLogInWithoutTls,
   SmtpServerSettings,
 } from '../smtp/SmtpServerSettings';
+import { MailTransport } from './MailTransport';
 
 /** How transports are built: the same for delivery and the connection test. */
 export interface TransportOptions {

@@ -1,6 +1,26 @@
 import type { Readable } from 'node:stream';
-import type { SmtpEnvelope, SmtpSendResult } from './SmtpConnectionPool';
-import type { SmtpServerSettings } from './SmtpServerSettings';
+import type { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+
+/** The sender and the recipients of one SMTP transaction. */
+export interface SmtpEnvelope {
+  from: string;
+  to: string[];
+}
+
+/** One recipient the server refused, with its reply. */
+export interface SmtpRecipientRefusal {
+  recipient: string;
+  responseCode?: number;
+  response?: string;
+}
+
+/** What the server said to a message it accepted (for some recipients at least). */
+export interface SmtpSendResult {
+  accepted: string[];
+  refused: SmtpRecipientRefusal[];
+  /** The server's reply to the message data, e.g. `250 2.0.0 OK queued as …`. */
+  response?: string;
+}
 
 /**
  * How a lane hands messages to a server: a pool of SMTP connections, or the

@@ -1,0 +1,272 @@
+import { Knex } from 'knex';
+import { ClaimOutcome, DeliveryOutcome } from './claimedMessage';
+import { databaseNow, databaseNowPlus, engineOf } from './databaseClock';
+import { CAMPAIGNS, OUTBOX, replyColumns, Row } from './outboxRows';
+
+/** Rows per batched UPDATE; each row binds a few parameters. */
+const UPDATE_CHUNK = 500;
+
+const SENDING = "state = 'sending'";
+
+type DeliveredOutcome = Extract<DeliveryOutcome, { kind: 'delivered' }>;
+
+/** The domain of Message-IDs of the form `<row id@domain>`, when all share one. */
+function sharedMessageIdDomain(
+  outcomes: DeliveredOutcome[],
+): string | undefined {
+  const first = outcomes[0];
+  const domain = first?.messageId.slice(first.id.length + 2, -1);
+  return domain !== undefined &&
+    outcomes.every(o => o.messageId === `<${o.id}@${domain}>`)
+    ? domain
+    : undefined;
+}
+
+/** Delivered outcomes by the domain of their Message-ID (their sender). */
+function groupByDomain(outcomes: ClaimOutcome[]): ClaimOutcome[][] {
+  const groups = new Map<string, ClaimOutcome[]>();
+  for (const item of outcomes) {
+    const { id, messageId } = item.outcome as DeliveredOutcome;
+    const key = messageId.startsWith(`<${id}@`)
+      ? messageId.slice(id.length + 2)
+      : '';
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Writes delivery outcomes, each `WHERE id = ? AND claim_token = ?`, so a
+ * worker whose lease ran out (and whose rows another worker took) cannot
+ * write over the newer claim: its outcome is discarded as lost. A message
+ * that comes back to wait while its campaign was cancelled is withdrawn.
+ */
+export class OutcomeWrites {
+  private readonly engine: 'pg' | 'mysql' | 'sqlite';
+
+  constructor(private readonly knex: Knex) {
+    this.engine = engineOf(knex);
+  }
+
+  /**
+   * Records outcomes in one transaction. An outcome is written only while
+   * its claim still holds the row; the ids of the others are returned.
+   */
+  async record(outcomes: ClaimOutcome[]): Promise<{ lost: string[] }> {
+    const result =
+      this.engine === 'mysql'
+        ? await this.recordLocking(outcomes)
+        : await this.recordReturning(outcomes);
+    await this.withdrawCancelled(outcomes);
+    return result;
+  }
+
+  /** With UPDATE … RETURNING each write says which rows it still held. */
+  private async recordReturning(
+    outcomes: ClaimOutcome[],
+  ): Promise<{ lost: string[] }> {
+    // No read is needed first; one statement needs no transaction of its own.
+    const writes: Array<(db: Knex | Knex.Transaction) => Promise<Row[]>> = [];
+    // Delivered is the common case: one statement for all of them (per
+    // Message-ID domain, i.e. per sender) instead of one per message, which
+    // matters when the database is a network hop away.
+    const delivered = outcomes.filter(o => o.outcome.kind === 'delivered');
+    for (const group of groupByDomain(delivered)) {
+      for (let i = 0; i < group.length; i += UPDATE_CHUNK) {
+        const chunk = group.slice(i, i + UPDATE_CHUNK);
+        writes.push(db => this.deliveredUpdate(db, chunk).returning('id'));
+      }
+    }
+    for (const { token, outcome } of outcomes) {
+      if (outcome.kind === 'delivered') continue;
+      writes.push(db => this.outcomeUpdate(db, token, outcome).returning('id'));
+    }
+    const run = async (db: Knex | Knex.Transaction) => {
+      const rows: Row[] = [];
+      // One after the other: a transaction is one connection.
+      for (const write of writes) rows.push(...(await write(db)));
+      return rows;
+    };
+    const written =
+      writes.length === 1
+        ? await run(this.knex)
+        : await this.knex.transaction(tx => run(tx));
+    const held = new Set(written.map(row => row.id));
+    return {
+      lost: outcomes.map(o => o.outcome.id).filter(id => !held.has(id)),
+    };
+  }
+
+  /**
+   * `record` without RETURNING (MySQL): reads and locks the rows the claims
+   * still hold, then writes those.
+   */
+  private async recordLocking(
+    outcomes: ClaimOutcome[],
+  ): Promise<{ lost: string[] }> {
+    return this.knex.transaction(async tx => {
+      const held = await this.stillHeld(tx, outcomes);
+      const kept = outcomes.filter(o => held.has(o.outcome.id));
+      const delivered = kept.filter(o => o.outcome.kind === 'delivered');
+      for (const group of groupByDomain(delivered)) {
+        for (let i = 0; i < group.length; i += UPDATE_CHUNK) {
+          await this.deliveredUpdate(tx, group.slice(i, i + UPDATE_CHUNK));
+        }
+      }
+      for (const { token, outcome } of kept) {
+        if (outcome.kind !== 'delivered') {
+          await this.outcomeUpdate(tx, token, outcome);
+        }
+      }
+      return {
+        lost: outcomes
+          .filter(o => !held.has(o.outcome.id))
+          .map(o => o.outcome.id),
+      };
+    });
+  }
+
+  /**
+   * Messages that go back to wait (given back, or to be tried again) are
+   * deleted if their campaign was cancelled meanwhile, as the cancel did to
+   * the messages that were waiting then: a cancelled campaign sends nothing
+   * more. A cancel that commits later deletes them itself.
+   */
+  private async withdrawCancelled(outcomes: ClaimOutcome[]): Promise<void> {
+    const back = outcomes
+      .filter(o => o.outcome.kind === 'released' || o.outcome.kind === 'retry')
+      .map(o => o.outcome.id);
+    for (let i = 0; i < back.length; i += UPDATE_CHUNK) {
+      await this.knex(OUTBOX)
+        .whereIn('id', back.slice(i, i + UPDATE_CHUNK))
+        .where('state', 'waiting')
+        .whereIn(
+          'campaign_id',
+          this.knex(CAMPAIGNS).whereNotNull('cancelled_at').select('id'),
+        )
+        .delete();
+    }
+  }
+
+  /**
+   * Writes delivered outcomes (of any claims), each only where its claim
+   * still holds the row.
+   */
+  private deliveredUpdate(db: Knex | Knex.Transaction, group: ClaimOutcome[]) {
+    const outcomes = group.map(g => g.outcome as DeliveredOutcome);
+    // CASE id WHEN … THEN … END: per-row values in one portable statement,
+    // only where rows differ. The common case (every recipient got it, the
+    // Message-ID is made from the row's id) needs none: it is cheap to build
+    // and to run, and leaves recipient_results empty ("all sent").
+    const perRow = (value: (o: DeliveredOutcome) => string) =>
+      db.raw(
+        `CASE id ${outcomes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        outcomes.flatMap(o => [o.id, value(o)]),
+      );
+    const allSent = outcomes.every(
+      o =>
+        o.state === 'sent' &&
+        Object.values(o.results).every(r => r.state === 'sent'),
+    );
+    const domain = sharedMessageIdDomain(outcomes);
+    const now = databaseNow(db);
+    return db(OUTBOX)
+      .whereIn(
+        ['id', 'claim_token'],
+        group.map(g => [g.outcome.id, g.token]),
+      )
+      .whereRaw(SENDING)
+      .update({
+        state: allSent ? 'sent' : perRow(o => o.state),
+        claim_token: null,
+        lease_until: null,
+        updated_at: now,
+        sent_at: now,
+        smtp_message_id:
+          domain === undefined
+            ? perRow(o => o.messageId)
+            : db.raw(
+                this.engine === 'mysql'
+                  ? "CONCAT('<', id, ?)"
+                  : "('<' || id || ?)",
+                [`@${domain}>`],
+              ),
+        recipient_results: allSent
+          ? null
+          : perRow(o => JSON.stringify(o.results)),
+      });
+  }
+
+  /** Writes any other outcome of one claim, if the claim still holds the row. */
+  private outcomeUpdate(
+    db: Knex | Knex.Transaction,
+    token: string,
+    outcome: DeliveryOutcome,
+  ) {
+    return db(OUTBOX)
+      .where({ id: outcome.id, claim_token: token })
+      .whereRaw(SENDING)
+      .update(this.columnsFor(db, outcome));
+  }
+
+  /** The rows whose claim is still the outcome's, locked until the transaction ends. */
+  private async stillHeld(
+    tx: Knex.Transaction,
+    outcomes: ClaimOutcome[],
+  ): Promise<Set<string>> {
+    const tokenOf = new Map(outcomes.map(o => [o.outcome.id, o.token]));
+    const ids = [...tokenOf.keys()];
+    const held = new Set<string>();
+    for (let i = 0; i < ids.length; i += UPDATE_CHUNK) {
+      const query = tx(OUTBOX)
+        .whereIn('id', ids.slice(i, i + UPDATE_CHUNK))
+        .whereRaw(SENDING)
+        .select('id', 'claim_token');
+      const rows: Row[] = await (this.engine === 'sqlite'
+        ? query
+        : query.forUpdate());
+      for (const row of rows) {
+        if (row.claim_token === tokenOf.get(row.id)) held.add(row.id);
+      }
+    }
+    return held;
+  }
+
+  private columnsFor(
+    tx: Knex | Knex.Transaction,
+    outcome: DeliveryOutcome,
+  ): Row {
+    const now = databaseNow(tx);
+    const released = { claim_token: null, lease_until: null, updated_at: now };
+    switch (outcome.kind) {
+      case 'retry':
+        return {
+          ...released,
+          state: 'waiting',
+          next_attempt_at: databaseNowPlus(tx, outcome.delayMs),
+          recipient_results: JSON.stringify(outcome.results),
+          ...replyColumns(outcome.reply),
+        };
+      case 'failed':
+        return {
+          ...released,
+          state: 'failed',
+          recipient_results: JSON.stringify(outcome.results),
+          ...replyColumns(outcome.reply),
+        };
+      case 'released':
+        return {
+          ...released,
+          state: 'waiting',
+          attempts: tx.raw('attempts - 1'),
+          next_attempt_at: databaseNowPlus(tx, outcome.delayMs),
+          ...(outcome.results && {
+            recipient_results: JSON.stringify(outcome.results),
+          }),
+          ...(outcome.reply ? replyColumns(outcome.reply) : {}),
+        };
+      default:
+        throw new Error(`Unexpected outcome ${outcome.kind}`);
+    }
+  }
+}
