@@ -175,6 +175,27 @@ export interface Config {
       /** Hosts, IP addresses or ranges tenant servers may never use; beats `allowedHosts`. */
       deniedHosts?: string[];
     };
+    /**
+     * The sender check of the notification settings card: it reads the SPF,
+     * DKIM and DMARC records of the sender's domain.
+     */
+    senderCheck?: {
+      /**
+       * DNS servers to ask, as IP addresses with an optional port, e.g.
+       * ['192.0.2.53', '[2001:db8::53]:53']. Defaults to the system's.
+       */
+      dnsServers?: string[];
+      /**
+       * How long one check may wait for DNS in all; a lookup not answered by
+       * then is reported as "could not check". Defaults to 5 seconds.
+       */
+      timeout?: HumanDuration | string;
+      /**
+       * How long a result is shown again without reading DNS (a check that
+       * could not read everything is never kept). Defaults to 10 minutes.
+       */
+      cacheTime?: HumanDuration | string;
+    };
     /** TLS settings for every SMTP connection the mailer opens. */
     tls?: {
       /**

@@ -10,3 +10,4 @@ export * from './selfSignedCertificate';
 export * from './silentServer';
 export * from './OAuthTestEndpoint';
 export * from './HostileSmtpServer';
+export * from './DnsTestServer';

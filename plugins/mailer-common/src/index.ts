@@ -17,6 +17,7 @@ export * from './smtpReplyText';
 export * from './settingsApi';
 export * from './settingsHistory';
 export * from './connectionTest';
+export * from './senderCheck';
 export * from './delivery';
 export * from './secretBinding';
 export * from './bulkRecipient';
