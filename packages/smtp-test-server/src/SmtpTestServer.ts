@@ -69,9 +69,13 @@ export interface SmtpTestServerOptions {
     auth?: (attempt: AuthAttempt) => SmtpReplyOverride | undefined;
     mailFrom?: (address: string) => SmtpReplyOverride | undefined;
     rcptTo?: (address: string) => SmtpReplyOverride | undefined;
+    /** May answer later (a promise), as a server that is slow to refuse. */
     data?: (
       envelope: ReceivedMessage['envelope'],
-    ) => SmtpReplyOverride | undefined;
+    ) =>
+      | SmtpReplyOverride
+      | undefined
+      | Promise<SmtpReplyOverride | undefined>;
   };
   /**
    * Wait this long (ms) after a message's data before answering it, as a
@@ -296,7 +300,7 @@ export class SmtpTestServer {
       mailFrom: mailFrom ? mailFrom.address : '',
       rcptTo: session.envelope.rcptTo.map(r => r.address),
     };
-    const override = this.options.replies?.data?.(envelope);
+    const override = await this.options.replies?.data?.(envelope);
     if (override) throw replyError(override);
     if (this.options.replyDelayMs) {
       const count = (r: string, by: number) =>
