@@ -153,6 +153,10 @@ export const mailerPlugin = createBackendPlugin({
               logger.info(`Deleted ${purged} delivered or failed messages`);
             // Past their 24 hours, keys of single sends stand for nothing.
             await retention.purgeSendKeys(SEND_KEY_LIFETIME_MS);
+            // A pause untouched for four of its longest is not in use.
+            await pauses.purgeStale(
+              Math.max(4 * delivery.pauseMaxMs, 60 * 60 * 1000),
+            );
             const lines = await history.purge(
               mailerConfig.settingsHistoryRetentionMs,
             );

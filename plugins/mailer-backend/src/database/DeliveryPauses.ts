@@ -131,8 +131,15 @@ export class DeliveryPauses {
     await this.knex(PAUSES).where({ lane_key: laneKey }).delete();
   }
 
-  /** Forgets pauses not touched since `before` (epoch ms): their settings are gone. */
-  async purgeStale(before: number): Promise<number> {
-    return this.knex(PAUSES).where('updated_at', '<', before).delete();
+  /**
+   * Forgets pauses nobody has tried again for `untouchedMs` (by the
+   * database's clock): a server in use is tried at least every maximum
+   * pause, so these belong to settings that were replaced, or to tenants
+   * with no mail left. Every replica reads every pause on each poll.
+   */
+  async purgeStale(untouchedMs: number): Promise<number> {
+    return this.knex(PAUSES)
+      .where('updated_at', '<', databaseNowPlus(this.knex, -untouchedMs))
+      .delete();
   }
 }
