@@ -20,12 +20,17 @@ import {
   startReplicaProcess,
 } from './__testUtils__/replica/startReplicaProcess';
 import { createTestDatabases } from './__testUtils__/testDatabases';
+import { watchQueries } from './__testUtils__/queryWatch';
+import { readDatabaseNow } from './database/databaseClock';
 import { openDatabase } from './database/openDatabase';
 import { OutboxQueue } from './database/OutboxQueue';
 
 // Several replicas on one database, slow servers, replicas that stop or
 // die: every recipient gets the mail, and twice only where SMTP cannot
 // know better (the message was on the wire when its sender died).
+// Replicas in this process share one knex: a pool of connections on
+// PostgreSQL and MySQL, one connection on SQLite. The killed replica is a
+// process of its own, with its own connections, on every engine.
 
 const databases = createTestDatabases();
 jest.setTimeout(120_000);
@@ -51,9 +56,56 @@ async function queueCampaign(knex: Knex, count: number, prefix = 'user') {
   );
 }
 
+/** Resolves once every message of the outbox has its outcome recorded. */
+async function allRecorded(knex: Knex, count: number) {
+  await eventually(
+    async () => {
+      const [{ n }] = await knex('mailer_outbox')
+        .where({ state: 'sent' })
+        .count({ n: '*' });
+      return Number(n) === count;
+    },
+    60_000,
+    `${count} messages recorded as sent`,
+  );
+}
+
+/**
+ * Resolves once nothing is left between the replicas and the server: no
+ * connection open, no message waiting for its answer. What a replica wrote
+ * before it stopped or died has been read by then.
+ */
+async function quiet(smtp: SmtpTestServer) {
+  await eventually(
+    () => smtp.connections.open === 0 && smtp.answering.size === 0,
+    30_000,
+    'the server to be done with every connection',
+  );
+}
+
+/** The recipients of every message that reached the server: answered, or waiting for its answer. */
+function reachedServer(smtp: SmtpTestServer): Set<string> {
+  return new Set([
+    ...smtp.messages.flatMap(m => m.envelope.rcptTo),
+    ...smtp.answering.keys(),
+  ]);
+}
+
+/** The rows still claimed (state sending): their outcome was never recorded. */
+async function unrecorded(knex: Knex): Promise<Set<string>> {
+  const rows = await knex('mailer_outbox')
+    .where({ state: 'sending' })
+    .select('recipients');
+  return new Set(rows.map(row => JSON.parse(row.recipients).to[0] as string));
+}
+
 describe.each(databases.eachSupportedId())(
   'replicas of the outbox on %s',
   databaseId => {
+    const stops: Array<() => Promise<void>> = [];
+    /** Stops every replica this test started in this process. */
+    const stopAll = () => stops.splice(0).map(stop => stop());
+
     async function replica(
       smtp: SmtpTestServer,
       knex: Knex,
@@ -69,6 +121,7 @@ describe.each(databases.eachSupportedId())(
       let stopping: Promise<void> | undefined;
       const stop = () => (stopping ??= started.backend.stop());
       closing.push(stop);
+      stops.push(stop);
       return { ...started, stop, mailer: consumer.mailer() };
     }
 
@@ -106,15 +159,17 @@ describe.each(databases.eachSupportedId())(
         recipients(300),
       );
 
-      await smtp.waitForMessages(300, 60_000);
-      await new Promise(resolve => setTimeout(resolve, 2500)); // a lease more
+      await allRecorded(knex, 300);
+      // Nothing can be sent again once both have stopped.
+      await Promise.all(stopAll());
+      await quiet(smtp);
       const counts = deliveriesPerRecipient(smtp);
       expect(counts.size).toBe(300);
       expect(duplicated(counts)).toEqual([]);
       expect(smtp.messages).toHaveLength(300);
     });
 
-    it('re-sends after a replica is killed mid-campaign: every recipient gets it, twice only if it was on the wire at the kill', async () => {
+    it('re-sends after a replica is killed mid-campaign exactly the messages that reached the server unrecorded, with the same Message-ID', async () => {
       const smtp = await slowServer(100);
       const knex = await sharedDatabase();
       await openDatabase(mockServices.database({ knex }));
@@ -139,29 +194,43 @@ describe.each(databases.eachSupportedId())(
       closing.push(() => child.kill());
 
       await smtp.waitForMessages(40, 30_000);
-      await child.kill();
-      // What the dead replica held without a recorded outcome: on the wire,
-      // answered but not yet recorded, or claimed and not started.
-      const unrecorded = new Set(
-        (
-          await knex('mailer_outbox')
-            .where({ state: 'sending' })
-            .select('recipients')
-        ).map(row => JSON.parse(row.recipients).to[0] as string),
+      // Killed with messages on the wire: their data is in, their answer not.
+      await eventually(
+        () => smtp.answering.size > 0,
+        10_000,
+        'a message on the wire',
       );
+      await child.kill();
+      // Once the server has closed every connection of the dead replica, it
+      // has read all the replica wrote.
+      await quiet(smtp);
+      const reached = reachedServer(smtp);
+      // Claimed by the dead replica without a recorded outcome: on the wire,
+      // answered but not yet recorded, or claimed and not started.
+      const claimedAtTheKill = await unrecorded(knex);
+      // SMTP cannot know better than to send these again: the server took
+      // them, but the replica died before it wrote so down.
+      const expectedTwice = [...claimedAtTheKill]
+        .filter(r => reached.has(r))
+        .sort();
+      expect(expectedTwice.length).toBeGreaterThan(0);
 
       await replica(smtp, knex, { lease: '2s', shutdownTimeout: '1s' });
-      await eventually(
-        () => deliveriesPerRecipient(smtp).size === 200,
-        60_000,
-        'every recipient',
-      );
-      await new Promise(resolve => setTimeout(resolve, 500));
-      const twice = duplicated(deliveriesPerRecipient(smtp));
-      // Only messages whose outcome the dead replica had not recorded, and
-      // it never held more than one window (5 connections x 8 messages).
-      expect(twice.filter(r => !unrecorded.has(r))).toEqual([]);
-      expect(unrecorded.size).toBeLessThanOrEqual(40);
+      await allRecorded(knex, 200);
+      await Promise.all(stopAll());
+      await quiet(smtp);
+      const counts = deliveriesPerRecipient(smtp);
+      expect(counts.size).toBe(200);
+      expect(duplicated(counts).sort()).toEqual(expectedTwice);
+      // A copy can be recognised: both carry the Message-ID of the row.
+      for (const recipient of expectedTwice) {
+        const copies = smtp.messages.filter(
+          m => m.envelope.rcptTo[0] === recipient,
+        );
+        expect(copies).toHaveLength(2);
+        expect(copies[0].parsed.messageId).toBeDefined();
+        expect(copies[1].parsed.messageId).toBe(copies[0].parsed.messageId);
+      }
     });
 
     it('stops within the shutdown timeout during a campaign, gives back what it had not started, and the next replica delivers the rest', async () => {
@@ -185,42 +254,53 @@ describe.each(databases.eachSupportedId())(
       expect(Date.now() - stoppedAt).toBeLessThan(2500);
       // Only what was on the wire stays claimed: what was claimed but not
       // started is due again at once.
-      const claimed = await knex('mailer_outbox')
-        .where({ state: 'sending' })
-        .select('recipients');
-      expect(claimed.length).toBeLessThanOrEqual(5);
-      const onTheWire = new Set(
-        claimed.map(row => JSON.parse(row.recipients).to[0] as string),
-      );
+      const onTheWire = await unrecorded(knex);
+      expect(onTheWire.size).toBeLessThanOrEqual(5);
+      await quiet(smtp);
+      // The server answers them after the stop: they reached it, unrecorded.
+      const reached = reachedServer(smtp);
 
       await replica(smtp, knex, delivery);
-      await eventually(
-        () => deliveriesPerRecipient(smtp).size === 30,
-        60_000,
-        'every recipient',
+      await allRecorded(knex, 30);
+      await Promise.all(stopAll());
+      await quiet(smtp);
+      const counts = deliveriesPerRecipient(smtp);
+      expect(counts.size).toBe(30);
+      expect(duplicated(counts).sort()).toEqual(
+        [...onTheWire].filter(r => reached.has(r)).sort(),
       );
-      await new Promise(resolve => setTimeout(resolve, 3500));
-      const twice = duplicated(deliveriesPerRecipient(smtp));
-      expect(twice.filter(r => !onTheWire.has(r))).toEqual([]);
     });
 
-    it('picks up messages a crashed worker had claimed once their lease runs out', async () => {
+    it('picks up messages a crashed worker had claimed once their lease runs out, not before', async () => {
       const smtp = await slowServer(0);
       const knex = await databases.init(databaseId);
       await openDatabase(mockServices.database({ knex }));
       await queueCampaign(knex, 1, 'late');
+      const now = await readDatabaseNow(knex);
       // What a replica that died in the middle of sending leaves behind.
       await knex('mailer_outbox').update({
         state: 'sending',
         attempts: 1,
         claim_token: 'dead-worker',
-        claimed_at: Date.now(),
-        lease_until: Date.now() + 1500,
+        claimed_at: now,
+        lease_until: now + 600_000,
       });
+      // The sweep that takes back expired claims compares lease_until.
+      const sweeps = watchQueries(knex, /lease_until["`]?\s*<=/i, 'sweep');
+      closing.push(async () => sweeps.stop());
 
       const { mailer } = await replica(smtp, knex);
-      await new Promise(resolve => setTimeout(resolve, 700));
-      expect(smtp.messages).toHaveLength(0); // its lease still runs
+      await sweeps.next(2, 20_000);
+      // Its lease still runs: left alone.
+      expect(
+        await knex('mailer_outbox').where({ id: 'late-0' }).first(),
+      ).toMatchObject({ state: 'sending', claim_token: 'dead-worker' });
+      expect(smtp.connections.opened).toBe(0);
+
+      // The lease runs out, on the database's clock.
+      await knex('mailer_outbox')
+        .where({ id: 'late-0' })
+        .update({ lease_until: (await readDatabaseNow(knex)) - 1 });
       const status = await mailer.waitForDelivery('late-0', {
         timeoutMs: 10_000,
       });
