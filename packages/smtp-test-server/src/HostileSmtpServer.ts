@@ -5,13 +5,15 @@ export type HostileStage = 'greeting' | 'ehlo' | 'mail' | 'rcpt' | 'data' | 'end
 
 /**
  * Bytes to answer with at a stage (a whole reply, CRLF included), or
- * undefined for the usual success reply. `argument` is what the client sent
- * with the command (e.g. the address of RCPT TO).
+ * undefined for the usual success reply; or `{ drip }`: its text one byte
+ * every 200 ms, over and over, so the connection is never idle and never
+ * done. `argument` is what the client sent with the command (e.g. the
+ * address of RCPT TO).
  */
 export type HostileReply = (
   stage: HostileStage,
   argument: string,
-) => Buffer | string | undefined;
+) => Buffer | string | { drip: string } | undefined;
 
 /** A message the server accepted. */
 export interface HostileMessage {
@@ -84,6 +86,15 @@ export class HostileSmtpServer {
     /** Answers a stage; whether the dialogue goes on as if it succeeded. */
     const answer = (stage: HostileStage, argument: string): boolean => {
       const custom = this.reply(stage, argument);
+      if (typeof custom === 'object' && !Buffer.isBuffer(custom)) {
+        let next = 0;
+        const timer = setInterval(() => {
+          socket.write(custom.drip[next % custom.drip.length]);
+          next += 1;
+        }, 200);
+        socket.on('close', () => clearInterval(timer));
+        return false;
+      }
       const bytes = custom ?? OK[stage];
       socket.write(bytes);
       const text = Buffer.isBuffer(bytes) ? bytes.toString('latin1') : bytes;

@@ -61,6 +61,7 @@ describe.each(databases.eachSupportedId())(
       const started = await startMailerTestBackend(databases, databaseId, {
         defaultServer: { host: defaultServer.host, port: defaultServer.port },
         features: [consumer.plugin, tenantFromCallerModule],
+        delivery: { connectionTimeout: '1s', socketTimeout: '1s' },
       });
       closing.push({ close: () => started.backend.stop() });
       return { ...started, defaultServer, mailer: consumer.mailer() };
@@ -73,6 +74,58 @@ describe.each(databases.eachSupportedId())(
       closing.push(server);
       return server;
     }
+
+    it('gives up on servers that trickle a byte now and then, at EHLO and after the data, and serves everyone else meanwhile', async () => {
+      const { server, mailer, defaultServer } = await start();
+      const atEhlo = await HostileSmtpServer.start(stage =>
+        stage === 'ehlo' ? { drip: '250-still thinking\r\n' } : undefined,
+      );
+      const atEnd = await HostileSmtpServer.start(stage =>
+        stage === 'end' ? { drip: '250-still thinking\r\n' } : undefined,
+      );
+      closing.push(atEhlo, atEnd);
+      for (const [tenant, smtp] of [
+        ['ehlo', atEhlo],
+        ['end', atEnd],
+      ] as const) {
+        await saveTenantSettings(server, tenant, {
+          ...tenantServerSettings(smtp),
+          'SMTP.AuthMethod': 'none',
+        });
+      }
+      const stuckAtEhlo = await mailer.send(
+        { to: 'a@example.com', subject: 's', text: 't' },
+        { tenantId: 'ehlo' },
+      );
+      const stuckAtEnd = await mailer.send(
+        { to: 'b@example.com', subject: 's', text: 't' },
+        { tenantId: 'end' },
+      );
+      const other = await mailer.send(
+        { to: 'c@example.com', subject: 's', text: 't' },
+        { tenantId: 'healthy' },
+      );
+      await expect(
+        mailer.waitForDelivery(other.id, { tenantId: 'healthy' }),
+      ).resolves.toMatchObject({ state: 'sent' });
+      expect(defaultServer.messages).toHaveLength(1);
+      // The socket timeout is 1 s here and the drip never lets it pass: only
+      // the deadlines of the whole dialogue end these.
+      await eventually(
+        async () =>
+          (await mailer.getStatus(stuckAtEnd.id, { tenantId: 'end' }))
+            .lastReply?.code === 'ETIMEDOUT',
+        20_000,
+        'the trickled message to be given up',
+      );
+      await eventually(
+        async () =>
+          (await mailer.getStatus(stuckAtEhlo.id, { tenantId: 'ehlo' }))
+            .lastReply?.code === 'ETIMEDOUT',
+        20_000,
+        'the trickled greeting to be given up',
+      );
+    });
 
     it.each(HOSTILE_TEXTS)(
       'records every outcome when servers answer with %s, at the greeting, a recipient and the message',

@@ -48,6 +48,12 @@ interface PooledConnection {
   abort?: (error: Error) => void;
 }
 
+/**
+ * A whole transaction (envelope, up to 25 MB of data, the answer) may take
+ * this many socket timeouts before it is given up as hung.
+ */
+const TRANSACTION_DEADLINE_FACTOR = 5;
+
 function errorWithCode(message: string, code: string): Error & SmtpErrorFields {
   return Object.assign(new Error(message), { code });
 }
@@ -161,6 +167,7 @@ export class SmtpConnectionPool implements MailTransport {
   private async connect(): Promise<PooledConnection> {
     const { server, options } = this;
     let connection: PooledConnection | undefined;
+    let cancelDeadline = () => {};
     try {
       const socket = await openSmtpSocket(server, {
         resolve: options.resolve,
@@ -182,6 +189,15 @@ export class SmtpConnectionPool implements MailTransport {
       });
       connection = { smtp, closed: false };
       this.watch(connection);
+      // The socket timeout only notices silence: a server that trickles a
+      // byte now and then would hold the connection for ever.
+      cancelDeadline = this.deadline(
+        connection,
+        options.connectionTimeoutMs +
+          options.greetingTimeoutMs +
+          2 * options.socketTimeoutMs,
+        'greet and let us log in',
+      );
       await this.step(connection, done => smtp.connect(() => done()));
       if (server.auth) {
         if (!smtp.secure && !options.allowInsecureAuth) {
@@ -199,7 +215,34 @@ export class SmtpConnectionPool implements MailTransport {
     } catch (error) {
       if (connection) this.discard(connection);
       throw new SmtpAttemptError('connect', error as Error);
+    } finally {
+      cancelDeadline();
     }
+  }
+
+  /**
+   * Fails what runs on the connection if it is not done within `ms`,
+   * whatever the server trickles meanwhile, and drops the connection.
+   * Returns what cancels it.
+   */
+  private deadline(
+    connection: PooledConnection,
+    ms: number,
+    what: string,
+  ): () => void {
+    const timer = setTimeout(() => {
+      const abort = connection.abort;
+      connection.abort = undefined;
+      this.discard(connection);
+      abort?.(
+        errorWithCode(
+          `${this.server.host}:${this.server.port} took longer than ${Math.round(ms / 1000)} s to ${what}`,
+          'ETIMEDOUT',
+        ),
+      );
+    }, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
   }
 
   /** The tenant's own trust (an authority of its own, or none) on top of the operator's. */
@@ -262,7 +305,13 @@ export class SmtpConnectionPool implements MailTransport {
     return new Promise((resolve, reject) => {
       connection.abort = error =>
         reject(new SmtpAttemptError('transaction', error));
+      const cancelDeadline = this.deadline(
+        connection,
+        TRANSACTION_DEADLINE_FACTOR * this.options.socketTimeoutMs,
+        'take the message',
+      );
       connection.smtp.send(envelope, message, (error, info) => {
+        cancelDeadline();
         connection.abort = undefined;
         if (error) {
           this.afterRefusal(connection, error);
