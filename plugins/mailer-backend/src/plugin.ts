@@ -27,6 +27,10 @@ import { createRouter } from './router';
 import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
+import { ReplyExplanations } from './service/ReplyExplanations';
+import { SenderCheck } from './service/SenderCheck';
+import { readSenderCheckConfig } from './senderCheck/readSenderCheckConfig';
+import { SenderDns } from './senderCheck/senderDns';
 import { MailQueue } from './service/MailQueue';
 import { SEND_KEY_LIFETIME_MS } from './service/IdempotentSends';
 import { TenantPauses } from './delivery/TenantPauses';
@@ -78,6 +82,7 @@ export const mailerPlugin = createBackendPlugin({
         const cipher = SecretCipher.fromConfig(config);
         // Which servers tenants may use; the default mailbox is not subject to it.
         const serverPolicy = ServerPolicy.fromConfig(config);
+        const senderCheckConfig = readSenderCheckConfig(config);
 
         const knex = await openDatabase(database);
         const history = new SettingsHistory(new SettingsHistoryStore(knex));
@@ -100,6 +105,10 @@ export const mailerPlugin = createBackendPlugin({
             defaultLaneKey(mailerConfig.defaultServer),
           ),
           sendKeys: new SendKeys(knex),
+          explanations: new ReplyExplanations(
+            settings,
+            mailerConfig.defaultServer,
+          ),
         });
         const tenantResolver = policyResolver(serverPolicy);
         const tokens = new OAuthTokens(
@@ -218,6 +227,15 @@ export const mailerPlugin = createBackendPlugin({
                 logger,
               },
             ),
+            senderCheck: new SenderCheck({
+              settings,
+              defaultServer: mailerConfig.defaultServer,
+              dns: new SenderDns({
+                servers: senderCheckConfig.dnsServers,
+                timeoutMs: senderCheckConfig.timeoutMs,
+              }),
+              cacheMs: senderCheckConfig.cacheMs,
+            }),
             history,
             logger,
           }),

@@ -52,6 +52,13 @@ export const connectionTestBody = z
   })
   .strict();
 
+export const senderCheckBody = z
+  .object({
+    values: settingsUpdateBody.shape.values.optional(),
+    refresh: z.boolean().optional(),
+  })
+  .strict();
+
 const priority = z
   .enum(['transactional', 'bulk'], {
     // zod's own message repeats the value it got.

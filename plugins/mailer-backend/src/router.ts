@@ -12,6 +12,7 @@ import { serviceRoutes } from './routes/serviceRoutes';
 import { userRoutes } from './routes/userRoutes';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
+import { SenderCheck } from './service/SenderCheck';
 import { SettingsHistory } from './service/SettingsHistory';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { tooManyRequestsHandler } from './tooManyRequests';
@@ -25,6 +26,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   connectionTester: ConnectionTester;
+  senderCheck: SenderCheck;
   history: SettingsHistory;
   logger: LoggerService;
 }

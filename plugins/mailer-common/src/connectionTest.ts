@@ -1,6 +1,9 @@
 /**
  * What a connection test found, from the first step that failed. Every
  * outcome but `success` comes with a plain explanation and a fix.
+ * `sender-not-authenticated`: a receiver refused the mail because the
+ * sender's domain failed SPF, DKIM, DMARC or alignment (the sender check
+ * says which); `rate-limited`: a receiver slows the sender down.
  *
  * @public
  */
@@ -15,6 +18,8 @@ export type ConnectionTestOutcome =
   | 'sender-refused'
   | 'recipient-refused'
   | 'server-busy'
+  | 'rate-limited'
+  | 'sender-not-authenticated'
   | 'not-smtp'
   | 'not-allowed'
   | 'unknown-failure';

@@ -2,6 +2,20 @@ import type { SmtpReply } from './MailDeliveryError';
 import type { MailAddress, MailMessage } from './mailMessage';
 
 /**
+ * What a server's reply means, when the portal knows: e.g. that Gmail
+ * refused a message because the sender's domain has no DMARC record, and
+ * how to fix it.
+ *
+ * @public
+ */
+export interface ReplyExplanation {
+  /** One sentence saying what the reply means. */
+  message: string;
+  /** What to do about it. */
+  advice: string;
+}
+
+/**
  * Where a queued message stands. `sent`, `partial` (delivered to some
  * recipients, refused for good by the others) and `failed` are final.
  *
@@ -75,6 +89,8 @@ export interface DeliveryStatus {
   recipients: RecipientDelivery[];
   /** The last SMTP reply that stopped or delayed delivery. */
   lastReply?: SmtpReply;
+  /** What `lastReply` means, when the portal knows. */
+  explanation?: ReplyExplanation;
   createdAt: string;
   updatedAt: string;
   sentAt?: string;
@@ -182,6 +198,8 @@ export interface DeliverySummary {
     kind: CampaignKind;
     recipients: string[];
     reply?: SmtpReply;
+    /** What `reply` means, when the portal knows. */
+    explanation?: ReplyExplanation;
     failedAt: string;
   }>;
 }

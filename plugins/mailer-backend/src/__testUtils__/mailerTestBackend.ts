@@ -117,6 +117,9 @@ export async function startMailerTestBackend(
               shutdownTimeout: '1s',
               ...options.delivery,
             },
+            // Tests never ask the machine's DNS: a sender check that a test
+            // does not point at its own DNS server gets no answer, at once.
+            senderCheck: { dnsServers: ['127.0.0.1:9'], timeout: '1s' },
             ...options.config,
           },
         },

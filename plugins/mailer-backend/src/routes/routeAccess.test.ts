@@ -37,6 +37,11 @@ const ACCESS: Record<
     permission: 'mailer.settings.manage',
     body: {},
   },
+  'POST /sender-check': {
+    audience: 'user',
+    permission: 'mailer.settings.manage',
+    body: {},
+  },
   'GET /delivery-summary': {
     audience: 'user',
     permission: 'mailer.delivery.read',

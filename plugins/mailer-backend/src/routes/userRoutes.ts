@@ -22,12 +22,14 @@ import Router from 'express-promise-router';
 import {
   connectionTestBody,
   parseBody,
+  senderCheckBody,
   settingsUpdateBody,
   toSettingsChange,
 } from '../requestBodies';
 import { ConnectionTester } from '../service/ConnectionTester';
 import { MailQueue } from '../service/MailQueue';
 import { PerUserRateLimit } from '../service/PerUserRateLimit';
+import { SenderCheck } from '../service/SenderCheck';
 import { SettingsHistory } from '../service/SettingsHistory';
 import { TenantSettingsService } from '../service/TenantSettingsService';
 import { TooManyRequestsError } from '../tooManyRequests';
@@ -42,12 +44,16 @@ export interface UserRoutesOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   connectionTester: ConnectionTester;
+  /** Whether the tenant's sender can reach the inbox (SPF, DKIM, DMARC). */
+  senderCheck: SenderCheck;
   /** Who changed which keys and who tested the connection, for the settings page. */
   history: SettingsHistory;
 }
 
 /** Connection tests open SMTP connections and may send mail: a few a minute per user. */
 const CONNECTION_TESTS_PER_MINUTE = 10;
+/** Sender checks read DNS: the card runs one with each connection test and on demand. */
+const SENDER_CHECKS_PER_MINUTE = 20;
 /**
  * Saves look the server's name up to check it against the server policy:
  * without a limit, refusals would let a script map internal host names.
@@ -57,7 +63,7 @@ const SETTINGS_CHANGES_PER_MINUTE = 30;
 
 /**
  * The routes of the Notification settings page: settings, their history,
- * their test and the delivery summary. Users only: a plugin's service token is refused,
+ * their test, the sender check and the delivery summary. Users only: a plugin's service token is refused,
  * since Backstage lets every service principal past permission checks.
  */
 export function userRoutes(options: UserRoutesOptions): express.Router {
@@ -197,6 +203,31 @@ export function userRoutes(options: UserRoutesOptions): express.Router {
       },
     );
     res.json(result);
+  });
+
+  const senderCheckLimit = new PerUserRateLimit(
+    SENDER_CHECKS_PER_MINUTE,
+    60_000,
+  );
+  // Not audited, as reads are not: it reads public DNS records, and sends,
+  // stores and uses no secret.
+  router.post('/sender-check', express.json(), async (req, res) => {
+    const { tenantId, userRef } = await authorizedUser(
+      req,
+      mailerSettingsManagePermission,
+    );
+    const body = parseBody(senderCheckBody, req.body);
+    if (!senderCheckLimit.tryAcquire(userRef)) {
+      throw new TooManyRequestsError(
+        `At most ${SENDER_CHECKS_PER_MINUTE} sender checks a minute; try again shortly`,
+      );
+    }
+    res.json(
+      await options.senderCheck.check(tenantId, {
+        values: body.values && toSettingsChange(body.values),
+        refresh: body.refresh,
+      }),
+    );
   });
 
   router.get('/delivery-summary', async (req, res) => {

@@ -19,6 +19,7 @@ import { OutboxReports } from '../database/OutboxReports';
 import { SendKeys } from '../database/SendKeys';
 import { IdempotentSends } from './IdempotentSends';
 import { maskDeliverySummary } from './maskRecipients';
+import { ReplyExplanations } from './ReplyExplanations';
 import { TemplateFields } from './TemplateFields';
 
 /** The most recipients one `addRecipients` call takes; bulk clients send batches. */
@@ -94,6 +95,8 @@ export class MailQueue {
       reports: OutboxReports;
       pauses: PauseLookup;
       sendKeys: SendKeys;
+      /** What replies mean (e.g. a receiver's refusal of the sender), added as records are read. */
+      explanations?: ReplyExplanations;
     },
     private readonly limits: {
       /**
@@ -248,7 +251,9 @@ export class MailQueue {
       this.outbox.reports.summary(tenantId),
       this.outbox.pauses.of(tenantId),
     ]);
-    const summary = pause ? { pause, ...found } : found;
+    const explained =
+      (await this.outbox.explanations?.summary(tenantId, found)) ?? found;
+    const summary = pause ? { pause, ...explained } : explained;
     return options.revealRecipients ? summary : maskDeliverySummary(summary);
   }
 
@@ -258,7 +263,10 @@ export class MailQueue {
     if (!found || found.tenantId !== tenantId) {
       throw new NotFoundError(`No queued message ${id}`);
     }
-    return found.status;
+    return (
+      (await this.outbox.explanations?.status(tenantId, found.status)) ??
+      found.status
+    );
   }
 
   /**

@@ -1,6 +1,9 @@
 import { ConnectionTestResult } from '@elixeum/plugin-mailer-common';
 import { readSmtpFailure, SmtpFailure } from './readSmtpFailure';
 import { SmtpServerSettings } from './SmtpServerSettings';
+import { enhancedStatusOf } from './enhancedStatus';
+import { providerOf } from './mailProvider';
+import { explainProviderRefusal } from './providerRefusals';
 import { readTlsFailure } from './tlsFailure';
 import { explainTokenFailure } from '../oauth/explainTokenFailure';
 import { explainGraphFailure } from '../graph/explainGraphFailure';
@@ -38,13 +41,22 @@ const OFFICE365_DELEGATED_TOKEN_REFUSED =
   'The refresh token must belong to SMTP.Username (or to a user with Send As on it) and must have been granted https://outlook.office.com/SMTP.Send with offline_access: sign in again with that consent and enter the new refresh token. ' +
   'SMTP AUTH must also be on for the mailbox (`Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false`).';
 
+const refusalOf = (e: SmtpFailure, s: SmtpServerSettings) =>
+  explainProviderRefusal(e, providerOf(s, e.response));
+
 /** Rules that look at the server's reply: the most specific advice first. */
 const REPLY_RULES: Array<{
   matches: (e: SmtpFailure, reply: string, s: SmtpServerSettings) => boolean;
-  failure: (s: SmtpServerSettings) => Failure;
+  failure: (s: SmtpServerSettings, e: SmtpFailure) => Failure;
 }> = [
   {
-    matches: (_e, reply) => reply.includes('5.7.30'),
+    // A receiver's refusal of the sender (Gmail, Outlook.com), first: Gmail's
+    // 5.7.30 (DKIM) is not Exchange's (basic authentication off), below.
+    matches: (e, _reply, s) => refusalOf(e, s) !== undefined,
+    failure: (s, e) => refusalOf(e, s)!,
+  },
+  {
+    matches: e => enhancedStatusOf(e.response) === '5.7.30',
     failure: () => ({
       outcome: 'authentication-failed',
       message:
@@ -238,7 +250,7 @@ export function explainSmtpFailure(
     failure = explainGraphFailure(reply, server.auth?.user ?? '');
   } else {
     const rule = REPLY_RULES.find(r => r.matches(e, reply, server));
-    failure = rule ? rule.failure(server) : byCode(e, server, e.text);
+    failure = rule ? rule.failure(server, e) : byCode(e, server, e.text);
   }
   return {
     ...failure,

@@ -15,6 +15,8 @@ const OUTCOMES: Record<ConnectionTestOutcome, string> = {
   'sender-refused': 'sender refused',
   'recipient-refused': 'recipient refused',
   'server-busy': 'server busy',
+  'rate-limited': 'rate limited',
+  'sender-not-authenticated': 'sender not authenticated',
   'not-smtp': 'not an SMTP server',
   'not-allowed': 'server not allowed',
   'unknown-failure': 'failed',
