@@ -6,6 +6,7 @@ import {
   tenantFromCallerModule,
 } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import { watchQueries } from './__testUtils__/queryWatch';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
 const databases = createTestDatabases();
@@ -46,7 +47,7 @@ describe.each(databases.eachSupportedId())(
       const hung = await startSilentServer();
       try {
         const consumer = createConsumerPlugin();
-        const { backend, server } = await startMailerTestBackend(
+        const { backend, server, knex } = await startMailerTestBackend(
           databases,
           databaseId,
           {
@@ -57,11 +58,18 @@ describe.each(databases.eachSupportedId())(
         const { id } = await consumer
           .mailer()
           .send({ to: 'ada@example.com', subject: 'Reset', text: 'link' });
+        // The route has the request once it reads the message's status.
+        const statusRead = watchQueries(
+          knex,
+          (_sql, bindings) => bindings.includes(id),
+          'the status read',
+        );
         const waiting = request(server)
           .get(`/api/mailer/messages/${id}?waitMs=20000`)
           .set('Authorization', mockCredentials.service.header())
           .then(response => response);
-        await new Promise(resolve => setTimeout(resolve, 500));
+        await statusRead.next(1);
+        statusRead.stop();
         const stopping = Date.now();
         await backend.stop();
         const answer = await waiting;

@@ -126,7 +126,12 @@ describe('OAuth2 (XOAUTH2) with Microsoft client credentials', () => {
     expect(endpoint.tokenRequests).toHaveLength(1);
 
     // Past the first token's life: every new login needs a new token.
-    await new Promise(resolve => setTimeout(resolve, 2_300));
+    const [first] = endpoint.issued;
+    await eventually(
+      () => !endpoint.isValid(first.token),
+      10_000,
+      'the first token to expire',
+    );
     await sendMany(mailer, 25, 'second');
     await smtp.waitForMessages(50);
 
@@ -334,7 +339,12 @@ describe('OAuth2 with a refresh token', () => {
     expect(raw.value).not.toContain(rotated);
 
     // The first token has expired; the old refresh token would now be refused.
-    await new Promise(resolve => setTimeout(resolve, 1_300));
+    const [firstToken] = endpoint.issued;
+    await eventually(
+      () => !endpoint.isValid(firstToken.token),
+      10_000,
+      'the first token to expire',
+    );
     await mailer.send({ to: 'd@example.com', subject: 'Two', text: 'x' });
     await smtp.waitForMessages(2);
     expect(endpoint.tokenRequests.map(r => r.form.refresh_token)).toEqual([
@@ -406,8 +416,9 @@ describe('OAuth2 with a refresh token', () => {
         'unsaved-Refresh-token',
       );
       expect(elsewhere.refreshToken).not.toBe('elsewhere-Refresh-token');
-      await new Promise(resolve => setTimeout(resolve, 200));
       expect(await rows()).toEqual(before);
+      // (A rotation stored late would show below: delivery would send it
+      // instead of the saved token.)
 
       // Delivery exchanges the saved token for a token of its own, and keeps the rotation.
       await mailer.send({ to: 'c@example.com', subject: 'One', text: 'x' });

@@ -2,6 +2,7 @@ import {
   SmtpTestServer,
   SmtpTestServerOptions,
 } from '@internal/smtp-test-server';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
@@ -11,6 +12,7 @@ import {
   recipients,
   tenantServerSettings,
 } from './__testUtils__/outboxHarness';
+import { watchQueries } from './__testUtils__/queryWatch';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { waitForPause } from './__testUtils__/waitForPause';
@@ -349,7 +351,9 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
       .where({ setting_key: 'SMTP.Password' })
       .update({ encryption_key_id: 'retired-key' });
     // A change made behind the service's back (as by another replica) is
-    // seen within half a second.
+    // seen within half a second (the worker's cache of settings): waiting
+    // that long is the promise under test, and a busy machine can only make
+    // the wait longer, never too short.
     await new Promise(resolve => setTimeout(resolve, 600));
 
     const { id } = await mailer.send({
@@ -365,7 +369,16 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
       ),
       reply: { code: 'ESETTINGS' },
     });
-    await new Promise(resolve => setTimeout(resolve, 1000));
+    // The worker tried again once the pause ran out, and held the mail
+    // back again.
+    await eventually(
+      async () =>
+        Number(
+          (await knex('mailer_delivery_pauses').max({ n: 'failures' }))[0].n,
+        ) >= 2,
+      20_000,
+      'a second failed try',
+    );
     expect(await mailer.getStatus(id)).toMatchObject({
       state: 'queued',
       attempts: 0,
@@ -383,26 +396,41 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     });
   });
 
+  /**
+   * Waits until the worker has asked the ledger for quota twice more, and
+   * then expects `count` messages claimed and received: had it been given
+   * more, it would have claimed more.
+   */
+  async function expectHeldAt(knex: Knex, smtp: SmtpTestServer, count: number) {
+    await smtp.waitForMessages(count, 10_000);
+    const askedForQuota = watchQueries(knex, /mailer_rate_limit_locks/i);
+    await askedForQuota.next(2);
+    askedForQuota.stop();
+    const [{ n }] = await knex('mailer_outbox')
+      .whereNot({ state: 'waiting' })
+      .count({ n: '*' });
+    expect(Number(n)).toBe(count);
+    expect(smtp.messages).toHaveLength(count);
+  }
+
   it("keeps to a tenant's messages-per-minute limit", async () => {
     const smtp = await smtpServer();
-    const { mailer, server } = await start(smtp);
+    const { mailer, server, knex } = await start(smtp);
     await saveSettings(
       server,
       tenantServerSettings(smtp, { 'SMTP.RateLimit': '30' }),
     );
     await mailer.sendBulk({ subject: 's', text: 't' }, recipients(45));
-    await smtp.waitForMessages(30, 10_000);
-    await new Promise(resolve => setTimeout(resolve, 1000));
-    expect(smtp.messages).toHaveLength(30);
+    await expectHeldAt(knex, smtp, 30);
   });
 
   it("keeps to the default mailbox's messages-per-minute limit", async () => {
     const smtp = await smtpServer();
-    const { mailer } = await start(smtp, { defaultExtra: { rateLimit: 20 } });
+    const { mailer, knex } = await start(smtp, {
+      defaultExtra: { rateLimit: 20 },
+    });
     await mailer.sendBulk({ subject: 's', text: 't' }, recipients(35));
-    await smtp.waitForMessages(20, 10_000);
-    await new Promise(resolve => setTimeout(resolve, 1000));
-    expect(smtp.messages).toHaveLength(20);
+    await expectHeldAt(knex, smtp, 20);
   });
 
   it('sends the rest of a campaign through the new server when the settings change', async () => {

@@ -2,6 +2,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
+import { watchQueries } from './__testUtils__/queryWatch';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
 const databases = createTestDatabases();
@@ -17,9 +18,12 @@ describe.each(databases.eachSupportedId())(
   'a test email from the settings card on %s',
   databaseId => {
     it('goes through the default mailbox while the settings are incomplete, is listed in the delivery view, and is never sent again', async () => {
-      const { server } = await startMailerTestBackend(databases, databaseId, {
-        defaultServer: { host: smtp.host, port: smtp.port },
-      });
+      const { server, knex } = await startMailerTestBackend(
+        databases,
+        databaseId,
+        { defaultServer: { host: smtp.host, port: smtp.port } },
+      );
+      const outboxQueries = watchQueries(knex, /mailer_outbox/i, 'outbox');
       const asAdmin = (req: request.Test) =>
         req.set('Authorization', mockCredentials.user.header(ADMIN));
 
@@ -38,8 +42,13 @@ describe.each(databases.eachSupportedId())(
       expect(smtp.messages[0].envelope.rcptTo).toEqual([
         'admin@tenant.example',
       ]);
-      // Workers poll every 50 ms: ten rounds, and still the one message.
-      await new Promise(resolve => setTimeout(resolve, 500));
+      // It is in the outbox as sent, so no worker can claim it…
+      const rows = await knex('mailer_outbox').select('state');
+      expect(rows.map(row => row.state)).toEqual(['sent']);
+      // …and after the workers have been round their loop a few more
+      // times, the server still has the one message.
+      await outboxQueries.next(5);
+      outboxQueries.stop();
       expect(smtp.messages).toHaveLength(1);
 
       const { body: summary } = await asAdmin(

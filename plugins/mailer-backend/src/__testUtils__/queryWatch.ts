@@ -14,15 +14,20 @@ export interface QueryWatch {
   stop(): void;
 }
 
-/** Watches the SQL `knex` sends (transactions included) for `pattern`. */
+/**
+ * Watches the statements `knex` sends (transactions included) for those
+ * whose SQL matches `pattern`, or that `pattern` accepts by SQL and values.
+ */
 export function watchQueries(
   knex: Knex,
-  pattern: RegExp,
+  pattern: RegExp | ((sql: string, bindings: unknown[]) => boolean),
   what = String(pattern),
 ): QueryWatch {
+  const matches =
+    pattern instanceof RegExp ? (sql: string) => pattern.test(sql) : pattern;
   let count = 0;
-  const listener = (query: { sql?: string }) => {
-    if (query.sql && pattern.test(query.sql)) count += 1;
+  const listener = (query: { sql?: string; bindings?: unknown[] }) => {
+    if (query.sql && matches(query.sql, query.bindings ?? [])) count += 1;
   };
   knex.on('query', listener);
   return {

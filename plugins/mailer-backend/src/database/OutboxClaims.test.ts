@@ -223,12 +223,20 @@ describe.each(databases.eachSupportedId())(
         tenantId: 't',
         limit: 2,
         token: 'dead',
-        leaseMs: 1,
+        leaseMs: 60_000,
+      });
+      // Nothing is taken back while the lease runs…
+      expect(await claims.reclaimExpired(3)).toEqual({
+        requeued: 0,
+        failed: 0,
       });
       await knex('mailer_outbox')
         .where({ id: 'poison' })
         .update({ attempts: 3 });
-      await new Promise(resolve => setTimeout(resolve, 20));
+      // …and everything once it ran out, on the database's clock.
+      await knex('mailer_outbox').update({
+        lease_until: (await readDatabaseNow(knex)) - 1,
+      });
 
       expect(await claims.reclaimExpired(3)).toEqual({
         requeued: 1,

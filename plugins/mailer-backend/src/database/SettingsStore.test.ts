@@ -132,6 +132,9 @@ describe.each(databases.eachSupportedId())(
       ]);
     });
 
+    // Proves the lock on PostgreSQL and MySQL, where the two changes run on
+    // connections of their own; SQLite has one connection, which takes them
+    // in turn.
     it.each([
       ['a tenant with settings', true],
       ['a tenant saving for the first time', false],
