@@ -117,7 +117,11 @@ export interface Config {
       retention?: HumanDuration | string;
       /** A server's idle connections are closed after this. Defaults to 1 minute. */
       idlePoolTimeout?: HumanDuration | string;
-      /** The most servers a replica keeps connections open to. Defaults to 100. */
+      /**
+       * The most tenant servers a replica sends to at once (the default
+       * mailbox comes on top); more tenants with mail take turns. Defaults
+       * to 100.
+       */
       maxPools?: number;
       /**
        * What the campaign bodies (attachments included) a replica keeps in
