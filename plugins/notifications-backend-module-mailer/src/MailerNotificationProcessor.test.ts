@@ -55,6 +55,17 @@ function createProcessor(
   return { processor, logger };
 }
 
+/** Everything the processor logged, at every level, with each line's meta. */
+function everythingLogged(
+  logger: ReturnType<typeof mockServices.logger.mock>,
+): string {
+  return JSON.stringify(
+    (['error', 'warn', 'info', 'debug'] as const).flatMap(level =>
+      (logger[level] as jest.Mock).mock.calls.map(args => [level, ...args]),
+    ),
+  );
+}
+
 describe('MailerNotificationProcessor', () => {
   it('queues one transactional email for the user, for the user’s tenant', async () => {
     const send = jest.fn(async () => ({ id: 'm-1' }));
@@ -79,6 +90,7 @@ describe('MailerNotificationProcessor', () => {
     await processor.postProcess(notification);
     expect(send).toHaveBeenCalledTimes(2);
     expect(logger.error).not.toHaveBeenCalled();
+    expect(everythingLogged(logger)).not.toContain('ada@example.com');
   });
 
   it('never throws, and logs a refusal without the address', async () => {
@@ -92,8 +104,35 @@ describe('MailerNotificationProcessor', () => {
     expect(logger.error).toHaveBeenCalledTimes(1);
     const [line] = logger.error.mock.calls[0];
     expect(line).toContain('notification n-1');
-    expect(line).not.toContain('ada@example.com');
+    // The line and its meta, at every level.
+    expect(everythingLogged(logger)).not.toContain('ada@example.com');
   });
+
+  it('tries twice more (after 0.5 s and 2 s) with the same key, then gives up and logs the notification and the reason, never the address', async () => {
+    const calls: number[] = [];
+    const send = jest.fn(async () => {
+      calls.push(Date.now());
+      throw new ServiceUnavailableError('the mailer is restarting');
+    });
+    const { processor, logger } = createProcessor(fakeMailer(send));
+    await expect(processor.postProcess(notification)).resolves.toBeUndefined();
+    expect(send).toHaveBeenCalledTimes(3);
+    // Not sooner than it says (a timer may fire a millisecond early).
+    expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(500 - 5);
+    expect(calls[2] - calls[1]).toBeGreaterThanOrEqual(2000 - 5);
+    // One send, tried again: the same key each time, so it queues once.
+    const keys = send.mock.calls.map(
+      (call: unknown[]) =>
+        (call[1] as { idempotencyKey?: string }).idempotencyKey,
+    );
+    expect(keys[0]).toBeDefined();
+    expect(new Set(keys).size).toBe(1);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    const [line] = logger.error.mock.calls[0];
+    expect(line).toContain('notification n-1');
+    expect(line).toContain('the mailer is restarting');
+    expect(everythingLogged(logger)).not.toContain('ada@example.com');
+  }, 15_000);
 
   it('never throws when the catalog fails', async () => {
     const send = jest.fn();
