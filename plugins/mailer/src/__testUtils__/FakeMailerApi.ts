@@ -6,6 +6,8 @@ import {
   DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
+  SenderCheckRequest,
+  SenderCheckResult,
   SettingsHistoryResponse,
   SettingsUpdateRequest,
   SettingView,
@@ -13,6 +15,7 @@ import {
 import { MailerApi } from '../api/MailerApi';
 import { SettingsChangeSignal } from '../api/SettingsChangeSignal';
 import { deliverySummary as noMail } from './deliverySummaries';
+import { senderCheckResult } from './senderChecks';
 
 /** A MailerApi that answers from memory and records what the card sent. */
 export class FakeMailerApi implements MailerApi {
@@ -26,6 +29,17 @@ export class FakeMailerApi implements MailerApi {
     messageSent: false,
     server: 'custom',
   };
+
+  readonly senderCheckRequests: SenderCheckRequest[] = [];
+  /** What the sender check answers; a function answers each request on its own. */
+  senderCheck:
+    | SenderCheckResult
+    | ((
+        request: SenderCheckRequest,
+      ) => SenderCheckResult | Promise<SenderCheckResult>) =
+    senderCheckResult();
+  /** Set to make the sender check fail, as the server would. */
+  senderCheckError?: Error;
 
   deliverySummary: DeliverySummary = noMail();
   /** Set to make the delivery summary fail, as the server would. */
@@ -78,6 +92,15 @@ export class FakeMailerApi implements MailerApi {
     this.testRequests.push(request);
     this.settingsChanged.emit();
     return this.testResult;
+  }
+
+  async checkSender(request: SenderCheckRequest) {
+    this.senderCheckRequests.push(request);
+    if (this.senderCheckError) throw this.senderCheckError;
+    const { senderCheck } = this;
+    return typeof senderCheck === 'function'
+      ? senderCheck(request)
+      : senderCheck;
   }
 
   async getDeliverySummary() {

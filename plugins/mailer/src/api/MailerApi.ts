@@ -5,6 +5,8 @@ import {
   DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
+  SenderCheckRequest,
+  SenderCheckResult,
   SettingsHistoryResponse,
   SettingsUpdateRequest,
 } from '@elixeum/plugin-mailer-common';
@@ -29,6 +31,11 @@ export interface MailerApi {
   getSettingsHistory(): Promise<SettingsHistoryResponse>;
   /** Connects to the SMTP server with the given (or saved) settings, optionally sending a test message. */
   testConnection(request: ConnectionTestRequest): Promise<ConnectionTestResult>;
+  /**
+   * Reads the SPF, DKIM and DMARC records of the sender of the given (or
+   * saved) settings: whether its mail can reach the inbox.
+   */
+  checkSender(request: SenderCheckRequest): Promise<SenderCheckResult>;
   /** The tenant's latest mailings with their counts per state, and the latest failed messages. */
   getDeliverySummary(): Promise<DeliverySummary>;
   /**

@@ -6,6 +6,8 @@ import {
   DeliverySummary,
   MailerStatus,
   NotificationSettingsResponse,
+  SenderCheckRequest,
+  SenderCheckResult,
   SettingsHistoryResponse,
   SettingsUpdateRequest,
 } from '@elixeum/plugin-mailer-common';
@@ -61,6 +63,10 @@ export class MailerClient implements MailerApi {
     return this.recorded(
       this.request('/connection-test', withJsonBody('POST', request)),
     );
+  }
+
+  checkSender(request: SenderCheckRequest): Promise<SenderCheckResult> {
+    return this.request('/sender-check', withJsonBody('POST', request));
   }
 
   getDeliverySummary(): Promise<DeliverySummary> {

@@ -137,6 +137,39 @@ describe('DeliverySummaryCard', () => {
     );
   });
 
+  it("explains a receiver's refusal of the sender beside its reply", async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.deliverySummary = deliverySummary({
+      recentFailures: [
+        {
+          ...summary.recentFailures[0],
+          reply: {
+            responseCode: 550,
+            response:
+              '550 5.7.26 This mail has been blocked because the sender is unauthenticated. - gsmtp',
+          },
+          explanation: {
+            message:
+              'The receiver refused the mail: the sender is not authenticated (550 5.7.26).',
+            advice: 'Publish SPF, DKIM and DMARC for the From domain.',
+          },
+        },
+      ],
+    });
+    await renderSummary(api);
+
+    const failures = await screen.findByRole('table', {
+      name: 'Recent failures',
+    });
+    const [, failure] = within(failures).getAllByRole('row');
+    const [, reply] = within(failure).getAllByRole('cell');
+    expect(reply).toHaveTextContent(
+      '550 5.7.26 This mail has been blocked because the sender is unauthenticated. - gsmtp' +
+        'The receiver refused the mail: the sender is not authenticated (550 5.7.26). ' +
+        'Publish SPF, DKIM and DMARC for the From domain.',
+    );
+  });
+
   it('counts single messages on one line instead of listing each as a mailing', async () => {
     const api = new FakeMailerApi(customServerSettings);
     api.deliverySummary = deliverySummary({

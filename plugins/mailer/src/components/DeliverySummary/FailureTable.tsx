@@ -11,12 +11,12 @@ import { CampaignSubject } from './CampaignSubject';
 import { replyText } from './deliveryText';
 import { When } from './When';
 
-/** The latest messages that could not be delivered, with the server's reply. */
 const useStyles = makeStyles({
   // A server reply may hold long tokens (queue ids, URLs): they may break.
   reply: { overflowWrap: 'anywhere' },
 });
 
+/** The latest messages that could not be delivered, with the server's reply and what it means. */
 export function FailureTable(props: {
   failures: DeliverySummary['recentFailures'];
 }) {
@@ -55,6 +55,19 @@ export function FailureTable(props: {
                   <code title={failure.reply?.code}>{reply}</code>
                 ) : (
                   'No reply'
+                )}
+                {/* What the reply means, when the portal knows (a receiver's refusal of the sender). */}
+                {failure.explanation && (
+                  <Typography variant="body2" component="div">
+                    {failure.explanation.message}{' '}
+                    <Typography
+                      variant="body2"
+                      color="textSecondary"
+                      component="span"
+                    >
+                      {failure.explanation.advice}
+                    </Typography>
+                  </Typography>
                 )}
               </TableCell>
               <TableCell>

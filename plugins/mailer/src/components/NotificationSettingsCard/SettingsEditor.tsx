@@ -9,16 +9,20 @@ import {
   SMTP_KEYS,
 } from '@elixeum/plugin-mailer-common';
 import { AddSettingButton } from './AddSettingButton';
+import { useEffect } from 'react';
 import { CertificateCheckWarning } from './CertificateCheckWarning';
 import { ConnectionTestPanel } from './ConnectionTestPanel';
+import { DeliverabilityLine } from './DeliverabilityLine';
 import { MailerStatusLine } from './MailerStatusLine';
 import { MissingKeyNotice } from './MissingKeyNotice';
 import { SecretsRemovedOnSave } from './SecretsRemovedOnSave';
+import { SenderCheckPanel } from './SenderCheckPanel';
 import { SettingField } from './SettingField';
 import { useConfirmLeave } from './useConfirmLeave';
+import { useSenderCheck } from './useSenderCheck';
 import { useSettingsEditor } from './useSettingsEditor';
 
-/** The loaded settings as a form: fields, Add, Save and the connection test. */
+/** The loaded settings as a form: fields, Add, Save, the connection test and the sender check. */
 export function SettingsEditor(props: {
   loaded: NotificationSettingsResponse;
 }) {
@@ -29,6 +33,15 @@ export function SettingsEditor(props: {
     .map(field => field.definition.key);
   const canAddCa = editor.addableKeys.some(d => d.key === SMTP_KEYS.tlsCa);
   useConfirmLeave(editor.dirty);
+  const senderCheck = useSenderCheck();
+  const runSenderCheck = senderCheck.run;
+  // The saved sender is checked when the card opens and after each save.
+  useEffect(() => {
+    runSenderCheck({});
+  }, [editor.saved, runSenderCheck]);
+  /** Checks the sender of the form as edited, as a connection test tests it. */
+  const checkEdited = (refresh: boolean) =>
+    runSenderCheck({ values: editor.change, ...(refresh && { refresh }) });
 
   return (
     <InfoCard
@@ -67,6 +80,7 @@ export function SettingsEditor(props: {
         preview={editor.preview}
         hasSettings={editor.fields.length > 0}
       />
+      <DeliverabilityLine state={senderCheck.state} />
       <MissingKeyNotice
         secrets={editor.saved.status.secretsWithMissingKey ?? []}
         canEnter
@@ -109,9 +123,19 @@ export function SettingsEditor(props: {
         change={editor.change}
         valid={editor.valid}
         onInvalid={editor.problems.revealAll}
-        onRun={editor.clearSaveMessage}
+        onRun={() => {
+          editor.clearSaveMessage();
+          // The sender is checked with every connection test.
+          checkEdited(false);
+        }}
         preview={editor.preview}
         onAddCa={canAddCa ? () => editor.addKey(SMTP_KEYS.tlsCa) : undefined}
+      />
+      <SenderCheckPanel
+        state={senderCheck.state}
+        onCheck={() =>
+          editor.valid ? checkEdited(true) : editor.problems.revealAll()
+        }
       />
     </InfoCard>
   );
