@@ -6,7 +6,7 @@ import {
   mailerTenantExtensionPoint,
 } from '@elixeum/plugin-mailer-node';
 import { ReceivedMessage, SmtpTestServer } from '@internal/smtp-test-server';
-import { setTimeout as delay } from 'node:timers/promises';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { groupEntity, userEntity } from './__testUtils__/catalogUsers';
 import {
@@ -22,6 +22,7 @@ import {
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { switchChannelOff } from './__testUtils__/userSettings';
 import { notificationsMailerTemplateExtensionPoint } from './extensions';
+import { MailerNotificationProcessor } from './MailerNotificationProcessor';
 
 const databases = createTestDatabases();
 
@@ -29,8 +30,6 @@ const databases = createTestDatabases();
 // waits for SMTP: more than Jest's default 5 s when the machine is busy.
 jest.setTimeout(30_000);
 
-/** Long enough for mail that should not come to have come: the mailer polls every 50 ms. */
-const QUIET_MS = 750;
 const ORIGIN = 'plugin:sender';
 const TENANT_PASSWORD = 'tenant-Secret-7f3a!';
 
@@ -74,6 +73,9 @@ afterEach(() => {
   assertNothingLeaked(lines, [TENANT_PASSWORD, ...usedEncryptionKeys]);
 });
 
+/** The mailer's database of the test's backend, to see what was queued. */
+let mailerDatabase: () => Promise<Knex>;
+
 async function start(options: Partial<NotificationsTestBackendOptions> = {}) {
   const started = await startNotificationsTestBackend(databases, {
     entities,
@@ -81,7 +83,40 @@ async function start(options: Partial<NotificationsTestBackendOptions> = {}) {
     ...options,
   });
   running.push(started.backend);
+  mailerDatabase = () => started.databaseOf('mailer');
   return started;
+}
+
+// Every notification the module is handed, through the real processor: a
+// test can wait until it has dealt with each one instead of sleeping.
+const postProcessed = jest.spyOn(
+  MailerNotificationProcessor.prototype,
+  'postProcess',
+);
+afterAll(() => postProcessed.mockRestore());
+
+/**
+ * Resolves once the module has dealt with every notification it was handed
+ * (the notifications backend hands them over without waiting) and the
+ * mailer has delivered all it queued: mail that should not come would be in
+ * the outbox by then. The notifications of a test are sent one after the
+ * other, so the last one's mail arriving means the earlier ones were handed
+ * over before it.
+ */
+async function allHandled() {
+  await Promise.allSettled(postProcessed.mock.results.map(r => r.value));
+  const knex = await mailerDatabase();
+  const unfinished = async () => {
+    const [{ n }] = await knex('mailer_outbox')
+      .whereNot({ state: 'sent' })
+      .count({ n: '*' });
+    return Number(n);
+  };
+  const deadline = Date.now() + 10_000;
+  while ((await unfinished()) > 0) {
+    if (Date.now() > deadline) throw new Error('The outbox was not delivered');
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
 }
 
 function toUser(
@@ -103,12 +138,13 @@ const recipientsOf = (messages: ReceivedMessage[]) =>
   messages.flatMap(m => m.envelope.rcptTo).sort();
 
 /**
- * Sends `marker` last and waits until it arrived and a little longer, so a
- * test can assert that the mail sent before it never came.
+ * Waits for `count` messages at `server` and until everything the module
+ * was handed is dealt with, so a test can assert that the mail sent before
+ * them never came.
  */
 async function settle(server: SmtpTestServer, count: number) {
   await server.waitForMessages(count);
-  await delay(QUIET_MS);
+  await allHandled();
   return server.messages;
 }
 
@@ -305,7 +341,7 @@ describe('notifications by email through the mailer', () => {
       mailFrom: 'portal@tenant.example',
       rcptTo: ['ada@example.com'],
     });
-    await delay(QUIET_MS);
+    await allHandled();
     expect(defaultServer.messages).toHaveLength(0);
   });
 
