@@ -74,7 +74,11 @@ describe.each(engines)('many tenants on %s', databaseId => {
     const ports = [...healthy, hung, nul, refusing].map(s => s.port);
 
     const knex: Knex = await databases.init(databaseId);
-    const replicas = [];
+    const replicas: Array<
+      Awaited<ReturnType<typeof startMailerTestBackend>> & {
+        mailer: ReturnType<ReturnType<typeof createConsumerPlugin>['mailer']>;
+      }
+    > = [];
     for (let r = 0; r < 2; r++) {
       const consumer = createConsumerPlugin();
       const started = await startMailerTestBackend(databases, databaseId, {

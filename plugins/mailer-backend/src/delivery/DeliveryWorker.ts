@@ -1,6 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { SmtpReply } from '@elixeum/plugin-mailer-common';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeliveryPauses } from '../database/DeliveryPauses';
 import {
@@ -17,6 +16,7 @@ import { CampaignTemplates } from './CampaignTemplates';
 import { ClaimLeases } from './ClaimLeases';
 import { messageIdOf } from './composeMessage';
 import { DeliveryLane, LaneItem } from './DeliveryLane';
+import { LaneClaims } from './LaneClaims';
 import { DeliveryLanes, DeliveryLanesEvents } from './DeliveryLanes';
 import { giveUp } from './deliveryOutcome';
 import { OutcomeRecorder } from './OutcomeRecorder';
@@ -78,12 +78,11 @@ export class DeliveryWorker {
   private rotation = 0;
   private discoveredAt = 0;
   private sweepTimer?: NodeJS.Timeout;
-  /** Claims taken and not yet handed to a lane. */
-  private readonly claiming = new Set<string>();
   private readonly recorder: OutcomeRecorder;
   private readonly leases: ClaimLeases;
   private readonly lanes: DeliveryLanes;
   private readonly pauses: ServerPauses;
+  private readonly laneClaims: LaneClaims;
   private readonly config: DeliveryWorkerConfig;
   private readonly logger: LoggerService;
 
@@ -108,6 +107,12 @@ export class DeliveryWorker {
     this.pauses = new ServerPauses(deps.pauses, this.config, this.logger, () =>
       this.wake(),
     );
+    this.laneClaims = new LaneClaims({
+      ...deps,
+      leases: this.leases,
+      leaseMs: this.config.leaseMs,
+      release: items => this.release(items, 0),
+    });
     this.lanes = deps.lanes({
       outcome: (message, outcome) => this.recorder.add(message, outcome),
       serverFailure: (lane, message, failure, results) =>
@@ -226,7 +231,7 @@ export class DeliveryWorker {
           if (!this.running) return;
           const limit = Math.min(share, lane.room);
           if (limit <= 0) break;
-          const claimed = await this.claimFor(tenantId, lane, limit);
+          const claimed = await this.laneClaims.into(lane, tenantId, limit);
           if (claimed < limit && !lane.rateLimitPerMinute) {
             this.tenants.delete(tenantId);
           }
@@ -266,65 +271,6 @@ export class DeliveryWorker {
     if (pause) lane.probe();
     else if (lane.isPaused) lane.open();
     return lane;
-  }
-
-  /** Claims up to `limit` of the tenant's messages into the lane; returns how many. */
-  private async claimFor(
-    tenantId: string,
-    lane: DeliveryLane,
-    limit: number,
-  ): Promise<number> {
-    const token = randomUUID();
-    const issuedAt = this.leases.now();
-    const claim = (quota: number, db?: Parameters<OutboxClaims['claim']>[1]) =>
-      this.deps.claims.claim(
-        {
-          tenantId,
-          limit: Math.min(limit, quota),
-          token,
-          leaseMs: this.config.leaseMs,
-        },
-        db,
-      );
-    this.claiming.add(token);
-    try {
-      let messages: ClaimedMessage[] = [];
-      if (lane.rateLimitPerMinute) {
-        await this.deps.ledger.withQuota(
-          lane.accountKey,
-          lane.rateLimitPerMinute,
-          async (quota, tx) => {
-            messages = await claim(quota, tx);
-            return messages.length;
-          },
-        );
-      } else {
-        messages = await claim(limit);
-      }
-      if (messages.length === 0) return 0;
-      this.leases.add(token, messages.length, issuedAt);
-      let items: LaneItem[];
-      try {
-        const templates = await this.deps.templates.get(
-          messages.map(m => m.campaignId),
-        );
-        items = messages.map(message => ({
-          message,
-          template: templates.get(message.campaignId),
-        }));
-      } catch (error) {
-        this.release(
-          messages.map(message => ({ message, template: undefined })),
-          0,
-        );
-        throw error;
-      }
-      // A lane paused or retired meanwhile takes nothing: give it back.
-      this.release(lane.accept(items), 0);
-      return messages.length;
-    } finally {
-      this.claiming.delete(token);
-    }
   }
 
   /** Gives messages back without counting an attempt, due again after `delayMs`. */
@@ -397,7 +343,7 @@ export class DeliveryWorker {
   /** The claims whose leases are still worth extending. */
   private heldClaims(): Set<string> {
     const held = this.lanes.heldClaims();
-    for (const token of this.claiming) held.add(token);
+    for (const token of this.laneClaims.inProgress()) held.add(token);
     for (const token of this.recorder.pendingClaims()) held.add(token);
     return held;
   }
