@@ -1,10 +1,13 @@
 import {
   createSelfSignedCertificate,
+  DnsTestServer,
   OAuthTestEndpoint,
   SmtpTestServer,
 } from '@internal/smtp-test-server';
 import { randomBytes } from 'node:crypto';
 
+/** The domain of the default mailbox's sender: it has SPF, but no DMARC record. */
+export const DEFAULT_MAILBOX_DOMAIN = 'elixeum.cloud';
 /** The tenant's mailbox on its own servers, for a password or an OAuth2 login. */
 export const TENANT_MAILBOX = 'mailer@tenant.example';
 /** A password the tenant's server answers as Office 365 does with SMTP AUTH off. */
@@ -24,7 +27,9 @@ export const MICROSOFT_APP = {
  *   `535 5.7.139` to one password, as Office 365 does with SMTP AUTH off;
  * - `untrusted`: a STARTTLS server whose self-signed certificate nobody trusts;
  * - `oauth` and `xoauth2`: a Microsoft-like token endpoint and an SMTP server
- *   that takes only the tokens it issued.
+ *   that takes only the tokens it issued;
+ * - `dns`: the DNS the sender check reads, where the default mailbox's
+ *   domain has SPF but no DMARC record.
  */
 export class E2eServers {
   private constructor(
@@ -35,6 +40,7 @@ export class E2eServers {
     readonly untrusted: SmtpTestServer,
     readonly oauth: OAuthTestEndpoint,
     readonly xoauth2: SmtpTestServer,
+    readonly dns: DnsTestServer,
   ) {}
 
   static async start(): Promise<E2eServers> {
@@ -86,6 +92,13 @@ export class E2eServers {
             user === TENANT_MAILBOX && oauth.isValid(token),
         }),
       );
+      const dns = await track(
+        DnsTestServer.start({
+          [DEFAULT_MAILBOX_DOMAIN]: {
+            TXT: ['v=spf1 ip4:198.51.100.25 -all'],
+          },
+        }),
+      );
       return new E2eServers(
         tenantPassword,
         defaultMailbox,
@@ -93,6 +106,7 @@ export class E2eServers {
         untrusted,
         oauth,
         xoauth2,
+        dns,
       );
     } catch (error) {
       await Promise.allSettled(started.map(s => s.close()));
@@ -108,8 +122,10 @@ export class E2eServers {
           host: '127.0.0.1',
           port: this.defaultMailbox.port,
           security: 'none',
-          from: 'no-reply@elixeum.cloud',
+          from: `no-reply@${DEFAULT_MAILBOX_DOMAIN}`,
         },
+        // The sender check reads this test's DNS, never the machine's.
+        senderCheck: { dnsServers: [this.dns.address], timeout: '2s' },
         // Tenant servers may not be on loopback unless the operator says so.
         serverPolicy: {
           allowedHosts: [{ host: '127.0.0.1', ports: 'any' }],
@@ -127,6 +143,7 @@ export class E2eServers {
         this.untrusted,
         this.oauth,
         this.xoauth2,
+        this.dns,
       ].map(s => s.close()),
     );
   }

@@ -5,6 +5,7 @@ import { Page } from 'playwright-core';
 import { CardPage, eventually, expectVisible } from './cardPage';
 import { launchChromium, Browser } from './chromium';
 import {
+  DEFAULT_MAILBOX_DOMAIN,
   E2eServers,
   MICROSOFT_APP,
   SMTP_AUTH_OFF_PASSWORD,
@@ -29,7 +30,9 @@ const TEST_MESSAGE_SUBJECT = 'Test message from your portal';
 /**
  * The example portal end to end, against real SMTP servers and a token
  * endpoint on loopback: a guest signs in, opens the notification settings
- * from the sidebar, tests the default mailbox, is told why an untrusted
+ * from the sidebar, sees that the default mailbox's domain lacks DMARC
+ * (the sender check, against a DNS server on loopback), tests the default
+ * mailbox, is told why an untrusted
  * certificate and Office 365's disabled SMTP AUTH fail, points the tenant
  * at its own server, sends a test email, a notification and a mailing
  * (watching its progress), then moves the tenant to OAuth2 (XOAUTH2).
@@ -117,6 +120,40 @@ export function notificationSettingsScenario() {
         );
         await expectVisible(card.getByText('No settings yet.'));
         await cardPage().screenshot('02-card-empty');
+      },
+    },
+    {
+      name: 'the sender check: the default mailbox’s domain has no DMARC record, and the card names the record to publish',
+      run: async () => {
+        const card = cardPage().card();
+        await expectVisible(
+          card
+            .getByRole('status', { name: 'Deliverability' })
+            .filter({ hasText: 'Not ready for bulk mail' })
+            .filter({ hasText: 'no valid DMARC record' }),
+        );
+        const dmarc = card.getByRole('listitem', { name: 'DMARC check' });
+        await expectVisible(
+          dmarc.filter({
+            hasText: `Fail DMARC: ${DEFAULT_MAILBOX_DOMAIN} has no DMARC record`,
+          }),
+        );
+        await expectVisible(
+          dmarc
+            .getByLabel('TXT record to publish')
+            .filter({ hasText: `_dmarc.${DEFAULT_MAILBOX_DOMAIN} TXT` })
+            .filter({ hasText: 'v=DMARC1; p=none' }),
+        );
+        await expectVisible(
+          card
+            .getByRole('listitem', { name: 'SPF check' })
+            .filter({ hasText: 'Pass SPF: One SPF record, ending in -all' }),
+        );
+        ok(
+          smtp().dns.queriesFor(`_dmarc.${DEFAULT_MAILBOX_DOMAIN}`).length > 0,
+          'the DMARC record was looked for in the test DNS',
+        );
+        await cardPage().screenshot('02a-card-sender-check-no-dmarc');
       },
     },
     {
