@@ -113,12 +113,10 @@ describe.each(databases.eachSupportedId())(
         // The policy asks through dns/promises; Node's own lookup for a
         // socket opened by name (dns.lookup) gets the internal address, as
         // a rebinding DNS would answer a second question.
-        dns: (host, api) =>
-          host === 'smtp.pinned.example'
-            ? api === 'promises'
-              ? '127.0.0.1'
-              : '127.0.0.2'
-            : undefined,
+        dns: (host, api) => {
+          if (host !== 'smtp.pinned.example') return undefined;
+          return api === 'promises' ? '127.0.0.1' : '127.0.0.2';
+        },
       });
       await saveSettings(server, {
         'SMTP.Server': 'smtp.pinned.example',

@@ -397,11 +397,11 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
   });
 
   /**
-   * Waits until the worker has asked the ledger for quota twice more, and
-   * then expects `count` messages claimed and received: had it been given
-   * more, it would have claimed more.
+   * Waits for `count` messages, then until the worker has asked the ledger
+   * for quota twice more; returns what was claimed and received by then:
+   * had it been given more, it would have claimed more.
    */
-  async function expectHeldAt(knex: Knex, smtp: SmtpTestServer, count: number) {
+  async function afterLimit(knex: Knex, smtp: SmtpTestServer, count: number) {
     await smtp.waitForMessages(count, 10_000);
     const askedForQuota = watchQueries(knex, /mailer_rate_limit_locks/i);
     await askedForQuota.next(2);
@@ -409,8 +409,7 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
     const [{ n }] = await knex('mailer_outbox')
       .whereNot({ state: 'waiting' })
       .count({ n: '*' });
-    expect(Number(n)).toBe(count);
-    expect(smtp.messages).toHaveLength(count);
+    return { claimed: Number(n), received: smtp.messages.length };
   }
 
   it("keeps to a tenant's messages-per-minute limit", async () => {
@@ -421,7 +420,10 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
       tenantServerSettings(smtp, { 'SMTP.RateLimit': '30' }),
     );
     await mailer.sendBulk({ subject: 's', text: 't' }, recipients(45));
-    await expectHeldAt(knex, smtp, 30);
+    expect(await afterLimit(knex, smtp, 30)).toEqual({
+      claimed: 30,
+      received: 30,
+    });
   });
 
   it("keeps to the default mailbox's messages-per-minute limit", async () => {
@@ -430,7 +432,10 @@ describe.each(databases.eachSupportedId())('the outbox on %s', databaseId => {
       defaultExtra: { rateLimit: 20 },
     });
     await mailer.sendBulk({ subject: 's', text: 't' }, recipients(35));
-    await expectHeldAt(knex, smtp, 20);
+    expect(await afterLimit(knex, smtp, 20)).toEqual({
+      claimed: 20,
+      received: 20,
+    });
   });
 
   it('sends the rest of a campaign through the new server when the settings change', async () => {

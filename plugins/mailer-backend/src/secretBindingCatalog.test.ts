@@ -262,21 +262,26 @@ describe.each(databases.eachSupportedId())(
               ...Object.fromEntries(secrets.map(secret => [secret, ''])),
             },
           ]) {
-            const routes = [
-              () =>
-                request(server)
-                  .put('/api/mailer/settings')
-                  .set('Authorization', asNextUser())
-                  .send({ values }),
-              () =>
-                request(server)
-                  .post('/api/mailer/connection-test')
-                  .set('Authorization', asNextUser())
-                  .send({ values, sendTo: 'admin@tenant.example' }),
+            const routes: Array<[string, () => request.Test]> = [
+              [
+                'PUT /api/mailer/settings',
+                () =>
+                  request(server)
+                    .put('/api/mailer/settings')
+                    .set('Authorization', asNextUser())
+                    .send({ values }),
+              ],
+              [
+                'POST /api/mailer/connection-test',
+                () =>
+                  request(server)
+                    .post('/api/mailer/connection-test')
+                    .set('Authorization', asNextUser())
+                    .send({ values, sendTo: 'admin@tenant.example' }),
+              ],
             ];
-            for (const route of routes) {
-              const response = await route();
-              const where = `${response.req.method} ${response.req.path}`;
+            for (const [where, send] of routes) {
+              const response = await send();
               const message: string = response.body?.error?.message ?? '';
               const asked = secrets.filter(secret =>
                 message.includes(`${secret} must be entered again`),

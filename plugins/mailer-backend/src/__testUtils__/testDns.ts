@@ -48,7 +48,7 @@ export function installTestDns(answer: TestDnsAnswer): TestDns {
   const promiseLookup = (async (host: string, options?: any) => {
     const address = ask(host, 'promises');
     if (address === undefined) {
-      return systemPromiseLookup.call(promises, host, options);
+      return (systemPromiseLookup as any).call(promises, host, options);
     }
     const found: LookupAddress = { address, family: familyOf(address) };
     return typeof options === 'object' && options?.all ? [found] : found;
