@@ -1,61 +1,22 @@
 import type { Readable } from 'node:stream';
-import type { ConnectionOptions } from 'node:tls';
-import { rootCertificates } from 'node:tls';
-import SMTPConnection, {
-  type SMTPConnectionAuth,
-} from 'nodemailer/lib/smtp-connection';
-import { AddressResolver, openSmtpSocket } from './openSmtpSocket';
-import { cleanServerText } from '../text/cleanServerText';
 import {
   MailTransport,
   SmtpEnvelope,
-  SmtpRecipientRefusal,
   SmtpSendResult,
 } from '../transport/MailTransport';
 import {
   SmtpAttemptError,
   SmtpErrorFields,
-  transactionStage,
 } from '../transport/SmtpAttemptError';
-import { SmtpLogin, SmtpServerSettings } from './SmtpServerSettings';
-import { logInWithXOAuth2, XOAuth2Tokens } from './xoauth2Login';
+import { SmtpServerSettings } from './SmtpServerSettings';
+import { SmtpSession, SmtpSessionOptions } from './SmtpSession';
 
 /** How a pool connects, and how long it waits. */
-export interface SmtpPoolOptions {
+export interface SmtpPoolOptions extends SmtpSessionOptions {
   /** Connections open at once, at most; real servers refuse more (421, 432 4.3.2). */
   maxConnections: number;
-  connectionTimeoutMs: number;
-  greetingTimeoutMs: number;
-  /** A server that stays silent this long in the middle of a command has failed. */
-  socketTimeoutMs: number;
   /** An unused connection is closed (QUIT) after this, before the server drops it. */
   idleTimeoutMs: number;
-  resolve: AddressResolver;
-  tls: ConnectionOptions;
-  /** The name sent with EHLO; nodemailer's default is the machine's host name. */
-  clientName?: string;
-  /** Whether a password may be sent over a connection without TLS. */
-  allowInsecureAuth: boolean;
-  /** Access tokens for an OAuth2 login; `renew` after the server refused one. */
-  accessToken?: XOAuth2Tokens;
-}
-
-interface PooledConnection {
-  smtp: SMTPConnection;
-  closed: boolean;
-  idleTimer?: NodeJS.Timeout;
-  /** Fails what is running on the connection when the connection dies under it. */
-  abort?: (error: Error) => void;
-}
-
-/**
- * A whole transaction (envelope, up to 25 MB of data, the answer) may take
- * this many socket timeouts before it is given up as hung.
- */
-const TRANSACTION_DEADLINE_FACTOR = 5;
-
-function errorWithCode(message: string, code: string): Error & SmtpErrorFields {
-  return Object.assign(new Error(message), { code });
 }
 
 /**
@@ -74,7 +35,7 @@ function failedBeforeTheMessage(error: SmtpErrorFields): boolean {
 
 /**
  * Connections to one SMTP server: opened on demand up to `maxConnections`,
- * kept while mail flows, closed when idle. Built on nodemailer's
+ * kept while mail flows, closed when idle. Built on sessions of nodemailer's
  * SMTPConnection (the SMTP dialogue) but not on its pool, so that every
  * failure says at which stage it happened, nothing is re-sent behind the
  * caller's back, and idle connections close without stray errors.
@@ -84,8 +45,8 @@ function failedBeforeTheMessage(error: SmtpErrorFields): boolean {
 export class SmtpConnectionPool implements MailTransport {
   /** SMTP takes the envelope's recipients: Bcc stays out of the headers. */
   readonly needsBccHeader = false;
-  private readonly idle: PooledConnection[] = [];
-  private readonly open = new Set<PooledConnection>();
+  private readonly idle: SmtpSession[] = [];
+  private readonly open = new Set<SmtpSession>();
   private sending = 0;
   private closed = false;
 
@@ -125,14 +86,14 @@ export class SmtpConnectionPool implements MailTransport {
       const kept = this.idle.pop();
       if (kept) {
         try {
-          return await this.transact(kept, envelope, message());
+          return await kept.transact(envelope, message());
         } catch (error) {
           const failure = (error as SmtpAttemptError).failure;
           if (!failure || !failedBeforeTheMessage(failure)) throw error;
         }
       }
       const fresh = await this.connect();
-      return await this.transact(fresh, envelope, message());
+      return await fresh.transact(envelope, message());
     } finally {
       this.sending -= 1;
     }
@@ -145,7 +106,7 @@ export class SmtpConnectionPool implements MailTransport {
     }
     this.sending += 1;
     try {
-      this.quit(await this.connect());
+      (await this.connect()).quit();
     } finally {
       this.sending -= 1;
     }
@@ -154,268 +115,43 @@ export class SmtpConnectionPool implements MailTransport {
   /** Closes idle connections with QUIT now, and the others when their message is done. */
   close(): void {
     this.closed = true;
-    for (const connection of this.idle.splice(0)) this.quit(connection);
+    for (const session of this.idle.splice(0)) session.quit();
   }
 
   /** Drops every connection at once, e.g. when the backend stops and cannot wait. */
   destroy(): void {
     this.closed = true;
     this.idle.length = 0;
-    for (const connection of [...this.open]) this.discard(connection);
+    for (const session of [...this.open]) session.discard();
   }
 
-  private async connect(): Promise<PooledConnection> {
-    const { server, options } = this;
-    let connection: PooledConnection | undefined;
-    let cancelDeadline = () => {};
-    try {
-      const socket = await openSmtpSocket(server, {
-        resolve: options.resolve,
-        timeoutMs: options.connectionTimeoutMs,
-      });
-      const smtp = new SMTPConnection({
-        host: server.host,
-        port: server.port,
-        secure: server.security === 'tls',
-        requireTLS: server.security === 'starttls',
-        ignoreTLS: server.security === 'none',
-        name: server.heloName ?? options.clientName,
-        tls: this.tlsOptions(),
-        connection: socket,
-        connectionTimeout: options.connectionTimeoutMs,
-        greetingTimeout: options.greetingTimeoutMs,
-        socketTimeout: options.socketTimeoutMs,
-        logger: false,
-      });
-      connection = { smtp, closed: false };
-      this.watch(connection);
-      // The socket timeout only notices silence: a server that trickles a
-      // byte now and then would hold the connection for ever.
-      cancelDeadline = this.deadline(
-        connection,
-        options.connectionTimeoutMs +
-          options.greetingTimeoutMs +
-          2 * options.socketTimeoutMs,
-        'greet and let us log in',
-      );
-      await this.step(connection, done => smtp.connect(() => done()));
-      if (server.auth) {
-        if (!smtp.secure && !options.allowInsecureAuth) {
-          throw errorWithCode(
-            `${server.host}:${server.port} offers no TLS, and a password is never sent unencrypted`,
-            'EINSECURE',
-          );
-        }
-        // Always log in when credentials are set, even if the server does not
-        // advertise AUTH: otherwise a relay that trusts our address would take
-        // the mail without checking who sends it.
-        await this.logIn(connection, server.auth);
-      }
-      return connection;
-    } catch (error) {
-      if (connection) this.discard(connection);
-      throw new SmtpAttemptError('connect', error as Error);
-    } finally {
-      cancelDeadline();
-    }
-  }
-
-  /**
-   * Fails what runs on the connection if it is not done within `ms`,
-   * whatever the server trickles meanwhile, and drops the connection.
-   * Returns what cancels it.
-   */
-  private deadline(
-    connection: PooledConnection,
-    ms: number,
-    what: string,
-  ): () => void {
-    const timer = setTimeout(() => {
-      const abort = connection.abort;
-      connection.abort = undefined;
-      this.discard(connection);
-      abort?.(
-        errorWithCode(
-          `${this.server.host}:${this.server.port} took longer than ${Math.round(ms / 1000)} s to ${what}`,
-          'ETIMEDOUT',
-        ),
-      );
-    }, ms);
-    timer.unref();
-    return () => clearTimeout(timer);
-  }
-
-  /** The tenant's own trust (an authority of its own, or none) on top of the operator's. */
-  private tlsOptions(): ConnectionOptions {
-    const own = this.server.tls;
-    const ca = [
-      ...((this.options.tls.ca as string[] | undefined) ?? []),
-      ...(own?.ca ?? []),
-    ];
-    return {
-      ...this.options.tls,
-      ...(own?.ca && {
-        ca: ca.length ? [...rootCertificates, ...ca] : undefined,
-      }),
-      ...(own?.rejectUnauthorized === false && { rejectUnauthorized: false }),
-    };
-  }
-
-  /** Logs in with the password, or with XOAUTH2 tokens from the shared cache. */
-  private async logIn(
-    connection: PooledConnection,
-    login: SmtpLogin,
-  ): Promise<void> {
-    const run = (auth: SMTPConnectionAuth) =>
-      this.step(connection, done =>
-        connection.smtp.login(auth, error => done(error ?? undefined)),
-      );
-    if (login.kind === 'password') {
-      await run({ user: login.user, pass: login.pass, method: login.method });
-      return;
-    }
-    const accessToken = this.options.accessToken;
-    if (!accessToken) {
-      throw errorWithCode('No access tokens for this server', 'ETOKEN');
-    }
-    await logInWithXOAuth2(login.user, accessToken, run);
-  }
-
-  /** Runs one step of the dialogue; fails if the connection dies meanwhile. */
-  private step(
-    connection: PooledConnection,
-    run: (done: (error?: Error) => void) => void,
-  ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      connection.abort = reject;
-      run(error => {
-        connection.abort = undefined;
-        if (error) reject(error);
-        else resolve();
-      });
+  private async connect(): Promise<SmtpSession> {
+    const session = await SmtpSession.open(this.server, this.options, {
+      reusable: done => this.release(done),
+      gone: gone => this.forget(gone),
     });
+    if (!session.closed) this.open.add(session);
+    return session;
   }
 
-  private transact(
-    connection: PooledConnection,
-    envelope: SmtpEnvelope,
-    message: Readable | Buffer | string,
-  ): Promise<SmtpSendResult> {
-    clearTimeout(connection.idleTimer);
-    return new Promise((resolve, reject) => {
-      connection.abort = error =>
-        reject(new SmtpAttemptError('transaction', error));
-      const cancelDeadline = this.deadline(
-        connection,
-        TRANSACTION_DEADLINE_FACTOR * this.options.socketTimeoutMs,
-        'take the message',
-      );
-      connection.smtp.send(envelope, message, (error, info) => {
-        cancelDeadline();
-        connection.abort = undefined;
-        if (error) {
-          this.afterRefusal(connection, error);
-          reject(new SmtpAttemptError(transactionStage(error), error));
-          return;
-        }
-        this.release(connection);
-        resolve({
-          accepted: info?.accepted ?? [],
-          refused: (info?.rejectedErrors ?? []).map(toRefusal),
-          response:
-            info?.response === undefined
-              ? undefined
-              : cleanServerText(info.response),
-        });
-      });
-    });
-  }
-
-  /**
-   * After the server refused a message (it answered), the connection is
-   * still good once the transaction is reset; after anything else it is not.
-   */
-  private afterRefusal(
-    connection: PooledConnection,
-    error: SmtpErrorFields,
-  ): void {
-    if (
-      connection.closed ||
-      error.responseCode === undefined ||
-      error.responseCode === 421
-    ) {
-      this.discard(connection);
-      return;
-    }
-    connection.smtp.reset(resetError => {
-      if (resetError) this.discard(connection);
-      else this.release(connection);
-    });
-  }
-
-  private release(connection: PooledConnection): void {
-    if (connection.closed) return;
+  private release(session: SmtpSession): void {
+    if (session.closed) return;
     if (this.closed) {
-      this.quit(connection);
+      session.quit();
       return;
     }
-    this.idle.push(connection);
-    connection.idleTimer = setTimeout(() => {
-      const index = this.idle.indexOf(connection);
+    this.idle.push(session);
+    session.idleTimer = setTimeout(() => {
+      const index = this.idle.indexOf(session);
       if (index >= 0) this.idle.splice(index, 1);
-      this.quit(connection);
+      session.quit();
     }, this.options.idleTimeoutMs);
-    connection.idleTimer.unref();
+    session.idleTimer.unref();
   }
 
-  /**
-   * Listens for the connection dying at any time, idle or busy. The listener
-   * stays for the connection's whole life, so no error is ever unhandled.
-   */
-  private watch(connection: PooledConnection): void {
-    this.open.add(connection);
-    const gone = (error: Error) => {
-      const abort = connection.abort;
-      connection.abort = undefined;
-      this.forget(connection);
-      abort?.(error);
-    };
-    connection.smtp.on('error', gone);
-    connection.smtp.on('end', () =>
-      gone(errorWithCode('Connection closed by the server', 'ECONNECTION')),
-    );
-  }
-
-  private quit(connection: PooledConnection): void {
-    if (connection.closed) return;
-    this.forget(connection);
-    try {
-      connection.smtp.quit();
-    } catch {
-      connection.smtp.close();
-    }
-  }
-
-  private discard(connection: PooledConnection): void {
-    if (connection.closed) return;
-    this.forget(connection);
-    connection.smtp.close();
-  }
-
-  private forget(connection: PooledConnection): void {
-    connection.closed = true;
-    clearTimeout(connection.idleTimer);
-    this.open.delete(connection);
-    const index = this.idle.indexOf(connection);
+  private forget(session: SmtpSession): void {
+    this.open.delete(session);
+    const index = this.idle.indexOf(session);
     if (index >= 0) this.idle.splice(index, 1);
   }
-}
-
-function toRefusal(error: SmtpErrorFields): SmtpRecipientRefusal {
-  return {
-    recipient: error.recipient ?? '',
-    responseCode: error.responseCode,
-    response:
-      error.response === undefined ? undefined : cleanServerText(error.response),
-  };
 }

@@ -108,10 +108,10 @@ const REPLY_RULES: Array<{
     }),
   },
   {
-    matches: (e, reply) =>
-      (e.responseCode === 550 && reply.includes('5.7.60')) ||
-      reply.includes('5.2.252') ||
-      /SendAsDenied/i.test(reply),
+    // By the enhanced code's place, never the text: a refused recipient
+    // may be called SendAsDenied@….
+    matches: e =>
+      ['5.7.60', '5.2.252'].includes(enhancedStatusOf(e.response) ?? ''),
     failure: s => ({
       outcome: 'sender-refused',
       message: `The server does not let ${s.auth?.user ?? 'this account'} send as ${s.from}.`,
