@@ -62,6 +62,10 @@ describe('findBulkRecipientProblems', () => {
       },
       `at most ${MAX_VARIABLES_PER_RECIPIENT} fields`,
     ],
+    [
+      { to: 'a@example.com', variables: { unsubscribeUrl: 'https://x' } },
+      'filled in by the mailer',
+    ],
   ])('refuses %j', (recipient, problem) => {
     expect(findBulkRecipientProblems(recipient).join('; ')).toContain(problem);
   });

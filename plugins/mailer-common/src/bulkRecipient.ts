@@ -1,4 +1,5 @@
 import { findMailAddressProblem } from './mailMessage';
+import { UNSUBSCRIBE_URL_FIELD } from './suppression';
 
 /**
  * The most `{{field}}` values one recipient of a mailing may carry.
@@ -46,6 +47,10 @@ function variablesProblems(field: string, variables: unknown): string[] {
     if (!PLACEHOLDER_NAME.test(name)) {
       problems.push(
         `${field} has a field name that is not 1 to 64 letters, digits, "_", "." or "-"`,
+      );
+    } else if (name === UNSUBSCRIBE_URL_FIELD) {
+      problems.push(
+        `${field}.${name} is filled in by the mailer with the recipient's own unsubscribe link`,
       );
     } else if (typeof value !== 'string') {
       problems.push(`${field}.${name} must be text`);

@@ -1,5 +1,6 @@
 import type { SmtpReply } from './MailDeliveryError';
 import type { MailAddress, MailMessage } from './mailMessage';
+import type { RecipientSuppression } from './suppression';
 
 /**
  * What a server's reply means, when the portal knows: e.g. that Gmail
@@ -17,12 +18,20 @@ export interface ReplyExplanation {
 
 /**
  * Where a queued message stands. `sent`, `partial` (delivered to some
- * recipients, refused for good by the others) and `failed` are final.
+ * recipients, refused for good by the others), `failed` and `suppressed`
+ * (not sent: every recipient is on the tenant's suppression list, e.g.
+ * unsubscribed; not a failure) are final.
  *
  * @public
  */
 export type DeliveryState =
-  'queued' | 'sending' | 'sent' | 'retrying' | 'partial' | 'failed';
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'retrying'
+  | 'partial'
+  | 'failed'
+  | 'suppressed';
 
 /**
  * Every delivery state, in the order a message goes through them.
@@ -36,6 +45,7 @@ export const DELIVERY_STATES: readonly DeliveryState[] = [
   'sent',
   'partial',
   'failed',
+  'suppressed',
 ];
 
 /**
@@ -47,20 +57,24 @@ export const FINAL_DELIVERY_STATES: readonly DeliveryState[] = [
   'sent',
   'partial',
   'failed',
+  'suppressed',
 ];
 
 /**
  * What happened for one recipient: `sent` (the server accepted it),
  * `failed` (refused for good, 5xx), `deferred` (refused for now, 4xx: tried
- * again later) or `pending` (not tried yet).
+ * again later), `suppressed` (not sent: on the tenant's suppression list)
+ * or `pending` (not tried yet).
  *
  * @public
  */
 export interface RecipientDelivery {
   address: string;
-  state: 'pending' | 'sent' | 'deferred' | 'failed';
+  state: 'pending' | 'sent' | 'deferred' | 'failed' | 'suppressed';
   /** The reply that refused or deferred it. */
   reply?: SmtpReply;
+  /** Why it was not sent, when `suppressed`. */
+  suppression?: RecipientSuppression;
 }
 
 /**
@@ -136,7 +150,11 @@ export interface CampaignSummary {
   createdBy?: string;
   /** For a bulk mailing, the template: `{{name}}` fields not filled in. */
   subject: string;
+  /** The list it was sent to (bulk mailings). */
+  list?: string;
   counts: Record<DeliveryState, number>;
+  /** Recipients who unsubscribed through this mailing's link. */
+  unsubscribes: number;
 }
 
 /**

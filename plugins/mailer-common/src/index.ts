@@ -22,3 +22,4 @@ export * from './delivery';
 export * from './secretBinding';
 export * from './bulkRecipient';
 export * from './idempotencyKey';
+export * from './suppression';

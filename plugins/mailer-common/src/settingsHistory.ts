@@ -1,4 +1,5 @@
 import { ConnectionTestOutcome } from './connectionTest';
+import { SuppressionReason } from './suppression';
 
 /**
  * A saved change of a tenant's settings: which keys, never their values.
@@ -38,11 +39,33 @@ export interface ConnectionTestEntry {
 }
 
 /**
+ * An address someone took off the suppression list, so mail goes to it again.
+ *
+ * @public
+ */
+export interface SuppressionRemovedEntry {
+  kind: 'suppression-removed';
+  /** When it was removed, as an ISO 8601 instant. */
+  at: string;
+  /** Entity ref of who removed it. */
+  actor?: string;
+  /** Masked (`a***@example.com`): the history is shown to everyone who may read the settings. */
+  address: string;
+  /** The list it had left; absent for all bulk mail. */
+  list?: string;
+  /** Why it had been suppressed. */
+  reason: SuppressionReason;
+}
+
+/**
  * One line of a tenant's settings history.
  *
  * @public
  */
-export type SettingsHistoryEntry = SettingsChangeEntry | ConnectionTestEntry;
+export type SettingsHistoryEntry =
+  | SettingsChangeEntry
+  | ConnectionTestEntry
+  | SuppressionRemovedEntry;
 
 /**
  * The body of `GET /settings/history`: the latest entries first.

@@ -26,4 +26,5 @@ export const SMTP_KEYS = {
   fromName: 'SMTP.FromName',
   replyTo: 'SMTP.ReplyTo',
   rateLimit: 'SMTP.RateLimit',
+  unsubscribeMailbox: 'SMTP.UnsubscribeMailbox',
 } as const;

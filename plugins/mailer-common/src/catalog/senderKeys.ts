@@ -38,4 +38,13 @@ export const senderKeys: readonly SettingKeyDefinition[] = [
     required: false,
     secret: false,
   },
+  {
+    key: SMTP_KEYS.unsubscribeMailbox,
+    label: 'Unsubscribe mailbox',
+    description:
+      'Bulk mail always carries a one-click unsubscribe link that the portal handles itself. Set a mailbox here to offer unsubscribing by email too (a mailto: in List-Unsubscribe); the portal does not read it, so someone must act on what arrives there within two days.',
+    type: 'email',
+    required: false,
+    secret: false,
+  },
 ];
