@@ -6,6 +6,7 @@ import {
   ServerCounters,
   ServerIdentity,
   ServerMessage,
+  ServerShape,
 } from './protocol';
 import { SmtpTarget } from './senders/types';
 
@@ -53,8 +54,14 @@ export class ServerProcess {
     process.on('exit', this.killOnExit);
   }
 
-  /** Starts the server child; with `identity`, as that same server again. */
-  static async start(identity?: ServerIdentity): Promise<ServerProcess> {
+  /**
+   * Starts the server child; with `identity`, as that same server again;
+   * with `shape`, as that many servers (default one, of 10 connections).
+   */
+  static async start(
+    identity?: ServerIdentity,
+    shape?: ServerShape,
+  ): Promise<ServerProcess> {
     // This script only runs from its sources, so __dirname is bench/src.
     // eslint-disable-next-line no-restricted-syntax
     const child = fork(join(__dirname, 'serverChild.ts'), [], {
@@ -63,9 +70,11 @@ export class ServerProcess {
         require.resolve('@backstage/cli/config/nodeTransform.cjs'),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: identity
-        ? { ...process.env, BENCH_SERVER_IDENTITY: JSON.stringify(identity) }
-        : process.env,
+      env: {
+        ...process.env,
+        ...(identity && { BENCH_SERVER_IDENTITY: JSON.stringify(identity) }),
+        ...(shape && { BENCH_SERVER_SHAPE: JSON.stringify(shape) }),
+      },
     });
     try {
       const target = await withTimeout(

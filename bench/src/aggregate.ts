@@ -8,6 +8,17 @@ export function median(values: number[]): number | undefined {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The value below which `fraction` of the values lie (nearest rank), e.g. 0.9 for p90. */
+export function percentile(
+  values: number[],
+  fraction: number,
+): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil(fraction * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
 /** One sender's runs summed up: what the table shows. */
 export type AggregatedResult = SenderResult & {
   /** Messages per second of each run, in run order. */

@@ -52,4 +52,11 @@ export interface ServerIdentity {
   key: string;
 }
 
+/** How many SMTP servers the child runs (one port each) and how many connections each accepts. */
+export interface ServerShape {
+  servers: number;
+  /** Connections beyond this many at once are refused with 421. */
+  maxClients: number;
+}
+
 export const PROGRESS_INTERVAL_MS = 100;

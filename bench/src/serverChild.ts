@@ -2,7 +2,9 @@
  * The SMTP server of the benchmark, in its own process (started by
  * ServerProcess with child_process.fork): STARTTLS required with a fresh
  * self-signed certificate, AUTH required, at most 10 connections. It counts
- * what it receives and reports to the runner over IPC.
+ * what it receives and reports to the runner over IPC. For the many-tenant
+ * bench it listens on many ports, one server per tenant, with one
+ * certificate and account and one set of counters for all of them.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -18,6 +20,7 @@ import {
   ServerCounters,
   ServerIdentity,
   ServerMessage,
+  ServerShape,
 } from './protocol';
 
 // Given by the runner to start again as the same server; made up otherwise.
@@ -26,6 +29,11 @@ const identity: Partial<ServerIdentity> = JSON.parse(
 );
 const USER = identity.user ?? 'bench';
 const PASS = identity.pass ?? randomBytes(18).toString('base64url');
+const shape: ServerShape = {
+  servers: 1,
+  maxClients: 10,
+  ...JSON.parse(process.env.BENCH_SERVER_SHAPE ?? '{}'),
+};
 
 /** What identifies a message, so a second copy counts as a duplicate. */
 function messageKey(message: ReceivedMessage): string | undefined {
@@ -58,27 +66,43 @@ async function main(): Promise<void> {
     identity.cert && identity.key
       ? { cert: identity.cert, key: identity.key }
       : createSelfSignedCertificate();
-  const server = await SmtpTestServer.start({
-    port: identity.port,
-    users: { [USER]: PASS },
-    certificate,
-    requireTlsForAuth: true,
-    maxClients: 10,
-    // Count here; do not keep the messages themselves.
-    keepLast: 0,
-    onMessage: message => {
-      const now = epochMs();
-      received += 1;
-      // A message without any id is counted as distinct.
-      const key = messageKey(message);
-      seen.add(key ?? `anonymous ${received}`);
-      const seq = key?.startsWith('seq ') ? Number(key.slice(4)) : undefined;
-      if (seq !== undefined) perSeq.set(seq, (perSeq.get(seq) ?? 0) + 1);
-      firstReceivedAt ??= now;
-      lastReceivedAt = now;
-      changed = true;
-    },
-  });
+  const onMessage = (message: ReceivedMessage) => {
+    const now = epochMs();
+    received += 1;
+    // A message without any id is counted as distinct.
+    const key = messageKey(message);
+    seen.add(key ?? `anonymous ${received}`);
+    const seq = key?.startsWith('seq ') ? Number(key.slice(4)) : undefined;
+    if (seq !== undefined) perSeq.set(seq, (perSeq.get(seq) ?? 0) + 1);
+    firstReceivedAt ??= now;
+    lastReceivedAt = now;
+    changed = true;
+  };
+  // Connections open on all ports at once: each server counts only its own.
+  let peakOpen = 0;
+  const servers: SmtpTestServer[] = [];
+  const sum = (count: (server: SmtpTestServer) => number) =>
+    servers.reduce((total, server) => total + count(server), 0);
+  const openNow = () => sum(server => server.connections.open);
+  const countPeak = () => {
+    peakOpen = Math.max(peakOpen, openNow());
+    return undefined;
+  };
+  for (let i = 0; i < shape.servers; i++) {
+    servers.push(
+      await SmtpTestServer.start({
+        port: i === 0 ? identity.port : undefined,
+        users: { [USER]: PASS },
+        certificate,
+        requireTlsForAuth: true,
+        maxClients: shape.maxClients,
+        // Count here; do not keep the messages themselves.
+        keepLast: 0,
+        replies: { connect: countPeak },
+        onMessage,
+      }),
+    );
+  }
 
   const counters = (): ServerCounters => ({
     received,
@@ -86,11 +110,14 @@ async function main(): Promise<void> {
     duplicates: received - seen.size,
     firstReceivedAt,
     lastReceivedAt,
-    connectionsOpened: server.connections.opened,
-    peakOpenConnections: server.connections.peak,
-    loginsRefused: server.authAttempts.filter(
-      attempt => attempt.username !== USER || attempt.password !== PASS,
-    ).length,
+    connectionsOpened: sum(server => server.connections.opened),
+    peakOpenConnections: peakOpen,
+    loginsRefused: sum(
+      server =>
+        server.authAttempts.filter(
+          attempt => attempt.username !== USER || attempt.password !== PASS,
+        ).length,
+    ),
   });
 
   const reset = () => {
@@ -100,9 +127,12 @@ async function main(): Promise<void> {
     firstReceivedAt = undefined;
     lastReceivedAt = undefined;
     changed = false;
-    server.reset();
-    server.connections.opened = 0;
-    server.connections.peak = server.connections.open;
+    for (const server of servers) {
+      server.reset();
+      server.connections.opened = 0;
+      server.connections.peak = server.connections.open;
+    }
+    peakOpen = openNow();
   };
 
   // Batched progress: a few IPC messages a second, however fast mail arrives.
@@ -114,7 +144,9 @@ async function main(): Promise<void> {
 
   process.on('message', async (message: RunnerMessage) => {
     if (message.type === 'reset') reset();
-    if (message.type === 'close') await server.close();
+    if (message.type === 'close') {
+      await Promise.all(servers.map(server => server.close()));
+    }
     send({
       type: 'reply',
       id: message.id,
@@ -130,8 +162,9 @@ async function main(): Promise<void> {
   send({
     type: 'ready',
     target: {
-      host: server.host,
-      port: server.port,
+      host: servers[0].host,
+      port: servers[0].port,
+      ports: servers.map(server => server.port),
       user: USER,
       pass: PASS,
       ca: certificate.cert,

@@ -1,5 +1,9 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  BackendFeature,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { JsonObject } from '@backstage/types';
 import { BulkRecipient } from '@elixeum/plugin-mailer-common';
 import { mailerServiceRef, MailerService } from '@elixeum/plugin-mailer-node';
 import mailerPlugin from '@elixeum/plugin-mailer-backend';
@@ -20,14 +24,26 @@ export interface DurableTarget {
 
 /** A running mailer backend: queue a mailing, then stop it and drop its database. */
 export interface DurableMailer {
+  /** Queues a mailing, for the default tenant unless `tenantId` is given. */
   sendBulk(
     recipients: Iterable<BulkRecipient> | AsyncIterable<BulkRecipient>,
+    options?: { tenantId?: string },
   ): Promise<void>;
   /** Queues one transactional message, as a password reset is. */
   send(to: string, seq: number): Promise<void>;
   /** The database the mailer uses, e.g. to look at its queue. */
   knex: Knex;
+  /** Where the backend serves HTTP, e.g. `http://127.0.0.1:7007`. */
+  baseUrl: string;
   stop(): Promise<void>;
+}
+
+/** What a run changes of the durable mailer. */
+export interface DurableMailerOptions {
+  /** Merged over the bench's `mailer` config: `delivery` key by key, the rest as given (e.g. `serverPolicy`). */
+  mailer?: JsonObject;
+  /** Started beside the mailer, e.g. a tenant resolver. */
+  features?: BackendFeature[];
 }
 
 const POSTGRES_URL =
@@ -111,7 +127,9 @@ export async function openBenchDatabase(
 export async function startDurableMailer(
   engine: 'sqlite' | 'postgres',
   target: DurableTarget,
+  options: DurableMailerOptions = {},
 ): Promise<DurableMailer> {
+  const { delivery, ...mailerConfig } = options.mailer ?? {};
   const database = await openBenchDatabase(engine);
   profileQueries(database.knex);
   const consumer: { mailer?: MailerService } = {};
@@ -128,6 +146,13 @@ export async function startDurableMailer(
             },
           });
         },
+      }),
+      ...(options.features ?? []),
+      // Quiet unless asked: BENCH_LOG_LEVEL=warn shows what the mailer logs.
+      mockServices.rootLogger.factory({
+        level:
+          (process.env.BENCH_LOG_LEVEL as
+            'error' | 'warn' | 'info' | undefined) ?? 'none',
       }),
       mockServices.database.factory({ knex: database.knex }),
       mockServices.rootConfig.factory({
@@ -149,7 +174,9 @@ export async function startDurableMailer(
             delivery: {
               maxConnections: 5,
               windowPerConnection: Number(process.env.BENCH_WINDOW ?? 8),
+              ...(delivery as JsonObject | undefined),
             },
+            ...mailerConfig,
           },
         },
       }),
@@ -157,13 +184,14 @@ export async function startDurableMailer(
   });
   const mailer = consumer.mailer!;
   return {
-    async sendBulk(recipients) {
+    async sendBulk(recipients, sendOptions) {
       await mailer.sendBulk(
         {
           subject: 'Bench message {{seq}}',
           text: 'Hello {{seq}}, this is a benchmark message.',
         },
         recipients,
+        sendOptions,
       );
     },
     async send(to, seq) {
@@ -174,6 +202,7 @@ export async function startDurableMailer(
       });
     },
     knex: database.knex,
+    baseUrl: `http://127.0.0.1:${backend.server.port()}`,
     async stop() {
       await backend.stop();
       await database.drop();

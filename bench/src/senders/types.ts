@@ -4,6 +4,8 @@ import { BenchMessage } from '../messages';
 export interface SmtpTarget {
   host: string;
   port: number;
+  /** Every port the server child listens on, `port` first: one server each. */
+  ports: number[];
   user: string;
   pass: string;
   /** The server's self-signed certificate (PEM): trust exactly this. */
