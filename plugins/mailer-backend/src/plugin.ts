@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { mailerPermissions } from '@elixeum/plugin-mailer-common';
 import {
   MailerTenantResolver,
@@ -14,6 +15,7 @@ import { SettingsHistoryStore } from './database/SettingsHistoryStore';
 import { StoredSecrets } from './database/StoredSecrets';
 import { openDatabase } from './database/openDatabase';
 import { DeliveryPauses } from './database/DeliveryPauses';
+import { MetricReadings } from './database/MetricReadings';
 import { OutboxQueue } from './database/OutboxQueue';
 import { OutboxReports } from './database/OutboxReports';
 import { OutboxRetention } from './database/OutboxRetention';
@@ -22,6 +24,7 @@ import { SendKeys } from './database/SendKeys';
 import { createDelivery } from './delivery/createDelivery';
 import { describeError } from './errors/describeError';
 import { defaultLaneKey } from './delivery/laneKeys';
+import { MailerMetrics } from './metrics/MailerMetrics';
 import { OAuthTokens } from './oauth/OAuthTokens';
 import { createRouter } from './router';
 import { policyResolver } from './security/policyResolver';
@@ -73,6 +76,7 @@ export const mailerPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const { config, logger, database, httpRouter, lifecycle, scheduler } =
@@ -85,6 +89,11 @@ export const mailerPlugin = createBackendPlugin({
         const senderCheckConfig = readSenderCheckConfig(config);
 
         const knex = await openDatabase(database);
+        const metrics = new MailerMetrics(
+          deps.metrics,
+          new MetricReadings(knex),
+          logger,
+        );
         const history = new SettingsHistory(new SettingsHistoryStore(knex));
         const settings = new TenantSettingsService(
           new SettingsStore(knex),
@@ -109,6 +118,7 @@ export const mailerPlugin = createBackendPlugin({
             settings,
             mailerConfig.defaultServer,
           ),
+          metrics,
         });
         const tenantResolver = policyResolver(serverPolicy);
         const tokens = new OAuthTokens(
@@ -129,6 +139,8 @@ export const mailerPlugin = createBackendPlugin({
                   `Could not store the rotated refresh token of tenant ${rotation.tenantId}: ${describeError(error)}`,
                 ),
             ),
+          Date.now,
+          metrics,
         );
         const worker = createDelivery({
           knex,
@@ -139,6 +151,7 @@ export const mailerPlugin = createBackendPlugin({
           tenantResolver,
           logger,
           onRecorded: ids => ids.forEach(id => queue.notifyFinished(id)),
+          metrics,
         });
         queue.whenQueued(tenantId => worker.wake(tenantId));
         settings.onChange(tenantId => worker.settingsChanged(tenantId));
@@ -148,6 +161,7 @@ export const mailerPlugin = createBackendPlugin({
           // as it is, instead of holding the shutdown up to their 25 s wait.
           queue.stopWaiting();
           await worker.stop();
+          metrics.stop();
         });
 
         // One replica at a time deletes what is past the retention periods.

@@ -106,6 +106,11 @@ export class DeliveryLane {
     return this.pool.server;
   }
 
+  /** Connections its transport holds open, for the metrics. */
+  get openConnections(): number {
+    return this.pool.openConnections ?? 0;
+  }
+
   get isPaused(): boolean {
     return this.mode === 'paused';
   }

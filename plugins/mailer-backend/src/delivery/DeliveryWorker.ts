@@ -10,6 +10,7 @@ import {
 import { RecipientResults } from '../database/outboxRows';
 import { RateLimitLedger } from '../database/RateLimitLedger';
 import { describeError } from '../errors/describeError';
+import { MailerMetrics } from '../metrics/MailerMetrics';
 import { explainSmtpFailure } from '../smtp/classifySmtpFailure';
 import { SmtpFailure } from '../smtp/readSmtpFailure';
 import { CampaignTemplates } from './CampaignTemplates';
@@ -52,6 +53,8 @@ export interface DeliveryWorkerDeps {
   logger: LoggerService;
   /** Called with the ids of messages whose outcome was just written. */
   onRecorded?: (ids: string[]) => void;
+  /** Counts each recorded outcome; reads the lanes' connections. */
+  metrics: MailerMetrics;
 }
 
 /**
@@ -123,6 +126,7 @@ export class DeliveryWorker {
       dropped: message => this.leases.done(message.token),
       retired: (_lane, waiting) => this.release(waiting, 0),
     });
+    deps.metrics.watchLanes(() => this.lanes.all());
   }
 
   start(): void {
@@ -354,6 +358,7 @@ export class DeliveryWorker {
     const final: string[] = [];
     for (const { message, outcome } of recorded) {
       this.leases.done(message.token);
+      this.deps.metrics.recorded(message, outcome);
       if (outcome.kind === 'delivered' || outcome.kind === 'failed') {
         final.push(outcome.id);
       }
@@ -367,6 +372,7 @@ export class DeliveryWorker {
       const { requeued, failed } = await this.deps.claims.reclaimExpired(
         this.config.maxAttempts,
       );
+      this.deps.metrics.interrupted(failed);
       if (requeued > 0 || failed > 0) {
         this.logger.warn(
           `Took back ${requeued} messages whose delivery was interrupted (lease ran out); failed ${failed} that were interrupted too often`,

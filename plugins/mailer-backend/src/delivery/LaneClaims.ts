@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClaimedMessage, OutboxClaims } from '../database/OutboxClaims';
 import { RateLimitLedger } from '../database/RateLimitLedger';
+import { MailerMetrics } from '../metrics/MailerMetrics';
 import { CampaignTemplates } from './CampaignTemplates';
 import { ClaimLeases } from './ClaimLeases';
 import { DeliveryLane, LaneItem } from './DeliveryLane';
@@ -14,6 +15,8 @@ export interface LaneClaimsDeps {
   leaseMs: number;
   /** Gives messages back that no lane took. */
   release(items: LaneItem[]): void;
+  /** Told which server each claim goes to, for its outcome's metrics. */
+  metrics: MailerMetrics;
 }
 
 /**
@@ -47,6 +50,7 @@ export class LaneClaims {
     try {
       const messages = await this.claim(lane, tenantId, limit, token);
       if (messages.length === 0) return 0;
+      this.deps.metrics.claimed(lane, messages);
       leases.add(token, messages.length, issuedAt);
       let items: LaneItem[];
       try {

@@ -5,6 +5,7 @@ import { DeliveryPauses } from '../database/DeliveryPauses';
 import { OutboxClaims } from '../database/OutboxClaims';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { RateLimitLedger } from '../database/RateLimitLedger';
+import { MailerMetrics } from '../metrics/MailerMetrics';
 import { AddressResolver } from '../net/addressResolver';
 import { OAuthTokens } from '../oauth/OAuthTokens';
 import { TenantSettingsService } from '../service/TenantSettingsService';
@@ -23,6 +24,7 @@ export interface DeliveryParts {
   tenantResolver: AddressResolver;
   logger: LoggerService;
   onRecorded: (ids: string[]) => void;
+  metrics: MailerMetrics;
 }
 
 /** The delivery worker of this replica, with its lanes, as the config says. */
@@ -70,5 +72,6 @@ export function createDelivery(parts: DeliveryParts): DeliveryWorker {
     },
     logger: parts.logger,
     onRecorded: parts.onRecorded,
+    metrics: parts.metrics,
   });
 }

@@ -21,6 +21,12 @@ export interface TokenRequest {
   refused?: string;
 }
 
+/** Told of every request to a token endpoint, e.g. to count them. */
+export interface TokenRequestObserver {
+  tokenRequested(provider: OAuthCredentials['provider']): void;
+  tokenFailed(provider: OAuthCredentials['provider'], error: unknown): void;
+}
+
 /** The credentials of a refresh-token grant. */
 export type RefreshTokenCredentials = Extract<
   OAuthCredentials,
@@ -99,6 +105,7 @@ export class OAuthTokens {
       rotation: RefreshTokenRotation,
     ) => Promise<void> = async () => {},
     private readonly now: () => number = Date.now,
+    private readonly observer?: TokenRequestObserver,
   ) {}
 
   /** How many keys the cache holds, for tests of its bound. */
@@ -165,6 +172,7 @@ export class OAuthTokens {
         ? { ...given, refreshToken: entry.refreshToken }
         : given;
     let issued;
+    this.observer?.tokenRequested(credentials.provider);
     try {
       issued = await requestAccessToken(
         credentials,
@@ -173,6 +181,7 @@ export class OAuthTokens {
         this.endpoints,
       );
     } catch (error) {
+      this.observer?.tokenFailed(credentials.provider, error);
       this.forgetIfEmpty(entry);
       throw error;
     }

@@ -19,6 +19,7 @@ import { OutboxReports } from '../database/OutboxReports';
 import { SendKeys } from '../database/SendKeys';
 import { IdempotentSends } from './IdempotentSends';
 import { maskDeliverySummary } from './maskRecipients';
+import { MailerMetrics } from '../metrics/MailerMetrics';
 import { ReplyExplanations } from './ReplyExplanations';
 import { TemplateFields } from './TemplateFields';
 
@@ -97,6 +98,8 @@ export class MailQueue {
       sendKeys: SendKeys;
       /** What replies mean (e.g. a receiver's refusal of the sender), added as records are read. */
       explanations?: ReplyExplanations;
+      /** Counts what is queued. */
+      metrics?: Pick<MailerMetrics, 'queued'>;
     },
     private readonly limits: {
       /**
@@ -142,6 +145,7 @@ export class MailQueue {
     ];
     if (options.idempotencyKey === undefined) {
       await this.outbox.queue.createCampaign(campaign, messages);
+      this.outbox.metrics?.queued(campaign.priority, 1);
       this.onQueued(options.tenantId);
       return { id };
     }
@@ -155,7 +159,10 @@ export class MailQueue {
       id,
       sendKey => this.outbox.queue.createCampaign(campaign, messages, sendKey),
     );
-    if (sent.queued) this.onQueued(options.tenantId);
+    if (sent.queued) {
+      this.outbox.metrics?.queued(campaign.priority, 1);
+      this.onQueued(options.tenantId);
+    }
     return { id: sent.id };
   }
 
@@ -216,7 +223,7 @@ export class MailQueue {
         fields.problemsOf(recipient.variables, `recipients[${index}]`),
       ),
     );
-    const { accepted } = await this.outbox.queue.addMessages(
+    const { accepted, repeated } = await this.outbox.queue.addMessages(
       campaign,
       recipients.map(r => ({
         id: randomUUID(),
@@ -225,6 +232,7 @@ export class MailQueue {
       })),
       seq,
     );
+    if (!repeated) this.outbox.metrics?.queued(campaign.priority, accepted);
     this.onQueued(tenantId);
     return { accepted };
   }

@@ -33,6 +33,8 @@ export interface MailTransport {
   readonly hasRoom: boolean;
   /** Messages being sent right now. */
   readonly busy: number;
+  /** Connections it holds open, for the metrics; Graph keeps none of its own. */
+  readonly openConnections?: number;
   /** Whether the message must carry its Bcc header (Graph reads recipients from headers). */
   readonly needsBccHeader: boolean;
   send(
