@@ -39,29 +39,50 @@ const PROMISED_BINDING_KEYS = [
   'SMTP.OAuth.ServiceAccountEmail',
   'SMTP.OAuth.TokenUrl',
 ];
-/** The other keys that are not secrets: who the mail is from and how fast it goes. */
+/**
+ * The other keys that are not secrets: who the mail is from, how fast it
+ * goes, and the domain and selector it is signed for (a key signing for
+ * another domain is no use to anyone without that domain's DNS).
+ */
 const FREE_KEYS = [
   'SMTP.HeloName',
   'SMTP.From',
   'SMTP.FromName',
   'SMTP.ReplyTo',
   'SMTP.RateLimit',
+  'SMTP.UnsubscribeMailbox',
+  'SMTP.DKIM.Domain',
+  'SMTP.DKIM.Selector',
 ];
 
-const { privateKey } = generateKeyPairSync('rsa', {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  publicKeyEncoding: { type: 'spki', format: 'pem' },
-});
+const rsaKey = () =>
+  generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+const privateKey = rsaKey();
 const storedCa = createSelfSignedCertificate().cert;
 const otherCa = createSelfSignedCertificate().cert;
 
-/** The secrets as stored; none is sent again in a change. */
+/**
+ * The secrets as stored; none is sent again in a change. Every secret of
+ * the catalog must be here (checked below), so a new one is covered.
+ */
 const SECRETS: Record<string, string> = {
   'SMTP.Password': 'stored-Password-of-the-tenant',
   'SMTP.OAuth.ClientSecret': 'stored-Client-secret-of-the-app',
   'SMTP.OAuth.PrivateKey': privateKey,
   'SMTP.OAuth.RefreshToken': 'stored-Refresh-token-of-the-mailbox',
+  // Bound too: it must not sign mail that goes to someone else's server.
+  'SMTP.DKIM.PrivateKey': rsaKey(),
+};
+
+/** A DKIM key stored with a setup: it signs whatever goes to that server. */
+const dkim = {
+  'SMTP.DKIM.Domain': 'tenant.example',
+  'SMTP.DKIM.Selector': 'portal',
+  'SMTP.DKIM.PrivateKey': SECRETS['SMTP.DKIM.PrivateKey'],
 };
 
 const tls = {
@@ -83,6 +104,7 @@ const SETUPS: Record<string, Record<string, string>> = {
     ...smtp,
     'SMTP.AuthMethod': 'login',
     'SMTP.Password': SECRETS['SMTP.Password'],
+    ...dkim,
   },
   'Microsoft OAuth2 over SMTP': {
     ...smtp,
@@ -98,6 +120,7 @@ const SETUPS: Record<string, Record<string, string>> = {
     'SMTP.OAuth.TenantId': 'contoso.onmicrosoft.com',
     'SMTP.OAuth.ClientId': 'app-client-id',
     'SMTP.OAuth.ClientSecret': SECRETS['SMTP.OAuth.ClientSecret'],
+    ...dkim,
   },
   'a Google service account': {
     ...smtp,
@@ -196,6 +219,15 @@ describe('the keys a secret is bound to', () => {
       .map(d => d.key)
       .sort();
     expect(notSecret).toEqual([...PROMISED_BINDING_KEYS, ...FREE_KEYS].sort());
+  });
+
+  it('cover every secret of the catalog', () => {
+    expect(Object.keys(SECRETS).sort()).toEqual(
+      settingKeyCatalog
+        .filter(d => d.secret)
+        .map(d => d.key)
+        .sort(),
+    );
   });
 
   it('each bind at least one stored secret in the generated cases, and every secret is bound', () => {

@@ -3,7 +3,8 @@
  * outcome but `success` comes with a plain explanation and a fix.
  * `sender-not-authenticated`: a receiver refused the mail because the
  * sender's domain failed SPF, DKIM, DMARC or alignment (the sender check
- * says which); `rate-limited`: a receiver slows the sender down.
+ * says which); `rate-limited`: a receiver slows the sender down;
+ * `signing-failed`: the tenant's DKIM key cannot sign, so nothing is sent.
  *
  * @public
  */
@@ -22,6 +23,7 @@ export type ConnectionTestOutcome =
   | 'sender-not-authenticated'
   | 'not-smtp'
   | 'not-allowed'
+  | 'signing-failed'
   | 'unknown-failure';
 
 /**

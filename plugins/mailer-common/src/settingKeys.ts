@@ -1,4 +1,5 @@
 import { connectionKeys } from './catalog/connectionKeys';
+import { dkimKeys } from './catalog/dkimKeys';
 import { oauthKeys } from './catalog/oauthKeys';
 import { senderKeys } from './catalog/senderKeys';
 import { SettingKeyDefinition } from './catalog/types';
@@ -21,6 +22,7 @@ export const settingKeyCatalog: readonly SettingKeyDefinition[] = [
   ...connectionKeys,
   ...oauthKeys,
   ...senderKeys,
+  ...dkimKeys,
 ];
 
 const definitionsByKey = new Map(settingKeyCatalog.map(d => [d.key, d]));

@@ -15,6 +15,7 @@ import { AddressResolver, systemResolver } from '../net/addressResolver';
 import { withDeadline } from '../net/withDeadline';
 import { OAuthTokens } from '../oauth/OAuthTokens';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+import { MailTransport } from '../transport/MailTransport';
 import { transportFor } from '../transport/transportFor';
 import {
   defaultMailboxAdvice,
@@ -170,41 +171,46 @@ export class ConnectionTester {
     messageId?: string;
   }> {
     const { server } = target;
-    const connection = transportFor(
-      server,
-      target.kind === 'custom' ? target.tenantId : undefined,
-      {
-        maxConnections: 1,
-        connectionTimeoutMs: this.timeoutMs,
-        socketTimeoutMs: this.timeoutMs,
-        idleTimeoutMs: this.timeoutMs,
-        resolve: target.resolve,
-        extraCaCertificates: this.extraCaCertificates,
-        allowInsecureAuth: target.allowInsecureAuth,
-        tokens: this.options.tokens ?? this.defaultTokens(),
-        graphBaseUrl:
-          this.options.graphBaseUrl ?? 'https://graph.microsoft.com',
-      },
-    );
+    const open = () =>
+      transportFor(
+        server,
+        target.kind === 'custom' ? target.tenantId : undefined,
+        {
+          maxConnections: 1,
+          connectionTimeoutMs: this.timeoutMs,
+          socketTimeoutMs: this.timeoutMs,
+          idleTimeoutMs: this.timeoutMs,
+          resolve: target.resolve,
+          extraCaCertificates: this.extraCaCertificates,
+          allowInsecureAuth: target.allowInsecureAuth,
+          tokens: this.options.tokens ?? this.defaultTokens(),
+          graphBaseUrl:
+            this.options.graphBaseUrl ?? 'https://graph.microsoft.com',
+        },
+      );
     let messageId: string | undefined;
     const deadlineMs = this.options.deadlineMs ?? TEST_DEADLINE_MS;
+    let connection: MailTransport | undefined;
     try {
+      // Inside: settings whose DKIM key cannot sign are this test's failure.
+      const transport = open();
+      connection = transport;
       let exchange: Promise<unknown>;
       if (request.sendTo) {
         const message = new MailComposer(
           testMessage(server, request.sendTo, target.kind),
         ).compile();
-        message.keepBcc = connection.needsBccHeader;
+        message.keepBcc = transport.needsBccHeader;
         messageId = message.messageId();
-        exchange = connection.send(
+        exchange = transport.send(
           { from: server.from, to: [request.sendTo] },
           () => message.createReadStream(),
         );
       } else {
-        exchange = connection.verify();
+        exchange = transport.verify();
       }
       await withDeadline(exchange, deadlineMs, () => {
-        connection.destroy();
+        transport.destroy();
         return Object.assign(
           new Error(
             `The test of ${server.host}:${server.port} did not finish within ${deadlineMs} ms`,
@@ -244,7 +250,7 @@ export class ConnectionTester {
         },
       };
     } finally {
-      connection.close();
+      connection?.close();
     }
   }
 

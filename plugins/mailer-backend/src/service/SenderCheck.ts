@@ -4,7 +4,6 @@ import {
 } from '@elixeum/plugin-mailer-common';
 import { createHash } from 'node:crypto';
 import { LruMap } from '../cache/LruMap';
-import { DkimKeyToCheck } from '../senderCheck/checkDkim';
 import {
   runSenderCheck,
   SenderCheckTarget,
@@ -24,12 +23,6 @@ export interface SenderCheckOptions {
   dns: SenderDns;
   /** How long a result is answered again without reading DNS. */
   cacheMs: number;
-  /**
-   * The DKIM key the portal signs a server's mail with, once it signs
-   * (`SMTP.DKIM.Domain`, `SMTP.DKIM.Selector` and the key): its record is
-   * then checked instead of the provider's selectors.
-   */
-  dkimKeyOf?: (server: SmtpServerSettings) => DkimKeyToCheck | undefined;
   now?: () => number;
 }
 
@@ -67,9 +60,16 @@ export class SenderCheck {
       preview.server === 'custom'
         ? [preview.settings, 'custom' as const]
         : [this.options.defaultServer, 'default' as const];
+    // The key the portal signs with (SMTP.DKIM.*): its record is checked
+    // instead of the provider's selectors.
+    const { dkim } = server;
     const target = {
       ...targetOf(server, kind),
-      dkimKey: this.options.dkimKeyOf?.(server),
+      dkimKey: dkim && {
+        domain: dkim.domain,
+        selector: dkim.selector,
+        key: dkim.privateKey,
+      },
     };
     const key = keyOf(target);
     const now = this.options.now ?? Date.now;

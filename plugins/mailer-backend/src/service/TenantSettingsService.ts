@@ -13,7 +13,10 @@ import {
 } from '@elixeum/plugin-mailer-common';
 import { createHash } from 'node:crypto';
 import { RefreshTokenRotation } from '../oauth/OAuthTokens';
-import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+import {
+  DkimSigningKey,
+  SmtpServerSettings,
+} from '../smtp/SmtpServerSettings';
 import { SecretCipher } from '../crypto/SecretCipher';
 import {
   SettingsStore,
@@ -231,6 +234,25 @@ export class TenantSettingsService {
     snapshot: TenantSettingsSnapshot,
   ): SmtpServerSettings | undefined {
     return toCustomServer(this.decrypt(snapshot), this.defaultSender);
+  }
+
+  /**
+   * The stored DKIM key with its domain and selector, whether or not the
+   * tenant's own server is complete; only the key is decrypted.
+   */
+  dkimKeyOf(snapshot: TenantSettingsSnapshot): DkimSigningKey | undefined {
+    const value = (key: string) => snapshot.settings.find(s => s.key === key);
+    const domain = value(SMTP_KEYS.dkimDomain)?.value;
+    const selector = value(SMTP_KEYS.dkimSelector)?.value;
+    const stored = value(SMTP_KEYS.dkimPrivateKey);
+    if (!domain || !selector || !stored || stored.encryptionKeyId === null) {
+      return undefined;
+    }
+    const privateKey = this.cipher.decrypt(
+      { keyId: stored.encryptionKeyId, ciphertext: stored.value },
+      secretContext(snapshot.tenantId, stored.key),
+    );
+    return { domain, selector, privateKey };
   }
 
   /**

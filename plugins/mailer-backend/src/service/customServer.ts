@@ -102,6 +102,7 @@ export function toCustomServer(
   const heloName = values.get(SMTP_KEYS.heloName);
   const ca = certificatesOf(values.get(SMTP_KEYS.tlsCa));
   const verify = values.get(SMTP_KEYS.tlsRejectUnauthorized) !== 'false';
+  const dkimDomain = values.get(SMTP_KEYS.dkimDomain);
   return {
     transport: graph ? 'microsoft-graph' : 'smtp',
     host: graph ? 'graph.microsoft.com' : values.get(SMTP_KEYS.server)!,
@@ -116,6 +117,14 @@ export function toCustomServer(
     ...(heloName && { heloName }),
     ...((ca || !verify) && {
       tls: { ...(ca && { ca }), ...(!verify && { rejectUnauthorized: false }) },
+    }),
+    // Complete settings hold the selector and key whenever the domain is set.
+    ...(dkimDomain && {
+      dkim: {
+        domain: dkimDomain,
+        selector: values.get(SMTP_KEYS.dkimSelector)!,
+        privateKey: values.get(SMTP_KEYS.dkimPrivateKey)!,
+      },
     }),
   };
 }

@@ -4,6 +4,7 @@ import {
   SMTP_KEYS,
 } from '@elixeum/plugin-mailer-common';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { checkDkimKey, DkimKeyError } from '../dkim/dkimKey';
 
 const CERTIFICATE_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -36,9 +37,19 @@ function privateKeyProblem(pem: string): string | undefined {
   }
 }
 
+function dkimKeyProblem(pem: string): string | undefined {
+  try {
+    checkDkimKey(pem);
+    return undefined;
+  } catch (error) {
+    return error instanceof DkimKeyError ? error.problem : 'cannot sign';
+  }
+}
+
 /**
  * What the browser cannot check: a CA bundle whose certificates parse and
- * are authorities, and a private key that parses and can sign. The shape
+ * are authorities, and private keys that parse and can sign (a DKIM key:
+ * RSA of at least 1024 bits). The shape
  * (PEM blocks) is checked by the shared validation before this runs.
  */
 export function findKeyMaterialProblems(
@@ -54,6 +65,11 @@ export function findKeyMaterialProblems(
   if (typeof key === 'string' && key !== '') {
     const message = privateKeyProblem(key);
     if (message) problems.push({ key: SMTP_KEYS.oauthPrivateKey, message });
+  }
+  const dkimKey = change[SMTP_KEYS.dkimPrivateKey];
+  if (typeof dkimKey === 'string' && dkimKey !== '') {
+    const message = dkimKeyProblem(dkimKey);
+    if (message) problems.push({ key: SMTP_KEYS.dkimPrivateKey, message });
   }
   return problems;
 }

@@ -37,6 +37,15 @@ export interface SmtpServerSettings {
   tls?: { ca?: string[]; rejectUnauthorized?: boolean };
   /** `smtp`, or the Microsoft Graph API (host and port are then unused). */
   transport?: 'smtp' | 'microsoft-graph';
+  /** The tenant's DKIM key: every message through this server is signed with it, or not sent. */
+  dkim?: DkimSigningKey;
+}
+
+/** A DKIM key the portal signs with: `d=` domain, `s=` selector and the private key in PEM. */
+export interface DkimSigningKey {
+  domain: string;
+  selector: string;
+  privateKey: string;
 }
 
 /** The security a server uses when none is chosen: the shared rule (implicit TLS on 465, STARTTLS elsewhere) the card suggests too. */
@@ -57,6 +66,11 @@ export function accountOf(server: SmtpServerSettings): string {
 
 /** Every secret a server's settings hold, to keep them out of texts. */
 export function secretsOf(server: SmtpServerSettings): string[] {
+  const signing = server.dkim ? [server.dkim.privateKey] : [];
+  return [...signing, ...loginSecretsOf(server)];
+}
+
+function loginSecretsOf(server: SmtpServerSettings): string[] {
   const login = server.auth;
   if (!login) return [];
   if (login.kind === 'password') return [login.pass];

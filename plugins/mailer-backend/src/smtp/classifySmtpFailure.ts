@@ -152,6 +152,14 @@ function byCode(e: SmtpFailure, s: SmtpServerSettings, text: string): Failure {
         'Choose a public SMTP server. A portal operator can allow an internal relay in mailer.serverPolicy.',
     };
   }
+  if (e.code === 'EDKIM') {
+    return {
+      outcome: 'signing-failed',
+      message: `${text}. Mail is not sent unsigned: it waits until the key signs.`,
+      advice:
+        'Generate a new DKIM key in the card, or enter a working RSA key (at least 1024 bits) as SMTP.DKIM.PrivateKey, and publish its record; or remove SMTP.DKIM.Domain if your server signs the mail itself.',
+    };
+  }
   if (e.code === 'EDNS' || /ENOTFOUND|EAI_AGAIN/.test(text)) {
     return {
       outcome: 'dns-failure',

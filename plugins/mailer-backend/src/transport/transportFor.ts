@@ -1,4 +1,5 @@
 import { rootCertificates } from 'node:tls';
+import { DkimSigner } from '../dkim/DkimSigner';
 import { GraphTransport } from '../graph/GraphTransport';
 import { AddressResolver } from '../net/addressResolver';
 import { accessTokenSource } from '../oauth/accessTokenSource';
@@ -9,6 +10,7 @@ import {
   SmtpServerSettings,
 } from '../smtp/SmtpServerSettings';
 import { MailTransport } from './MailTransport';
+import { SigningTransport } from './SigningTransport';
 
 /** How transports are built: the same for delivery and the connection test. */
 export interface TransportOptions {
@@ -29,9 +31,25 @@ export interface TransportOptions {
 /**
  * The transport for a server: Microsoft Graph, or a pool of SMTP
  * connections that logs in with a password or with OAuth2 tokens from the
- * shared cache. `tenantId` is undefined for the default mailbox.
+ * shared cache; DKIM-signing when the server's settings hold a key.
+ * `tenantId` is undefined for the default mailbox. Throws `DkimKeyError`
+ * for a key that cannot sign: nothing is sent unsigned instead.
  */
 export function transportFor(
+  server: SmtpServerSettings,
+  tenantId: string | undefined,
+  options: TransportOptions,
+): MailTransport {
+  if (!server.dkim) return unsignedTransportFor(server, tenantId, options);
+  const signer = new DkimSigner(server.dkim);
+  return new SigningTransport(
+    unsignedTransportFor(server, tenantId, options),
+    signer,
+    options.maxConnections,
+  );
+}
+
+function unsignedTransportFor(
   server: SmtpServerSettings,
   tenantId: string | undefined,
   options: TransportOptions,

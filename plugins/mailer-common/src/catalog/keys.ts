@@ -26,5 +26,8 @@ export const SMTP_KEYS = {
   fromName: 'SMTP.FromName',
   replyTo: 'SMTP.ReplyTo',
   rateLimit: 'SMTP.RateLimit',
+  dkimDomain: 'SMTP.DKIM.Domain',
+  dkimSelector: 'SMTP.DKIM.Selector',
+  dkimPrivateKey: 'SMTP.DKIM.PrivateKey',
   unsubscribeMailbox: 'SMTP.UnsubscribeMailbox',
 } as const;

@@ -19,6 +19,7 @@ const OUTCOMES: Record<ConnectionTestOutcome, string> = {
   'sender-not-authenticated': 'sender not authenticated',
   'not-smtp': 'not an SMTP server',
   'not-allowed': 'server not allowed',
+  'signing-failed': 'DKIM key cannot sign',
   'unknown-failure': 'failed',
 };
 
