@@ -93,7 +93,9 @@ exports.up = async function up(knex) {
     const listId = listIdOf(caller);
     const campaigns = () =>
       caller === null
-        ? knex('mailer_campaigns').where({ kind: 'bulk' }).whereNull('created_by')
+        ? knex('mailer_campaigns')
+            .where({ kind: 'bulk' })
+            .whereNull('created_by')
         : knex('mailer_campaigns').where({ kind: 'bulk', created_by: caller });
     await campaigns().update({ list_id: listId });
     await knex('mailer_outbox')

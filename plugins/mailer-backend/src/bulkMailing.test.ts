@@ -82,7 +82,7 @@ describe.each(databases.eachSupportedId())('bulk mailing on %s', databaseId => {
           .set('Authorization', service)
           .send(batch)
           .expect(200);
-        expect(response.body).toEqual({ accepted: 2 });
+        expect(response.body).toEqual({ accepted: 2, suppressed: 0 });
       }
       const [{ n }] = await knex('mailer_outbox').count({ n: '*' });
       expect(Number(n)).toBe(2);

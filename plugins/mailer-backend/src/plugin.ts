@@ -21,12 +21,16 @@ import { OutboxReports } from './database/OutboxReports';
 import { OutboxRetention } from './database/OutboxRetention';
 import { OutboxTestMessages } from './database/OutboxTestMessages';
 import { SendKeys } from './database/SendKeys';
+import { SuppressionStore } from './database/SuppressionStore';
+import { UnsubscribeTokens } from './crypto/UnsubscribeTokens';
 import { createDelivery } from './delivery/createDelivery';
+import { ListMail } from './delivery/ListMail';
 import { describeError } from './errors/describeError';
 import { defaultLaneKey } from './delivery/laneKeys';
 import { MailerMetrics } from './metrics/MailerMetrics';
 import { OAuthTokens } from './oauth/OAuthTokens';
 import { createRouter } from './router';
+import { UNSUBSCRIBE_PATH } from './routes/unsubscribeRoutes';
 import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
@@ -39,6 +43,8 @@ import { SEND_KEY_LIFETIME_MS } from './service/IdempotentSends';
 import { TenantPauses } from './delivery/TenantPauses';
 import { SecretReencryption } from './service/SecretReencryption';
 import { SettingsHistory } from './service/SettingsHistory';
+import { SuppressionList } from './service/SuppressionList';
+import { Unsubscribes } from './service/Unsubscribes';
 import { TenantSettingsService } from './service/TenantSettingsService';
 import { SingleTenantResolver } from './tenancy/SingleTenantResolver';
 
@@ -76,6 +82,7 @@ export const mailerPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
+        discovery: coreServices.discovery,
         metrics: metricsServiceRef,
       },
       async init(deps) {
@@ -103,6 +110,8 @@ export const mailerPlugin = createBackendPlugin({
           history,
         );
         const { delivery } = mailerConfig;
+        const suppressions = new SuppressionStore(knex);
+        const unsubscribeTokens = UnsubscribeTokens.fromCipher(cipher);
         const outboxQueue = new OutboxQueue(knex);
         const pauses = new DeliveryPauses(knex);
         const queue = new MailQueue({
@@ -114,6 +123,7 @@ export const mailerPlugin = createBackendPlugin({
             defaultLaneKey(mailerConfig.defaultServer),
           ),
           sendKeys: new SendKeys(knex),
+          suppressions,
           explanations: new ReplyExplanations(
             settings,
             mailerConfig.defaultServer,
@@ -152,6 +162,14 @@ export const mailerPlugin = createBackendPlugin({
           logger,
           onRecorded: ids => ids.forEach(id => queue.notifyFinished(id)),
           metrics,
+          lists: new ListMail({
+            suppressions,
+            tokens: unsubscribeTokens,
+            // The backend's public address (backend.baseUrl): receivers
+            // and recipients reach the link from outside.
+            unsubscribeUrl: async () =>
+              `${await deps.discovery.getExternalBaseUrl('mailer')}${UNSUBSCRIBE_PATH}`,
+          }),
         });
         queue.whenQueued(tenantId => worker.wake(tenantId));
         settings.onChange(tenantId => worker.settingsChanged(tenantId));
@@ -180,6 +198,7 @@ export const mailerPlugin = createBackendPlugin({
             await pauses.purgeStale(
               Math.max(4 * delivery.pauseMaxMs, 60 * 60 * 1000),
             );
+            await suppressions.purgeExpired();
             const lines = await history.purge(
               mailerConfig.settingsHistoryRetentionMs,
             );
@@ -215,6 +234,18 @@ export const mailerPlugin = createBackendPlugin({
         );
 
         deps.permissionsRegistry.addPermissions(mailerPermissions);
+        // Receivers post one-click unsubscribes (RFC 8058) without
+        // credentials; the token in the link is the only key.
+        httpRouter.addAuthPolicy({
+          path: UNSUBSCRIBE_PATH,
+          allow: 'unauthenticated',
+        });
+        const publicUrl = await deps.discovery.getExternalBaseUrl('mailer');
+        if (!publicUrl.startsWith('https://')) {
+          logger.warn(
+            `Bulk mail's unsubscribe links start with ${publicUrl}: Gmail, Yahoo and Outlook.com require HTTPS links in List-Unsubscribe; set backend.baseUrl to the portal's public https address`,
+          );
+        }
         httpRouter.use(
           await createRouter({
             settings,
@@ -251,6 +282,12 @@ export const mailerPlugin = createBackendPlugin({
               cacheMs: senderCheckConfig.cacheMs,
             }),
             history,
+            suppressions: new SuppressionList(suppressions, history),
+            unsubscribes: new Unsubscribes(unsubscribeTokens, suppressions),
+            portal: {
+              title: config.getOptionalString('app.title') ?? 'Backstage',
+              baseUrl: config.getOptionalString('app.baseUrl'),
+            },
             logger,
           }),
         );

@@ -3,6 +3,7 @@ import {
   hasControlCharacter,
   IDEMPOTENCY_KEY_HEADER,
   isIdempotencyKey,
+  isListId,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   SettingsChange,
   settingKeyCatalog,
@@ -66,12 +67,22 @@ const priority = z
   })
   .optional();
 
+/** The list mail goes to: a DNS label, so that it fits `List-Id` as it is. */
+const listId = z
+  .string()
+  .refine(isListId, {
+    message:
+      'must be 1 to 63 lower-case letters, digits and inner hyphens, e.g. release-news',
+  })
+  .optional();
+
 export const sendMessageBody = z
   .object({
     tenantId,
     forUser,
     message: z.unknown(),
     priority,
+    listId,
   })
   .strict();
 
@@ -81,6 +92,7 @@ export const createCampaignBody = z
     forUser,
     template: z.unknown(),
     priority,
+    listId,
   })
   .strict();
 
@@ -96,6 +108,32 @@ export const addRecipientsBody = z
   .strict();
 
 export const tenantQuery = z.object({ tenantId, forUser }).strict();
+
+/** A page of the suppression list: `q` searches the addresses. */
+export const suppressionListQuery = z
+  .object({
+    q: z.string().max(254).optional(),
+    offset: z
+      .string()
+      .regex(/^\d{1,7}$/, 'must be a whole number')
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number up to 999')
+      .optional(),
+  })
+  .strict();
+
+/** Which suppression to remove: an address, and its list (none: all bulk mail). */
+export const suppressionRemoval = z
+  .object({
+    address: line(254),
+    list: z
+      .string()
+      .refine(isListId, { message: 'is not a list id' })
+      .optional(),
+  })
+  .strict();
 
 export const statusQuery = z
   .object({

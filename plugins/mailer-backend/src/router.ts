@@ -9,12 +9,17 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { errorBoundary } from './routes/errorBoundary';
 import { serviceRoutes } from './routes/serviceRoutes';
+import { suppressionRoutes } from './routes/suppressionRoutes';
+import { unsubscribeRoutes } from './routes/unsubscribeRoutes';
+import { PagePortal } from './routes/unsubscribePage';
 import { userRoutes } from './routes/userRoutes';
 import { ConnectionTester } from './service/ConnectionTester';
 import { MailQueue } from './service/MailQueue';
 import { SenderCheck } from './service/SenderCheck';
 import { SettingsHistory } from './service/SettingsHistory';
+import { SuppressionList } from './service/SuppressionList';
 import { TenantSettingsService } from './service/TenantSettingsService';
+import { Unsubscribes } from './service/Unsubscribes';
 import { tooManyRequestsHandler } from './tooManyRequests';
 
 /** What the routes need; the router itself holds no logic beyond HTTP. */
@@ -28,19 +33,28 @@ export interface RouterOptions {
   connectionTester: ConnectionTester;
   senderCheck: SenderCheck;
   history: SettingsHistory;
+  /** The "Suppressed addresses" card's list. */
+  suppressions: SuppressionList;
+  /** One-click unsubscribe, on public routes. */
+  unsubscribes: Unsubscribes;
+  /** The portal the public pages lead back to. */
+  portal: PagePortal;
   logger: LoggerService;
 }
 
 /**
  * The mailer's HTTP API: routes for signed-in users (the settings page) and
- * routes for other plugins (sending mail), each refusing the other audience.
+ * routes for other plugins (sending mail), each refusing the other audience,
+ * and the public unsubscribe routes, which answer with pages of their own.
  * Errors that are not the caller's leave without their content.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const router = Router();
+  router.use(unsubscribeRoutes(options));
   router.use(userRoutes(options));
+  router.use(suppressionRoutes(options));
   router.use(serviceRoutes(options));
   router.use(tooManyRequestsHandler);
   router.use(errorBoundary(options.logger));

@@ -51,6 +51,8 @@ const FREE_KEYS = [
   'SMTP.ReplyTo',
   'SMTP.RateLimit',
   'SMTP.UnsubscribeMailbox',
+  'SMTP.DailyLimit',
+  'SMTP.LimitPreset',
   'SMTP.DKIM.Domain',
   'SMTP.DKIM.Selector',
 ];

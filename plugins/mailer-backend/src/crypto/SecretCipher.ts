@@ -1,5 +1,10 @@
 import { Config } from '@backstage/config';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
 
 /** A secret as stored: the ciphertext and the id of the key that made it. */
 export interface EncryptedSecret {
@@ -92,6 +97,20 @@ export class SecretCipher {
   /** Whether a value encrypted with `keyId` can be read. */
   hasKey(keyId: string): boolean {
     return this.keys.has(keyId);
+  }
+
+  /**
+   * A key for another purpose from each configured key (HKDF-SHA256 with
+   * `purpose` as its info), the primary's first: what one purpose makes
+   * says nothing about another's, or about the stored secrets, and it
+   * rotates with the encryption keys.
+   */
+  derivedKeys(purpose: string): Buffer[] {
+    return this.keyIds.map(id =>
+      Buffer.from(
+        hkdfSync('sha256', this.keys.get(id)!, '', purpose, KEY_BYTES),
+      ),
+    );
   }
 
   encrypt(plaintext: string, context: string): EncryptedSecret {

@@ -293,6 +293,7 @@ describe.each(databases.eachSupportedId())(
       const campaign = { id: 'c', tenantId: 't', priority: 1 };
       expect(await queue.addMessages(campaign, batch, 0)).toEqual({
         accepted: 3,
+        suppressed: 0,
         repeated: false,
       });
       expect(
@@ -301,7 +302,7 @@ describe.each(databases.eachSupportedId())(
           batch.map(m => ({ ...m, id: `${m.id}-again` })),
           0,
         ),
-      ).toEqual({ accepted: 3, repeated: true });
+      ).toEqual({ accepted: 3, suppressed: 0, repeated: true });
       const [{ n }] = await knex('mailer_outbox').count({ n: '*' });
       expect(Number(n)).toBe(3);
     });

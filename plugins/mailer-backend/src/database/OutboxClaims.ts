@@ -225,6 +225,7 @@ function toClaimed(row: Row, token: string): ClaimedMessage {
     campaignId: row.campaign_id,
     tenantId: row.tenant_id,
     priority: Number(row.priority),
+    listId: row.list_id ?? undefined,
     recipients: recipients ?? { to: [] },
     variables,
     results,

@@ -1,12 +1,18 @@
 import { ConflictError } from '@backstage/errors';
-import { CampaignKind } from '@elixeum/plugin-mailer-common';
+import {
+  CampaignKind,
+  RecipientSuppression,
+} from '@elixeum/plugin-mailer-common';
 import { Knex } from 'knex';
 import { databaseNow, engineOf, readDatabaseNow } from './databaseClock';
 import {
   CAMPAIGN_BATCHES,
   CAMPAIGNS,
+  envelopeAddresses,
   MessageRecipients,
   OUTBOX,
+  RecipientResults,
+  resultKey,
 } from './outboxRows';
 import { retryTransaction } from './retryTransaction';
 import { insertSendKey, SendKeyId, SendKeyUse } from './SendKeys';
@@ -26,6 +32,8 @@ export interface NewCampaign {
   priority: number;
   /** What it is, for the delivery view; by default what the priority says (0 single, else bulk). */
   kind?: CampaignKind;
+  /** The list it goes to; undefined for transactional mail. */
+  listId?: string;
   template: unknown;
   createdBy?: string;
 }
@@ -35,6 +43,7 @@ export interface CampaignRecord {
   id: string;
   tenantId: string;
   priority: number;
+  listId?: string;
   cancelled: boolean;
 }
 
@@ -43,7 +52,15 @@ export interface NewOutboxMessage {
   id: string;
   recipients: MessageRecipients;
   variables?: Record<string, string>;
+  /** Set when its recipient is on the suppression list: stored final, never sent. */
+  suppression?: RecipientSuppression;
 }
+
+/** What a campaign's messages are stored with. */
+type CampaignOfMessages = Pick<
+  CampaignRecord,
+  'id' | 'tenantId' | 'priority' | 'listId'
+>;
 
 /**
  * The queueing side of the outbox: campaigns and their messages go in, each
@@ -69,6 +86,7 @@ export class OutboxQueue {
         tenant_id: campaign.tenantId,
         priority: campaign.priority,
         kind: campaign.kind ?? (campaign.priority === 0 ? 'single' : 'bulk'),
+        list_id: campaign.listId ?? null,
         template: JSON.stringify(campaign.template),
         subject: subjectOf(campaign.template),
         created_by: campaign.createdBy ?? null,
@@ -79,16 +97,19 @@ export class OutboxQueue {
   }
 
   /**
-   * Queues a batch of a campaign's messages in one transaction. With `seq`,
-   * a batch that was already queued (the caller retried after a timeout) is
-   * not queued again: the first answer is returned. A cancelled campaign
-   * takes nothing (`ConflictError`), decided in the same transaction.
+   * Queues a batch of a campaign's messages in one transaction: `accepted`
+   * to be sent, `suppressed` stored as such. With `seq`, a batch that was
+   * already queued (the caller retried after a timeout) is not queued
+   * again: the first answer is returned. A cancelled campaign takes nothing
+   * (`ConflictError`), decided in the same transaction.
    */
   async addMessages(
-    campaign: Pick<CampaignRecord, 'id' | 'tenantId' | 'priority'>,
+    campaign: CampaignOfMessages,
     messages: NewOutboxMessage[],
     seq?: number,
-  ): Promise<{ accepted: number; repeated: boolean }> {
+  ): Promise<{ accepted: number; suppressed: number; repeated: boolean }> {
+    const suppressed = messages.filter(m => m.suppression).length;
+    const accepted = messages.length - suppressed;
     return this.knex.transaction(async tx => {
       if (await this.isCancelled(tx, campaign.id)) {
         throw new ConflictError(`Campaign ${campaign.id} was cancelled`);
@@ -96,18 +117,25 @@ export class OutboxQueue {
       if (seq !== undefined) {
         const done = await tx(CAMPAIGN_BATCHES)
           .where({ campaign_id: campaign.id, seq })
-          .first('accepted');
-        if (done) return { accepted: Number(done.accepted), repeated: true };
+          .first('accepted', 'suppressed');
+        if (done) {
+          return {
+            accepted: Number(done.accepted),
+            suppressed: Number(done.suppressed),
+            repeated: true,
+          };
+        }
         // First, so that a concurrent retry of the same batch fails here, on
         // the primary key, before either queues a message.
         await tx(CAMPAIGN_BATCHES).insert({
           campaign_id: campaign.id,
           seq,
-          accepted: messages.length,
+          accepted,
+          suppressed,
         });
       }
       await this.insertMessages(tx, campaign, messages);
-      return { accepted: messages.length, repeated: false };
+      return { accepted, suppressed, repeated: false };
     });
   }
 
@@ -115,12 +143,13 @@ export class OutboxQueue {
   async campaign(campaignId: string): Promise<CampaignRecord | undefined> {
     const row = await this.knex(CAMPAIGNS)
       .where({ id: campaignId })
-      .first('id', 'tenant_id', 'priority', 'cancelled_at');
+      .first('id', 'tenant_id', 'priority', 'list_id', 'cancelled_at');
     return (
       row && {
         id: row.id,
         tenantId: row.tenant_id,
         priority: Number(row.priority),
+        listId: row.list_id ?? undefined,
         cancelled: row.cancelled_at !== null,
       }
     );
@@ -171,7 +200,7 @@ export class OutboxQueue {
 
   private async insertMessages(
     tx: Knex.Transaction,
-    campaign: Pick<CampaignRecord, 'id' | 'tenantId' | 'priority'>,
+    campaign: CampaignOfMessages,
     messages: NewOutboxMessage[],
   ): Promise<void> {
     if (messages.length === 0) return;
@@ -182,9 +211,13 @@ export class OutboxQueue {
       campaign_id: campaign.id,
       tenant_id: campaign.tenantId,
       priority: campaign.priority,
+      list_id: campaign.listId ?? null,
       recipients: JSON.stringify(m.recipients),
       variables: m.variables ? JSON.stringify(m.variables) : null,
-      state: 'waiting',
+      state: m.suppression ? 'suppressed' : 'waiting',
+      recipient_results: m.suppression
+        ? JSON.stringify(suppressedResults(m.recipients, m.suppression))
+        : null,
       attempts: 0,
       next_attempt_at: now,
       created_at: now,
@@ -194,6 +227,19 @@ export class OutboxQueue {
       await tx(OUTBOX).insert(rows.slice(i, i + INSERT_CHUNK));
     }
   }
+}
+
+/** Every recipient of a message marked suppressed, for why. */
+function suppressedResults(
+  recipients: MessageRecipients,
+  suppression: RecipientSuppression,
+): RecipientResults {
+  return Object.fromEntries(
+    envelopeAddresses(recipients).map(address => [
+      resultKey(address),
+      { state: 'suppressed' as const, suppression },
+    ]),
+  );
 }
 
 /** A body's subject, kept beside it so that lists of campaigns never read bodies. */

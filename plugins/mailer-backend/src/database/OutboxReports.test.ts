@@ -18,6 +18,7 @@ const NONE = {
   sent: 0,
   partial: 0,
   failed: 0,
+  suppressed: 0,
 };
 
 describe.each(databases.eachSupportedId())(

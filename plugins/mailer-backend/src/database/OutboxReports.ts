@@ -18,6 +18,7 @@ import {
   toReply,
   toStatus,
 } from './outboxRows';
+import { SUPPRESSIONS } from './SuppressionStore';
 
 const HOUR_MS = 3_600_000;
 /** The hours the chart shows, the current one included. */
@@ -27,7 +28,14 @@ const DAY_MS = HOURS * HOUR_MS;
  * What the summary reads of a campaign: never its body, which may hold
  * 25 MB of attachments and is read every few seconds per viewer.
  */
-const CAMPAIGN_COLUMNS = ['id', 'kind', 'subject', 'created_by', 'created_at'];
+const CAMPAIGN_COLUMNS = [
+  'id',
+  'kind',
+  'subject',
+  'list_id',
+  'created_by',
+  'created_at',
+];
 /** What it reads of a failed message: no variables. */
 const FAILURE_COLUMNS = [
   'id',
@@ -71,39 +79,46 @@ export class OutboxReports {
       .orderBy('created_at', 'desc')
       .limit(size)
       .select(CAMPAIGN_COLUMNS);
-    const [counts, singles, hourly, failures] = await Promise.all([
-      campaigns.length
-        ? this.countsByState(
-            this.knex(OUTBOX)
-              .whereIn(
-                'campaign_id',
-                campaigns.map(c => c.id),
-              )
-              .select('campaign_id')
-              .groupBy('campaign_id'),
-          )
-        : [],
-      this.countsByState(
+    const [counts, unsubscribes, singles, hourly, failures] = await Promise.all(
+      [
+        campaigns.length
+          ? this.countsByState(
+              this.knex(OUTBOX)
+                .whereIn(
+                  'campaign_id',
+                  campaigns.map(c => c.id),
+                )
+                .select('campaign_id')
+                .groupBy('campaign_id'),
+            )
+          : [],
+        this.unsubscribesOf(
+          tenantId,
+          campaigns.map(c => c.id),
+        ),
+        this.countsByState(
+          this.knex(OUTBOX)
+            .join(CAMPAIGNS, `${CAMPAIGNS}.id`, `${OUTBOX}.campaign_id`)
+            .where(`${CAMPAIGNS}.tenant_id`, tenantId)
+            .andWhere(`${CAMPAIGNS}.kind`, 'single')
+            .andWhere(`${CAMPAIGNS}.created_at`, '>=', since),
+        ),
+        this.hourly(tenantId, now),
         this.knex(OUTBOX)
-          .join(CAMPAIGNS, `${CAMPAIGNS}.id`, `${OUTBOX}.campaign_id`)
-          .where(`${CAMPAIGNS}.tenant_id`, tenantId)
-          .andWhere(`${CAMPAIGNS}.kind`, 'single')
-          .andWhere(`${CAMPAIGNS}.created_at`, '>=', since),
-      ),
-      this.hourly(tenantId, now),
-      this.knex(OUTBOX)
-        .where({ tenant_id: tenantId })
-        .whereIn('state', ['failed', 'partial'])
-        .orderBy('updated_at', 'desc')
-        .limit(size)
-        .select(FAILURE_COLUMNS) as Promise<Row[]>,
-    ]);
+          .where({ tenant_id: tenantId })
+          .whereIn('state', ['failed', 'partial'])
+          .orderBy('updated_at', 'desc')
+          .limit(size)
+          .select(FAILURE_COLUMNS) as Promise<Row[]>,
+      ],
+    );
     const campaignOf = await this.withCampaigns(campaigns, failures);
     return {
       campaigns: campaigns.map(c =>
         toCampaignSummary(
           c,
           counts.filter(n => n.campaign_id === c.id),
+          unsubscribes.get(c.id) ?? 0,
         ),
       ),
       singleMessages: {
@@ -123,6 +138,25 @@ export class OutboxReports {
         failedAt: iso(f.updated_at)!,
       })),
     };
+  }
+
+  /**
+   * How many recipients unsubscribed through each mailing's link (and are
+   * still unsubscribed), by campaign id.
+   */
+  private async unsubscribesOf(
+    tenantId: string,
+    campaignIds: string[],
+  ): Promise<Map<string, number>> {
+    if (campaignIds.length === 0) return new Map();
+    const rows: Row[] = await this.knex(SUPPRESSIONS)
+      .where({ tenant_id: tenantId, reason: 'unsubscribed' })
+      .whereIn('campaign_id', campaignIds)
+      .select('campaign_id')
+      // One who left the list and then all bulk mail counts once.
+      .countDistinct({ n: 'address' })
+      .groupBy('campaign_id');
+    return new Map(rows.map(r => [r.campaign_id, Number(r.n)]));
   }
 
   /** The campaigns of the failures, by id: those already read, and the others. */
@@ -216,14 +250,20 @@ function toCounts(counts: Row[]): Record<DeliveryState, number> {
   return byState;
 }
 
-function toCampaignSummary(campaign: Row, counts: Row[]): CampaignSummary {
+function toCampaignSummary(
+  campaign: Row,
+  counts: Row[],
+  unsubscribes: number,
+): CampaignSummary {
   return {
     campaignId: campaign.id,
     kind: campaign.kind as CampaignKind,
     createdAt: iso(campaign.created_at)!,
     createdBy: campaign.created_by ?? undefined,
     subject: subjectOf(campaign),
+    ...(campaign.list_id && { list: campaign.list_id }),
     counts: toCounts(counts),
+    unsubscribes,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Knex } from 'knex';
 import { readDatabaseNow } from './databaseClock';
-import { CAMPAIGNS, OUTBOX } from './outboxRows';
+import { CAMPAIGNS, FINAL_STORED_STATES, OUTBOX } from './outboxRows';
 import { SEND_KEYS } from './SendKeys';
 
 /** Deletes what the outbox no longer needs to keep. */
@@ -11,7 +11,7 @@ export class OutboxRetention {
   async purgeFinished(retentionMs: number): Promise<number> {
     const before = (await readDatabaseNow(this.knex)) - retentionMs;
     const deleted = await this.knex(OUTBOX)
-      .whereIn('state', ['sent', 'partial', 'failed'])
+      .whereIn('state', FINAL_STORED_STATES)
       .andWhere('updated_at', '<', before)
       .delete();
     await this.knex(CAMPAIGNS)

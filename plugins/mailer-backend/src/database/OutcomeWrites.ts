@@ -265,6 +265,13 @@ export class OutcomeWrites {
           }),
           ...(outcome.reply ? replyColumns(outcome.reply) : {}),
         };
+      case 'suppressed':
+        return {
+          ...released,
+          state: 'suppressed',
+          attempts: tx.raw('attempts - 1'),
+          recipient_results: JSON.stringify(outcome.results),
+        };
       default:
         throw new Error(`Unexpected outcome ${outcome.kind}`);
     }

@@ -2,6 +2,7 @@ import {
   ConnectionTestEntry,
   SettingsChangeEntry,
   SettingsHistoryEntry,
+  SuppressionRemovedEntry,
 } from '@elixeum/plugin-mailer-common';
 import { Knex } from 'knex';
 import { databaseNow, databaseNowPlus } from './databaseClock';
@@ -10,7 +11,9 @@ const TABLE = 'mailer_settings_history';
 
 /** One line of history as it is recorded; the database's clock adds the time. */
 export type SettingsHistoryRecord =
-  Omit<SettingsChangeEntry, 'at'> | Omit<ConnectionTestEntry, 'at'>;
+  | Omit<SettingsChangeEntry, 'at'>
+  | Omit<ConnectionTestEntry, 'at'>
+  | Omit<SuppressionRemovedEntry, 'at'>;
 
 interface HistoryRow {
   id: number | string;

@@ -76,9 +76,7 @@ describe.each(databases.eachSupportedId())(
         'transactional',
       );
       expect([...transactional.keys()]).toEqual(['gone@example.com']);
-      expect(transactional.get('gone@example.com')?.reason).toBe(
-        'hard-bounce',
-      );
+      expect(transactional.get('gone@example.com')?.reason).toBe('hard-bounce');
     });
 
     it('keeps the stronger reason, and lets a temporary suppression end', async () => {
@@ -119,7 +117,10 @@ describe.each(databases.eachSupportedId())(
       const bob = (
         await store.suppressedAmong('t1', ['bob@example.com'], 'x', 'bulk')
       ).get('bob@example.com');
-      expect(bob).toMatchObject({ reason: 'unsubscribed', expiresAt: undefined });
+      expect(bob).toMatchObject({
+        reason: 'unsubscribed',
+        expiresAt: undefined,
+      });
       // And a soft bounce after it does not make it end.
       await store.suppress('t1', 'bob@example.com', {
         scope: 'all-bulk',
@@ -129,7 +130,10 @@ describe.each(databases.eachSupportedId())(
       const still = (
         await store.suppressedAmong('t1', ['bob@example.com'], 'x', 'bulk')
       ).get('bob@example.com');
-      expect(still).toMatchObject({ reason: 'unsubscribed', expiresAt: undefined });
+      expect(still).toMatchObject({
+        reason: 'unsubscribed',
+        expiresAt: undefined,
+      });
     });
 
     it('purges what ended, and nothing else', async () => {
@@ -186,9 +190,7 @@ describe.each(databases.eachSupportedId())(
       expect(await search('A_B')).toEqual(['a_b@example.com']);
       expect(await search('%@')).toEqual(['100%@example.com']);
       expect(await search('example.com')).toHaveLength(3);
-      expect(await search("'; drop table mailer_suppressions; --")).toEqual(
-        [],
-      );
+      expect(await search("'; drop table mailer_suppressions; --")).toEqual([]);
     });
 
     it('removes one scope of an address, with work in the same transaction, and says when there was nothing', async () => {

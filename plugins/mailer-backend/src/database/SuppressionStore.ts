@@ -162,7 +162,9 @@ export class SuppressionStore {
       reason: options.reason,
       since: now,
       expiresAt:
-        options.expiresInMs === undefined ? undefined : now + options.expiresInMs,
+        options.expiresInMs === undefined
+          ? undefined
+          : now + options.expiresInMs,
       campaignId: options.campaignId,
       detail:
         options.detail === undefined
@@ -340,9 +342,6 @@ function sameRow(a: Suppression, b: Suppression): boolean {
 }
 
 /** Of two suppressions of one address, the one whose reason weighs more. */
-function strongest(
-  a: Suppression | undefined,
-  b: Suppression,
-): Suppression {
+function strongest(a: Suppression | undefined, b: Suppression): Suppression {
   return a && RANK[a.reason] >= RANK[b.reason] ? a : b;
 }

@@ -10,6 +10,8 @@ export interface ClaimedMessage {
   tenantId: string;
   /** 0 transactional, 1 bulk. */
   priority: number;
+  /** The list it is sent to; undefined for transactional mail. */
+  listId?: string;
   recipients: MessageRecipients;
   variables?: Record<string, string>;
   /** Results of earlier attempts: who already has it, who refused it for good. */
@@ -44,6 +46,15 @@ export type DeliveryOutcome =
       results: RecipientResults;
     }
   | { kind: 'failed'; id: string; reply: SmtpReply; results: RecipientResults }
+  | {
+      /**
+       * Not sent, and final: every recipient still waiting for it is on the
+       * tenant's suppression list (`results` says why). No attempt counts.
+       */
+      kind: 'suppressed';
+      id: string;
+      results: RecipientResults;
+    }
   | {
       /**
        * Given back without an attempt (its server is paused, the backend

@@ -4,6 +4,7 @@ import {
   DeliveryStatus,
   MailAddress,
   RecipientDelivery,
+  RecipientSuppression,
   SmtpReply,
 } from '@elixeum/plugin-mailer-common';
 import { cleanServerText } from '../text/cleanServerText';
@@ -18,9 +19,19 @@ export const CAMPAIGN_BATCHES = 'mailer_campaign_batches';
 /**
  * The states a row is stored in. `waiting` covers both queued and retrying
  * (told apart by whether an attempt failed before), so that one index
- * serves every claim; `partial` is final like `sent` and `failed`.
+ * serves every claim; `partial` and `suppressed` are final like `sent` and
+ * `failed`.
  */
-export type StoredState = 'waiting' | 'sending' | 'sent' | 'partial' | 'failed';
+export type StoredState =
+  'waiting' | 'sending' | 'sent' | 'partial' | 'failed' | 'suppressed';
+
+/** The states nothing more happens to. */
+export const FINAL_STORED_STATES: readonly StoredState[] = [
+  'sent',
+  'partial',
+  'failed',
+  'suppressed',
+];
 
 /** Who gets one message: all of `to`, `cc` and `bcc` for a single message; one `to` in a bulk mailing. */
 export interface MessageRecipients {
@@ -29,10 +40,17 @@ export interface MessageRecipients {
   bcc?: MailAddress[];
 }
 
-/** Each recipient's result so far, by address in lower case. */
+/**
+ * Each recipient's result so far, by address in lower case. A `suppressed`
+ * recipient is on the tenant's suppression list: not sent, not failed.
+ */
 export type RecipientResults = Record<
   string,
-  { state: 'sent' | 'failed' | 'deferred'; reply?: SmtpReply }
+  {
+    state: 'sent' | 'failed' | 'deferred' | 'suppressed';
+    reply?: SmtpReply;
+    suppression?: RecipientSuppression;
+  }
 >;
 
 export type Row = Record<string, any>;
@@ -135,7 +153,14 @@ export function toRecipientDeliveries(row: Row): RecipientDelivery[] {
   const recipients = parseRecipients(row.recipients) ?? { to: [] };
   return envelopeAddresses(recipients).map(address => {
     const result = results[resultKey(address)];
-    if (result) return { address, state: result.state, reply: result.reply };
+    if (result) {
+      return {
+        address,
+        state: result.state,
+        reply: result.reply,
+        ...(result.suppression && { suppression: result.suppression }),
+      };
+    }
     // Sent without results: every recipient got it.
     if (row.state === 'sent') {
       const refused = legacyRefused?.includes(resultKey(address));

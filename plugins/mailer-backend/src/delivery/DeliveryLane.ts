@@ -9,12 +9,15 @@ import {
   unexpectedFailure,
 } from './attemptDelivery';
 import { StoredTemplate } from './composeMessage';
+import { ListLink } from './listHeaders';
 import { RetryPolicy } from './retryPolicy';
 
 /** A claimed message with the body of its campaign (undefined if that is gone). */
 export interface LaneItem {
   message: ClaimedMessage;
   template: StoredTemplate | undefined;
+  /** Its list and unsubscribe link, when it is list mail. */
+  list?: ListLink;
 }
 
 /** What a lane reports to the worker that feeds it. */
@@ -214,6 +217,7 @@ export class DeliveryLane {
         retry: this.retry,
         blameServer: !this.serverWorkedLastTime,
         stillHeld: () => this.events.stillHeld(item.message),
+        list: item.list,
       })
         .catch(
           (error): AttemptEnd => ({

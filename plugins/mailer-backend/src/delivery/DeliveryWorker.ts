@@ -18,6 +18,7 @@ import { ClaimLeases } from './ClaimLeases';
 import { messageIdOf } from './composeMessage';
 import { DeliveryLane, LaneItem } from './DeliveryLane';
 import { LaneClaims } from './LaneClaims';
+import { ListMail, unsubscribeMailboxIn } from './ListMail';
 import { DeliveryLanes, DeliveryLanesEvents } from './DeliveryLanes';
 import { giveUp } from './deliveryOutcome';
 import { OutcomeRecorder } from './OutcomeRecorder';
@@ -53,6 +54,8 @@ export interface DeliveryWorkerDeps {
   logger: LoggerService;
   /** Called with the ids of messages whose outcome was just written. */
   onRecorded?: (ids: string[]) => void;
+  /** The suppression list and unsubscribe links, applied to every claim. */
+  lists: ListMail;
   /** Counts each recorded outcome; reads the lanes' connections. */
   metrics: MailerMetrics;
 }
@@ -115,6 +118,9 @@ export class DeliveryWorker {
       leases: this.leases,
       leaseMs: this.config.leaseMs,
       release: items => this.release(items, 0),
+      skip: (message, outcome) => this.recorder.add(message, outcome),
+      unsubscribeMailbox: tenantId =>
+        this.lanes.snapshotOf(tenantId).then(unsubscribeMailboxIn),
     });
     this.lanes = deps.lanes({
       outcome: (message, outcome) => this.recorder.add(message, outcome),
@@ -359,7 +365,11 @@ export class DeliveryWorker {
     for (const { message, outcome } of recorded) {
       this.leases.done(message.token);
       this.deps.metrics.recorded(message, outcome);
-      if (outcome.kind === 'delivered' || outcome.kind === 'failed') {
+      if (
+        outcome.kind === 'delivered' ||
+        outcome.kind === 'failed' ||
+        outcome.kind === 'suppressed'
+      ) {
         final.push(outcome.id);
       }
     }

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ClaimedMessage, OutboxClaims } from '../database/OutboxClaims';
+import {
+  ClaimedMessage,
+  DeliveryOutcome,
+  OutboxClaims,
+} from '../database/OutboxClaims';
 import { RateLimitLedger } from '../database/RateLimitLedger';
 import { MailerMetrics } from '../metrics/MailerMetrics';
 import { CampaignTemplates } from './CampaignTemplates';
 import { ClaimLeases } from './ClaimLeases';
 import { DeliveryLane, LaneItem } from './DeliveryLane';
+import { ListMail } from './ListMail';
 
 /** What claiming into lanes works with. */
 export interface LaneClaimsDeps {
@@ -15,6 +20,12 @@ export interface LaneClaimsDeps {
   leaseMs: number;
   /** Gives messages back that no lane took. */
   release(items: LaneItem[]): void;
+  /** Checks each claim against the suppression list; gives list mail its link. */
+  lists: ListMail;
+  /** The tenant's unsubscribe mailbox, from its settings. */
+  unsubscribeMailbox(tenantId: string): Promise<string | undefined>;
+  /** Records the outcome of a message that is not sent (its recipients are suppressed). */
+  skip(message: ClaimedMessage, outcome: DeliveryOutcome): void;
   /** Told which server each claim goes to, for its outcome's metrics. */
   metrics: MailerMetrics;
 }
@@ -25,6 +36,8 @@ export interface LaneClaimsDeps {
  * lease from the moment the claim is sent. Between the claim and the lane
  * taking them, the messages are "being claimed": their leases hold, and
  * what the lane refuses (it was paused or retired meanwhile) is given back.
+ * Each claim is checked against the suppression list as it is taken:
+ * messages with nobody left to send to are recorded, not sent.
  */
 export class LaneClaims {
   /** Claims taken and not yet handed to a lane. */
@@ -54,12 +67,22 @@ export class LaneClaims {
       leases.add(token, messages.length, issuedAt);
       let items: LaneItem[];
       try {
-        const templates = await this.deps.templates.get(
-          messages.map(m => m.campaignId),
-        );
-        items = messages.map(message => ({
+        const [templates, screened] = await Promise.all([
+          this.deps.templates.get(messages.map(m => m.campaignId)),
+          this.deps.unsubscribeMailbox(tenantId).then(unsubscribeMailbox =>
+            this.deps.lists.screen(tenantId, messages, {
+              from: lane.server.from,
+              unsubscribeMailbox,
+            }),
+          ),
+        ]);
+        for (const { message, outcome } of screened.skipped) {
+          this.deps.skip(message, outcome);
+        }
+        items = screened.send.map(({ message, list }) => ({
           message,
           template: templates.get(message.campaignId),
+          list,
         }));
       } catch (error) {
         this.deps.release(

@@ -5,6 +5,7 @@ import { pendingAddresses, RecipientResults } from '../database/outboxRows';
 import { readSmtpFailure, SmtpFailure } from '../smtp/readSmtpFailure';
 import { MailTransport } from '../transport/MailTransport';
 import { composeMessage, messageIdOf, StoredTemplate } from './composeMessage';
+import { ListLink } from './listHeaders';
 import { firstRefusal, markAll, mergeAttempt, settle } from './deliveryOutcome';
 import { FailureScope, failureScope } from './failureScope';
 import { RetryPolicy } from './retryPolicy';
@@ -36,6 +37,8 @@ export interface AttemptContext {
   blameServer: boolean;
   /** Whether the message's claim still holds (checked before a follow-up transaction). */
   stillHeld: () => boolean;
+  /** Its list and unsubscribe link, when it is list mail. */
+  list?: ListLink;
 }
 
 /**
@@ -61,7 +64,7 @@ export async function attemptDelivery(
     if (message.unreadable) throw new Error(message.unreadable);
     if (!template) throw new Error('its body is gone or cannot be read');
     compiled = new MailComposer(
-      composeMessage(template, message, server, envelopeTo),
+      composeMessage(template, message, server, envelopeTo, context.list),
     ).compile();
     // Graph reads the recipients from the headers: Bcc must be in them.
     compiled.keepBcc = transport.needsBccHeader;

@@ -3,10 +3,12 @@ import {
   isSubjectLine,
   MailAttachment,
   MAX_SUBJECT_LENGTH,
+  UNSUBSCRIBE_URL_FIELD,
 } from '@elixeum/plugin-mailer-common';
 import type Mail from 'nodemailer/lib/mailer';
 import { ClaimedMessage } from '../database/OutboxClaims';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
+import { ListLink, listHeaders } from './listHeaders';
 import {
   assertPersonalisedSize,
   encodedAttachmentBytes,
@@ -31,16 +33,23 @@ export function messageIdOf(rowId: string, from: string): string {
 /**
  * The nodemailer message for one claimed outbox row, addressed (in the
  * envelope) to `envelopeTo` only: the recipients still waiting for it. The
- * headers keep every recipient. It never reads files or URLs.
+ * headers keep every recipient. It never reads files or URLs. Mail to a
+ * list (`list`) carries the list's headers, and `{{unsubscribeUrl}}` is its
+ * recipient's link; other mail carries neither.
  */
 export function composeMessage(
   template: StoredTemplate,
   message: ClaimedMessage,
   sender: Pick<SmtpServerSettings, 'from' | 'fromName' | 'replyTo'>,
   envelopeTo: string[],
+  list?: ListLink,
 ): Mail.Options {
   const { from } = sender;
-  const { variables, recipients } = message;
+  const { recipients } = message;
+  // Ours wins: a recipient's values may not name the field (refused when queued).
+  const variables = list
+    ? { ...message.variables, [UNSUBSCRIBE_URL_FIELD]: list.unsubscribeUrl }
+    : message.variables;
   // Only bulk mail is personalised: a transactional text is sent as written.
   const fill = (text: string | undefined, html = false) =>
     text === undefined || variables === undefined
@@ -69,6 +78,7 @@ export function composeMessage(
     bcc: recipients.bcc,
     envelope: { from, to: envelopeTo },
     messageId: messageIdOf(message.id, from),
+    headers: list && listHeaders(list, from),
     replyTo: template.replyTo ?? sender.replyTo,
     subject,
     text,

@@ -12,6 +12,7 @@ import { TenantSettingsService } from '../service/TenantSettingsService';
 import { CampaignTemplates } from './CampaignTemplates';
 import { DeliveryLanes } from './DeliveryLanes';
 import { DeliveryWorker } from './DeliveryWorker';
+import { ListMail } from './ListMail';
 
 /** What the delivery of the outbox is built from. */
 export interface DeliveryParts {
@@ -24,6 +25,8 @@ export interface DeliveryParts {
   tenantResolver: AddressResolver;
   logger: LoggerService;
   onRecorded: (ids: string[]) => void;
+  /** The suppression list and unsubscribe links. */
+  lists: ListMail;
   metrics: MailerMetrics;
 }
 
@@ -72,6 +75,7 @@ export function createDelivery(parts: DeliveryParts): DeliveryWorker {
     },
     logger: parts.logger,
     onRecorded: parts.onRecorded,
+    lists: parts.lists,
     metrics: parts.metrics,
   });
 }

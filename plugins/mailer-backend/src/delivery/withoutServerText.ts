@@ -16,7 +16,11 @@ function plainResults(results: RecipientResults): RecipientResults {
   return Object.fromEntries(
     Object.entries(results).map(([address, result]) => [
       address,
-      { state: result.state, ...(result.reply && { reply: plainReply(result.reply) }) },
+      {
+        state: result.state,
+        ...(result.reply && { reply: plainReply(result.reply) }),
+        ...(result.suppression && { suppression: result.suppression }),
+      },
     ]),
   );
 }
@@ -29,6 +33,8 @@ function plainResults(results: RecipientResults): RecipientResults {
 export function withoutServerText(outcome: DeliveryOutcome): DeliveryOutcome {
   switch (outcome.kind) {
     case 'delivered':
+      return { ...outcome, results: plainResults(outcome.results) };
+    case 'suppressed':
       return { ...outcome, results: plainResults(outcome.results) };
     case 'retry':
     case 'failed':

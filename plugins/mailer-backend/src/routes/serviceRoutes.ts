@@ -66,6 +66,7 @@ export function serviceRoutes(options: ServiceRoutesOptions): express.Router {
         }),
         createdBy: credentials.principal.subject,
         priority: body.priority,
+        listId: body.listId,
         idempotencyKey,
       });
       // A repeated key answers as the first send did: the same 202 and id.
@@ -102,6 +103,8 @@ export function serviceRoutes(options: ServiceRoutesOptions): express.Router {
           }),
           createdBy: credentials.principal.subject,
           priority: body.priority,
+          // By default, the calling plugin's id.
+          listId: body.listId,
         },
       );
       res.status(201).json(created);

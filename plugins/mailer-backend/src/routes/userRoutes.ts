@@ -1,15 +1,8 @@
 import {
   AuditorService,
-  BackstageCredentials,
-  BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
 import {
   findSettingKey,
   mailerDeliveryReadPermission,
@@ -17,7 +10,7 @@ import {
   mailerSettingsReadPermission,
 } from '@elixeum/plugin-mailer-common';
 import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import {
   connectionTestBody,
@@ -34,6 +27,7 @@ import { SettingsHistory } from '../service/SettingsHistory';
 import { TenantSettingsService } from '../service/TenantSettingsService';
 import { TooManyRequestsError } from '../tooManyRequests';
 import { audited } from './audit';
+import { userAuthorization } from './authorizedUser';
 
 /** What the routes for signed-in users need. */
 export interface UserRoutesOptions {
@@ -67,30 +61,11 @@ const SETTINGS_CHANGES_PER_MINUTE = 30;
  * since Backstage lets every service principal past permission checks.
  */
 export function userRoutes(options: UserRoutesOptions): express.Router {
-  const { settings, queue, tenants, httpAuth, permissions, auditor } = options;
+  const { settings, queue, auditor } = options;
   const router = Router();
 
   /** The user, its tenant, and the answer to each permission; throws unless the first is allowed. */
-  async function authorizedUser(
-    req: Request,
-    required: BasicPermission,
-    ...optional: BasicPermission[]
-  ) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const decisions = await permissions.authorize(
-      [required, ...optional].map(permission => ({ permission })),
-      { credentials },
-    );
-    if (decisions[0].result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Missing permission ${required.name}`);
-    }
-    return {
-      credentials,
-      userRef: userRefOf(credentials),
-      tenantId: await tenants.resolveTenant({ credentials }),
-      allowed: decisions.slice(1).map(d => d.result === AuthorizeResult.ALLOW),
-    };
-  }
+  const authorizedUser = userAuthorization(options);
 
   router.get('/settings', async (req, res) => {
     const { tenantId } = await authorizedUser(
@@ -253,9 +228,4 @@ function keyNames(keys: string[]): { keys: string[]; unknownKeys?: number } {
   const known = keys.filter(key => findSettingKey(key));
   const unknown = keys.length - known.length;
   return unknown > 0 ? { keys: known, unknownKeys: unknown } : { keys: known };
-}
-
-function userRefOf(credentials: BackstageCredentials): string {
-  return (credentials as BackstageCredentials<BackstageUserPrincipal>).principal
-    .userEntityRef;
 }

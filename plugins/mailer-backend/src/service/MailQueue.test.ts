@@ -6,6 +6,7 @@ import { OutboxClaims } from '../database/OutboxClaims';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { OutboxReports } from '../database/OutboxReports';
 import { SendKeys } from '../database/SendKeys';
+import { SuppressionStore } from '../database/SuppressionStore';
 import { MailQueue, PauseLookup, STATUS_POLL_MS } from './MailQueue';
 
 const databases = createTestDatabases();
@@ -25,6 +26,7 @@ describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
         // Not asked in these tests: they read statuses, not summaries.
         pauses: {} as PauseLookup,
         sendKeys: new SendKeys(knex),
+        suppressions: new SuppressionStore(knex),
       },
       limits,
     );
@@ -169,7 +171,7 @@ describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
           variables: { name: 'Ada' },
         },
       ]),
-    ).resolves.toEqual({ accepted: 1 });
+    ).resolves.toEqual({ accepted: 1, suppressed: 0 });
   });
   it('refuses values that would break the personalised message: a line break in the subject, a subject over 998 characters, a message that grows past 25 MB', async () => {
     const { queue, knex } = await setup();
@@ -218,7 +220,7 @@ describe.each(databases.eachSupportedId())('MailQueue on %s', databaseId => {
           variables: { name: 'Ada', block: 'Line 1\nLine 2', team: 'R&D' },
         },
       ]),
-    ).resolves.toEqual({ accepted: 1 });
+    ).resolves.toEqual({ accepted: 1, suppressed: 0 });
   });
   it('answers at once instead of waiting when too many callers wait already', async () => {
     const { queue } = await setup({ maxWaiting: 2 });

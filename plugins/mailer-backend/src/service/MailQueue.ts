@@ -1,5 +1,6 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  addressOf,
   BulkMailTemplate,
   BulkRecipient,
   DeliveryPause,
@@ -17,7 +18,13 @@ import { LruMap } from '../cache/LruMap';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { OutboxReports } from '../database/OutboxReports';
 import { SendKeys } from '../database/SendKeys';
+import {
+  SuppressionStore,
+  suppressionKey,
+  toRecipientSuppression,
+} from '../database/SuppressionStore';
 import { IdempotentSends } from './IdempotentSends';
+import { defaultListOf } from './listIds';
 import { maskDeliverySummary } from './maskRecipients';
 import { MailerMetrics } from '../metrics/MailerMetrics';
 import { ReplyExplanations } from './ReplyExplanations';
@@ -64,6 +71,12 @@ export interface QueueOptions {
   tenantId: string;
   createdBy?: string;
   priority?: MailPriority;
+  /**
+   * The list the mail goes to, which makes it bulk mail with unsubscribe
+   * headers. A mailing's defaults to the calling plugin's id; a single
+   * message without one is transactional.
+   */
+  listId?: string;
 }
 
 /** A single send's options. */
@@ -96,6 +109,8 @@ export class MailQueue {
       reports: OutboxReports;
       pauses: PauseLookup;
       sendKeys: SendKeys;
+      /** Recipients suppressed for a mailing's list are stored as such, not queued to send. */
+      suppressions: Pick<SuppressionStore, 'suppressedAmong'>;
       /** What replies mean (e.g. a receiver's refusal of the sender), added as records are read. */
       explanations?: ReplyExplanations;
       /** Counts what is queued. */
@@ -131,6 +146,15 @@ export class MailQueue {
   ): Promise<{ id: string }> {
     assertValidMessage(message, 'mail message');
     const { to, cc, bcc, ...template } = message;
+    if (
+      options.listId !== undefined &&
+      (toAddressList(to).length !== 1 || cc !== undefined || bcc !== undefined)
+    ) {
+      // Its unsubscribe link and headers can name one recipient only.
+      throw new InputError(
+        'Invalid mail message: a message to a list (listId) has exactly one recipient, in "to"',
+      );
+    }
     const campaign = this.newCampaign(template, options, 'single');
     const id = randomUUID();
     const messages = [
@@ -154,7 +178,11 @@ export class MailQueue {
         tenantId: options.tenantId,
         caller: options.createdBy ?? '',
         key: options.idempotencyKey,
-        request: { message, priority: campaign.priority },
+        request: {
+          message,
+          priority: campaign.priority,
+          listId: campaign.listId,
+        },
       },
       id,
       sendKey => this.outbox.queue.createCampaign(campaign, messages, sendKey),
@@ -199,7 +227,7 @@ export class MailQueue {
     tenantId: string,
     recipients: BulkRecipient[],
     seq?: number,
-  ): Promise<{ accepted: number }> {
+  ): Promise<{ accepted: number; suppressed: number }> {
     if (recipients.length > MAX_RECIPIENTS_PER_BATCH) {
       throw new InputError(
         `At most ${MAX_RECIPIENTS_PER_BATCH} recipients per request`,
@@ -223,18 +251,35 @@ export class MailQueue {
         fields.problemsOf(recipient.variables, `recipients[${index}]`),
       ),
     );
-    const { accepted, repeated } = await this.outbox.queue.addMessages(
+    // Checked again when each message is claimed: an address may leave the
+    // list while the mailing is on its way.
+    const suppressed = campaign.listId
+      ? await this.outbox.suppressions.suppressedAmong(
+          tenantId,
+          recipients.map(r => addressOf(r.to)),
+          campaign.listId,
+          'bulk',
+        )
+      : new Map();
+    const result = await this.outbox.queue.addMessages(
       campaign,
-      recipients.map(r => ({
-        id: randomUUID(),
-        recipients: { to: [r.to] },
-        variables: r.variables,
-      })),
+      recipients.map(r => {
+        const suppression = suppressed.get(suppressionKey(addressOf(r.to)));
+        return {
+          id: randomUUID(),
+          recipients: { to: [r.to] },
+          variables: r.variables,
+          suppression: suppression && toRecipientSuppression(suppression),
+        };
+      }),
       seq,
     );
-    if (!repeated) this.outbox.metrics?.queued(campaign.priority, accepted);
+    if (!result.repeated) {
+      const { priority } = campaign;
+      this.outbox.metrics?.queued(priority, result.accepted, result.suppressed);
+    }
     this.onQueued(tenantId);
-    return { accepted };
+    return { accepted: result.accepted, suppressed: result.suppressed };
   }
 
   /** Withdraws a campaign: its waiting messages are deleted, no more can be added. */
@@ -378,6 +423,9 @@ export class MailQueue {
       tenantId: options.tenantId,
       priority: PRIORITY[options.priority ?? defaultPriority],
       kind,
+      listId:
+        options.listId ??
+        (kind === 'bulk' ? defaultListOf(options.createdBy) : undefined),
       template,
       createdBy: options.createdBy,
     };

@@ -5,6 +5,8 @@ import {
 import { Knex } from 'knex';
 import { SettingsHistoryStore } from '../database/SettingsHistoryStore';
 import { StoredSetting, StoredSettingsChange } from '../database/SettingsStore';
+import { Suppression } from '../database/SuppressionStore';
+import { maskAddress } from './maskRecipients';
 
 /** How many lines the settings page shows: the latest, not an archive. */
 const SHOWN_ENTRIES = 50;
@@ -71,6 +73,30 @@ export class SettingsHistory {
       outcome: result.outcome,
       messageSent: result.messageSent,
     });
+  }
+
+  /**
+   * Records that someone took an address off the suppression list, in the
+   * removal's transaction. The address is masked: everyone who may read
+   * the settings reads the history (the audit log has it whole).
+   */
+  async recordSuppressionRemoved(
+    tx: Knex.Transaction,
+    tenantId: string,
+    actor: string,
+    removed: Suppression,
+  ): Promise<void> {
+    await this.store.record(
+      tenantId,
+      {
+        kind: 'suppression-removed',
+        actor,
+        address: maskAddress(removed.address),
+        ...(removed.scope !== 'all-bulk' && { list: removed.scope.list }),
+        reason: removed.reason,
+      },
+      tx,
+    );
   }
 
   /** The tenant's latest lines, newest first. */

@@ -8,6 +8,7 @@ const NONE = {
   sent: 0,
   partial: 0,
   failed: 0,
+  suppressed: 0,
 };
 
 /** A summary with nothing in it but what a test adds. */
@@ -38,6 +39,7 @@ describe('masking recipients', () => {
             createdAt: '2025-01-01T00:00:00.000Z',
             subject: 'Reset for grace.hopper@navy.example',
             counts: { ...NONE, failed: 1 },
+            unsubscribes: 0,
           },
         ],
         recentFailures: [
