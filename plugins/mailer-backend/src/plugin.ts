@@ -34,6 +34,7 @@ import { UNSUBSCRIBE_PATH } from './routes/unsubscribeRoutes';
 import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
+import { DkimKeys } from './service/DkimKeys';
 import { ReplyExplanations } from './service/ReplyExplanations';
 import { SenderCheck } from './service/SenderCheck';
 import { readSenderCheckConfig } from './senderCheck/readSenderCheckConfig';
@@ -282,8 +283,13 @@ export const mailerPlugin = createBackendPlugin({
               cacheMs: senderCheckConfig.cacheMs,
             }),
             history,
+            dkimKeys: new DkimKeys(settings),
             suppressions: new SuppressionList(suppressions, history),
-            unsubscribes: new Unsubscribes(unsubscribeTokens, suppressions),
+            unsubscribes: new Unsubscribes(
+              unsubscribeTokens,
+              suppressions,
+              metrics,
+            ),
             portal: {
               title: config.getOptionalString('app.title') ?? 'Backstage',
               baseUrl: config.getOptionalString('app.baseUrl'),

@@ -7,6 +7,7 @@ import {
 import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
 import express from 'express';
 import Router from 'express-promise-router';
+import { dkimRoutes } from './routes/dkimRoutes';
 import { errorBoundary } from './routes/errorBoundary';
 import { serviceRoutes } from './routes/serviceRoutes';
 import { suppressionRoutes } from './routes/suppressionRoutes';
@@ -14,6 +15,7 @@ import { unsubscribeRoutes } from './routes/unsubscribeRoutes';
 import { PagePortal } from './routes/unsubscribePage';
 import { userRoutes } from './routes/userRoutes';
 import { ConnectionTester } from './service/ConnectionTester';
+import { DkimKeys } from './service/DkimKeys';
 import { MailQueue } from './service/MailQueue';
 import { SenderCheck } from './service/SenderCheck';
 import { SettingsHistory } from './service/SettingsHistory';
@@ -33,6 +35,8 @@ export interface RouterOptions {
   connectionTester: ConnectionTester;
   senderCheck: SenderCheck;
   history: SettingsHistory;
+  /** The DKIM key the card shows and makes. */
+  dkimKeys: DkimKeys;
   /** The "Suppressed addresses" card's list. */
   suppressions: SuppressionList;
   /** One-click unsubscribe, on public routes. */
@@ -54,6 +58,7 @@ export async function createRouter(
   const router = Router();
   router.use(unsubscribeRoutes(options));
   router.use(userRoutes(options));
+  router.use(dkimRoutes(options));
   router.use(suppressionRoutes(options));
   router.use(serviceRoutes(options));
   router.use(tooManyRequestsHandler);

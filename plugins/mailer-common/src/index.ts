@@ -23,3 +23,4 @@ export * from './secretBinding';
 export * from './bulkRecipient';
 export * from './idempotencyKey';
 export * from './suppression';
+export * from './dkimKey';

@@ -47,6 +47,12 @@ const ACCESS: Record<
     permission: 'mailer.settings.manage',
     body: {},
   },
+  'GET /dkim-key': { audience: 'user', permission: 'mailer.settings.read' },
+  'POST /dkim-key': {
+    audience: 'user',
+    permission: 'mailer.settings.manage',
+    body: {},
+  },
   'GET /delivery-summary': {
     audience: 'user',
     permission: 'mailer.delivery.read',
