@@ -7,7 +7,7 @@ import {
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
-import { verifyDkim } from './__testUtils__/dkimVerifier';
+import { signedFields, verifyDkim } from './__testUtils__/dkimVerifier';
 import {
   readStoredSecret,
   startMailerTestBackend,
@@ -117,6 +117,51 @@ describe.each(databases.eachSupportedId())('DKIM signing on %s', databaseId => {
         result: 'pass',
       }),
     ]);
+  });
+
+  it('signs bulk mail with both unsubscribe headers in h=, and transactional mail without them', async () => {
+    const { server, mailer } = await start(databaseId);
+    const made = await request(server)
+      .post('/api/mailer/dkim-key')
+      .send({})
+      .expect(200);
+    const { key } = made.body as DkimKeyResponse;
+    // A fresh selector when none is given, named after the day.
+    expect(key!.selector).toMatch(/^portal-\d{8}$/);
+    dns.setZone({ [key!.name]: { TXT: [key!.strings] } });
+
+    await mailer.sendBulk(
+      { subject: 'News', text: 'Leave: {{unsubscribeUrl}}' },
+      [{ to: 'reader@example.com' }],
+    );
+    const [bulk] = await smtp.waitForMessages(1, 10_000);
+    await mailer.send({
+      to: 'reader@example.com',
+      subject: 'Reset',
+      text: 'x',
+    });
+    const [, transactional] = await smtp.waitForMessages(2, 10_000);
+
+    for (const received of [bulk, transactional]) {
+      const [result] = await verifyDkim(received.raw, dns);
+      expect(result).toMatchObject({
+        domain: 'tenant.example',
+        result: 'pass',
+      });
+    }
+    expect(bulk.raw).toMatch(
+      /^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m,
+    );
+    expect(signedFields(bulk.raw)).toEqual(
+      expect.arrayContaining([
+        'from',
+        'subject',
+        'list-id',
+        'list-unsubscribe',
+        'list-unsubscribe-post',
+      ]),
+    );
+    expect(signedFields(transactional.raw)).not.toContain('list-unsubscribe');
   });
 
   it('pauses the tenant with the reason, and sends nothing, when the stored key cannot sign', async () => {
