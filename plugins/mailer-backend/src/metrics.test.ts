@@ -15,6 +15,12 @@ import {
 } from './__testUtils__/outboxHarness';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { MetricPoints, TestMeters } from './__testUtils__/testMeters';
+import {
+  messagesTo,
+  postOneClick,
+  unsubscribeLinkOf,
+} from './__testUtils__/unsubscribeLinks';
+import { SuppressionStore } from './database/SuppressionStore';
 
 // The mailer's metrics as an operator's collector reads them: through
 // Backstage's metrics service into OpenTelemetry, collected by a reader
@@ -162,7 +168,12 @@ describe.each(databases.eachSupportedId())('metrics on %s', databaseId => {
     ).toBeGreaterThanOrEqual(1);
 
     // Nothing due, nothing paused: read from the database, reported as such.
+    expect(points.attributeSets('mailer.outbox.due')).toEqual([
+      { priority: 'transactional' },
+      { priority: 'bulk' },
+    ]);
     expect(points.sum('mailer.outbox.due')).toBe(0);
+    expect(points.sum('mailer.outbox.oldest_due_age')).toBe(0);
     expect(points.sum('mailer.servers.paused')).toBe(0);
 
     expectBoundedLabels(points, ['acme', 'globex']);
@@ -321,5 +332,73 @@ describe('metrics of OAuth2 token requests', () => {
       }),
     ).toBe(1);
     expectBoundedLabels(points, ['contoso']);
+  });
+});
+
+describe('metrics of unsubscribes and suppressed mail', () => {
+  let smtp: SmtpTestServer;
+  afterEach(() => smtp?.close());
+
+  it('counts unsubscribes, and messages suppressed when queued and when claimed', async () => {
+    smtp = await SmtpTestServer.start();
+    const consumer = createConsumerPlugin();
+    const { server, knex } = await startMailerTestBackend(
+      databases,
+      'SQLITE_3',
+      {
+        defaultServer: { host: smtp.host, port: smtp.port },
+        features: [consumer.plugin],
+      },
+    );
+    const mailer = consumer.mailer();
+    await mailer.sendBulk({ subject: 'One', text: 'Hi' }, [
+      { to: 'ada@customer.example' },
+      { to: 'bob@customer.example' },
+    ]);
+    const link = unsubscribeLinkOf(
+      messagesTo(await smtp.waitForMessages(2), 'ada@customer.example')[0],
+    );
+    await postOneClick(server, link).expect(200);
+
+    // Ada left the list: her next mailing is stored as suppressed.
+    await mailer.sendBulk({ subject: 'Two', text: 'Hi' }, [
+      { to: 'ada@customer.example' },
+      { to: 'cy@customer.example' },
+    ]);
+    // A hard bounce holds transactional mail back too, checked when claimed.
+    await new SuppressionStore(knex).suppress(
+      'default',
+      'gone@customer.example',
+      { scope: 'all-bulk', reason: 'hard-bounce' },
+    );
+    const { id } = await mailer.send({
+      to: 'gone@customer.example',
+      subject: 'Your password',
+      text: 'Hi',
+    });
+    expect((await mailer.waitForDelivery(id)).state).toBe('suppressed');
+
+    let points = await meters.read();
+    await eventually(async () => {
+      points = await meters.read();
+      return points.sum('mailer.messages.sent') === 3;
+    });
+    expect(points.attributeSets('mailer.unsubscribes')).toEqual([
+      { scope: 'list' },
+    ]);
+    expect(points.sum('mailer.unsubscribes')).toBe(1);
+    expect(points.attributeSets('mailer.messages.suppressed')).toEqual(
+      expect.arrayContaining([
+        { priority: 'bulk', outcome: 'when_queued' },
+        {
+          priority: 'transactional',
+          server_kind: 'default',
+          outcome: 'when_claimed',
+        },
+      ]),
+    );
+    expect(points.sum('mailer.messages.suppressed')).toBe(2);
+    expect(points.sum('mailer.messages.queued', { priority: 'bulk' })).toBe(3);
+    expectBoundedLabels(points, []);
   });
 });

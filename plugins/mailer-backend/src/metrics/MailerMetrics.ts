@@ -1,19 +1,14 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
-  MetricAttributes,
   MetricsService,
   MetricsServiceCounter,
-  MetricsServiceObservableCallback,
-  MetricsServiceObservableGauge,
 } from '@backstage/backend-plugin-api/alpha';
 import { ClaimedMessage, DeliveryOutcome } from '../database/claimedMessage';
 import { MetricReadings } from '../database/MetricReadings';
-import { describeError } from '../errors/describeError';
-import { LatestReading } from './LatestReading';
+import { MailerGauges } from './MailerGauges';
 import {
   failureOutcome,
   MeteredLane,
-  pauseReason,
   priorityName,
   ServerKind,
   serverKindOf,
@@ -25,9 +20,6 @@ const LATENCY_BUCKETS = [
   0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200,
   21600, 86400,
 ];
-
-/** The database is read at most this often for the gauges, however many collect. */
-const READING_MAX_AGE_MS = 5_000;
 
 /** Where a claimed message is going, and when this replica claimed it. */
 interface ClaimNote {
@@ -43,9 +35,8 @@ interface ClaimNote {
  *
  * Counters are counted where the fact happens: queued by the queue,
  * delivery outcomes once the worker has recorded them, token requests by
- * the token cache. Gauges are read when the metrics are collected: the
- * backlog and the pauses with one query each (at most every few seconds),
- * connections from the lanes in memory.
+ * the token cache. Gauges are read when the metrics are collected (see
+ * MailerGauges).
  */
 export class MailerMetrics {
   private readonly queuedCount: MetricsServiceCounter;
@@ -58,19 +49,15 @@ export class MailerMetrics {
   private readonly unsubscribes: MetricsServiceCounter;
   private readonly bounces: MetricsServiceCounter;
   private readonly latency;
-  /** Every gauge callback, to take back when the plugin stops. */
-  private readonly observers: Array<
-    [MetricsServiceObservableGauge, MetricsServiceObservableCallback]
-  > = [];
+  private readonly gauges: MailerGauges;
   /** Claimed messages until their outcome is recorded; gone with the message. */
   private readonly claims = new WeakMap<ClaimedMessage, ClaimNote>();
-  private lanes: () => MeteredLane[] = () => [];
 
   constructor(
     metrics: MetricsService,
     readings: MetricReadings,
     logger: LoggerService,
-    readingMaxAgeMs = READING_MAX_AGE_MS,
+    readingMaxAgeMs?: number,
   ) {
     const counter = (name: string, description: string) =>
       metrics.createCounter(name, { description, unit: '{message}' });
@@ -118,94 +105,12 @@ export class MailerMetrics {
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
     });
 
-    const gauge = (
-      name: string,
-      description: string,
-      unit: string,
-      callback: MetricsServiceObservableCallback,
-    ) => {
-      const instrument = metrics.createObservableGauge(name, {
-        description,
-        unit,
-      });
-      instrument.addCallback(callback);
-      this.observers.push([instrument, callback]);
-    };
-    const failedRead = (what: string) => (error: unknown) => {
-      logger.warn(
-        `Could not read ${what} for the metrics: ${describeError(error)}`,
-      );
-      return [];
-    };
-    const backlog = new LatestReading(
-      () => readings.dueBacklog().catch(failedRead('the due backlog')),
-      readingMaxAgeMs,
-    );
-    const pauses = new LatestReading(
-      () => readings.pausedServers().catch(failedRead('the paused servers')),
-      readingMaxAgeMs,
-    );
-    gauge(
-      'mailer.outbox.due',
-      'Messages due for delivery now, on every replica (the same on each)',
-      '{message}',
-      async result => {
-        for (const row of await backlog.get()) {
-          result.observe(row.due, { priority: priorityName(row.priority) });
-        }
-      },
-    );
-    gauge(
-      'mailer.outbox.oldest_due_age',
-      'How long the longest-waiting due message has been due: since it was queued, or since its retry time',
-      's',
-      async result => {
-        for (const row of await backlog.get()) {
-          result.observe(row.oldestDueMs / 1000, {
-            priority: priorityName(row.priority),
-          });
-        }
-      },
-    );
-    gauge(
-      'mailer.servers.paused',
-      'Servers whose pause is in force (server default or tenant), by what paused them',
-      '{server}',
-      async result => {
-        const counts = new Map<string, MetricAttributes & { n: number }>();
-        for (const row of await pauses.get()) {
-          const server = row.isDefault ? 'default' : 'tenant';
-          const reason = pauseReason(row.errorCode, row.responseCode);
-          const key = `${server} ${reason}`;
-          const entry = counts.get(key) ?? { server, reason, n: 0 };
-          entry.n += row.count;
-          counts.set(key, entry);
-        }
-        for (const { n, ...attributes } of counts.values()) {
-          result.observe(n, attributes);
-        }
-      },
-    );
-    gauge(
-      'mailer.connections.open',
-      'SMTP connections this replica holds open, by server kind',
-      '{connection}',
-      result => {
-        const byKind = new Map<ServerKind, number>();
-        for (const lane of this.lanes()) {
-          const kind = serverKindOf(lane);
-          byKind.set(kind, (byKind.get(kind) ?? 0) + lane.openConnections);
-        }
-        for (const [kind, open] of byKind) {
-          result.observe(open, { server_kind: kind });
-        }
-      },
-    );
+    this.gauges = new MailerGauges(metrics, readings, logger, readingMaxAgeMs);
   }
 
   /** The lanes whose connections the pool gauge counts. */
   watchLanes(lanes: () => MeteredLane[]): void {
-    this.lanes = lanes;
+    this.gauges.watchLanes(lanes);
   }
 
   /** Messages committed to the outbox, and those stored as suppressed instead. */
@@ -257,6 +162,12 @@ export class MailerMetrics {
       case 'released':
         this.deferredCount.add(1, { ...attributes, outcome: outcome.kind });
         break;
+      case 'suppressed':
+        this.suppressedCount.add(1, {
+          ...attributes,
+          outcome: 'when_claimed',
+        });
+        break;
       default:
     }
     this.claims.delete(message);
@@ -294,9 +205,6 @@ export class MailerMetrics {
 
   /** Takes the gauges' callbacks back: the plugin stops, its worker and database go. */
   stop(): void {
-    for (const [instrument, callback] of this.observers.splice(0)) {
-      instrument.removeCallback(callback);
-    }
-    this.lanes = () => [];
+    this.gauges.stop();
   }
 }

@@ -3,6 +3,7 @@ import {
   UnsubscribeTokens,
 } from '../crypto/UnsubscribeTokens';
 import { SuppressionStore } from '../database/SuppressionStore';
+import { MailerMetrics } from '../metrics/MailerMetrics';
 import { maskAddress } from './maskRecipients';
 
 /** What an unsubscribe link is for, as its page says it. */
@@ -24,6 +25,7 @@ export class Unsubscribes {
   constructor(
     private readonly tokens: UnsubscribeTokens,
     private readonly suppressions: Pick<SuppressionStore, 'suppress'>,
+    private readonly metrics?: Pick<MailerMetrics, 'unsubscribed'>,
   ) {}
 
   /** What the link offers, or undefined for a link this mailer did not make. */
@@ -49,6 +51,7 @@ export class Unsubscribes {
       reason: 'unsubscribed',
       campaignId: subject.campaignId,
     });
+    this.metrics?.unsubscribed(scope);
     return true;
   }
 }

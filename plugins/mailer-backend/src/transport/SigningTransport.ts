@@ -46,6 +46,10 @@ export class SigningTransport implements MailTransport {
     return this.inner.needsBccHeader;
   }
 
+  get openConnections(): number | undefined {
+    return this.inner.openConnections;
+  }
+
   async send(
     envelope: SmtpEnvelope,
     message: () => Readable | Buffer | string,
