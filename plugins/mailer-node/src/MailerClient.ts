@@ -13,9 +13,11 @@ import {
   BulkMailTemplate,
   BulkRecipient,
   DeliveryStatus,
+  FINAL_DELIVERY_STATES,
   findMailMessageProblems,
   IDEMPOTENCY_KEY_HEADER,
   isIdempotencyKey,
+  isListId,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MailDeliveryError,
   MailMessage,
@@ -57,9 +59,7 @@ export class MailerUnavailableError extends Error {
 }
 
 const isFinal = (status: DeliveryStatus) =>
-  status.state === 'sent' ||
-  status.state === 'partial' ||
-  status.state === 'failed';
+  FINAL_DELIVERY_STATES.includes(status.state);
 
 /**
  * The default `MailerService`: calls the mailer backend over HTTP with a
@@ -82,6 +82,7 @@ export class MailerClient implements MailerService {
     if (problems.length > 0) {
       throw new InputError(`Invalid mail message: ${problems.join('; ')}`);
     }
+    assertListId(options?.listId);
     const idempotencyKey = options?.idempotencyKey ?? randomUUID();
     if (!isIdempotencyKey(idempotencyKey)) {
       throw new InputError(
@@ -92,6 +93,7 @@ export class MailerClient implements MailerService {
       tenantId: options?.tenantId,
       forUser: options?.forUser,
       priority: options?.priority,
+      listId: options?.listId,
       message: toWireMessage(message),
     };
     // Tried again with the same key: a first try whose answer was lost
@@ -109,6 +111,7 @@ export class MailerClient implements MailerService {
     recipients: Iterable<BulkRecipient> | AsyncIterable<BulkRecipient>,
     options?: MailerSendOptions,
   ): Promise<QueuedCampaign> {
+    assertListId(options?.listId);
     const sender: Sender = {
       tenantId: options?.tenantId,
       forUser: options?.forUser,
@@ -120,11 +123,13 @@ export class MailerClient implements MailerService {
         body: {
           ...sender,
           priority: options?.priority,
+          listId: options?.listId,
           template: toWireMessage(template),
         },
       },
     );
     let accepted = 0;
+    let suppressed = 0;
     let seq = 0;
     let batch: BulkRecipient[] = [];
     // Two batches on their way at once: the next is read and sent while the
@@ -134,7 +139,8 @@ export class MailerClient implements MailerService {
     const flush = async () => {
       const sending = this.addBatch(campaignId, sender, seq, batch).then(
         n => {
-          accepted += n;
+          accepted += n.accepted;
+          suppressed += n.suppressed;
         },
         error => {
           failure ??= error;
@@ -161,7 +167,7 @@ export class MailerClient implements MailerService {
       await this.cancel(campaignId, sender);
       throw error;
     }
-    return { campaignId, accepted };
+    return { campaignId, accepted, suppressed };
   }
 
   // Public signatures spell out the sender type, as MailerService does, so the
@@ -207,14 +213,15 @@ export class MailerClient implements MailerService {
     sender: Sender,
     seq: number,
     recipients: BulkRecipient[],
-  ): Promise<number> {
+  ): Promise<{ accepted: number; suppressed: number }> {
     return this.withRetries(async () => {
-      const result = await this.request<{ accepted: number }>(
-        'POST',
-        `/campaigns/${encodeURIComponent(campaignId)}/recipients`,
-        { body: { ...sender, seq, recipients } },
-      );
-      return result.accepted;
+      const result = await this.request<{
+        accepted: number;
+        suppressed?: number;
+      }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/recipients`, {
+        body: { ...sender, seq, recipients },
+      });
+      return { accepted: result.accepted, suppressed: result.suppressed ?? 0 };
     });
   }
 
@@ -286,6 +293,15 @@ export class MailerClient implements MailerService {
       throw await toSendError(response);
     }
     return (await response.json()) as T;
+  }
+}
+
+/** Fails fast in the caller's process, by the rule the backend applies. */
+function assertListId(listId: string | undefined): void {
+  if (listId !== undefined && !isListId(listId)) {
+    throw new InputError(
+      'Invalid listId: it must be 1 to 63 lower-case letters, digits and inner hyphens, e.g. release-news',
+    );
   }
 }
 

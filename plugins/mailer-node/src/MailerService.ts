@@ -27,6 +27,17 @@ export interface MailerSendOptions {
   /** `send` defaults to transactional, `sendBulk` to bulk. Transactional mail goes first. */
   priority?: MailPriority;
   /**
+   * The list the mail goes to, e.g. `release-news`: 1 to 63 lower-case
+   * letters, digits and inner hyphens. Mail to a list is bulk mail: each
+   * message carries its recipient's one-click unsubscribe link
+   * (`List-Unsubscribe`, `List-Unsubscribe-Post`, `List-Id` headers, and
+   * `{{unsubscribeUrl}}` in the body), and is not sent to whoever left the
+   * list or all of the tenant's bulk mail. `sendBulk` defaults to your
+   * plugin's id; `send` sends transactional mail (no unsubscribe) unless
+   * given one, and then takes exactly one recipient.
+   */
+  listId?: string;
+  /**
    * `send` only: the same key from the same plugin and tenant within 24
    * hours queues nothing more and resolves with the first message's id,
    * e.g. a key derived from your own event's id, so that handling the
@@ -39,13 +50,16 @@ export interface MailerSendOptions {
 }
 
 /**
- * A queued mailing: how many recipients were accepted into the outbox.
+ * A queued mailing: how many recipients were accepted into the outbox to
+ * be sent, and how many were not, being on the suppression list (e.g.
+ * unsubscribed); those show as `suppressed` in the delivery records.
  *
  * @public
  */
 export interface QueuedCampaign {
   campaignId: string;
   accepted: number;
+  suppressed: number;
 }
 
 /**
@@ -76,6 +90,9 @@ export interface MailerService {
    * sent again (the backend did not answer) is never queued twice. If the
    * iterable throws, or a batch is refused, the campaign is cancelled (its
    * waiting messages withdrawn) and the promise rejects with that error.
+   * The mailing goes to a list (`listId`, by default your plugin's id):
+   * every message carries its recipient's unsubscribe link, and whoever
+   * left the list is skipped (counted in `suppressed`).
    */
   sendBulk(
     template: BulkMailTemplate,
@@ -94,8 +111,9 @@ export interface MailerService {
   ): Promise<DeliveryStatus>;
 
   /**
-   * Waits until delivery is final and resolves with the record: `sent`, or
-   * `partial` when some recipients refused it for good (see `recipients`).
+   * Waits until delivery is final and resolves with the record: `sent`,
+   * `partial` when some recipients refused it for good (see `recipients`),
+   * or `suppressed` when nobody was sent it for being on the suppression list.
    * Rejects with a `MailDeliveryError` carrying the SMTP reply when nobody
    * got it. After `timeoutMs` (default 60 s) it resolves with the record as
    * it is, still queued or retrying (e.g. while the tenant's server is paused).

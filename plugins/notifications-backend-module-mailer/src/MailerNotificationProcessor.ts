@@ -11,10 +11,19 @@ import {
 } from './recipients/NotificationRecipients';
 import { notificationMailKey } from './notificationMailKey';
 import { queueWithRetry } from './queueWithRetry';
-import { NotificationMailRenderer } from './templates/NotificationMailRenderer';
+import {
+  isBroadcast,
+  NotificationMailRenderer,
+} from './templates/NotificationMailRenderer';
 
 /** Emails of one broadcast queued at once: enough to be quick, few enough not to flood the mailer. */
 const QUEUE_CONCURRENCY = 8;
+
+/**
+ * The list broadcasts go to: bulk mail, with one-click unsubscribe. A
+ * recipient who leaves it still gets the notifications addressed to them.
+ */
+export const BROADCAST_LIST = 'notifications';
 
 /**
  * Emails notifications through the Elixeum mailer. `postProcess` only queues
@@ -55,15 +64,18 @@ export class MailerNotificationProcessor implements NotificationProcessor {
       }
       if (recipients.length === 0) return;
       const mail = await this.deps.renderer.render(notification);
-      // Broadcasts can reach every user: they must not hold up password resets.
-      const priority = notification.user ? 'transactional' : 'bulk';
+      // Broadcasts can reach every user: they must not hold up password
+      // resets, and are bulk mail to a list, which a recipient may leave.
+      const broadcast = isBroadcast(notification);
+      const priority = broadcast ? 'bulk' : 'transactional';
+      const list = broadcast ? { listId: BROADCAST_LIST } : {};
       const failures = await this.queueAll(recipients, async recipient => {
         // One key for every try: retries and a second run queue one email.
         const idempotencyKey = notificationMailKey(notification, recipient);
         await queueWithRetry(() =>
           this.deps.mailer.send(
             { to: recipient.address, ...mail },
-            { forUser: recipient.forUser, priority, idempotencyKey },
+            { forUser: recipient.forUser, priority, idempotencyKey, ...list },
           ),
         );
       });

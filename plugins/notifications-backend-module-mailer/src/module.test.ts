@@ -107,8 +107,9 @@ async function allHandled() {
   await Promise.allSettled(postProcessed.mock.results.map(r => r.value));
   const knex = await mailerDatabase();
   const unfinished = async () => {
+    // Sent, or final without sending (a suppressed recipient).
     const [{ n }] = await knex('mailer_outbox')
-      .whereNot({ state: 'sent' })
+      .whereIn('state', ['waiting', 'sending'])
       .count({ n: '*' });
     return Number(n);
   };
@@ -136,6 +137,24 @@ const broadcast = (title: string): NotificationSendOptions => ({
 
 const recipientsOf = (messages: ReceivedMessage[]) =>
   messages.flatMap(m => m.envelope.rcptTo).sort();
+
+/** A header of a received message, as sent. */
+const headerOf = (message: ReceivedMessage, name: string) => {
+  const value = message.parsed.headerLines.find(h => h.key === name)?.line;
+  return value
+    ?.slice(value.indexOf(':') + 1)
+    .replace(/\r?\n\s+/g, ' ')
+    .trim();
+};
+
+/** The https (here: http) one-click link of a broadcast's `List-Unsubscribe`. */
+const unsubscribeLink = (message: ReceivedMessage) => {
+  const link = headerOf(message, 'list-unsubscribe')?.match(
+    /<(https?:[^>]+)>/,
+  )?.[1];
+  if (!link) throw new Error('The message has no unsubscribe link');
+  return link;
+};
 
 /**
  * Waits for `count` messages at `server` and until everything the module
@@ -314,6 +333,67 @@ describe('notifications by email through the mailer', () => {
       expect(recipientsOf(messages)).toEqual([
         'oncall@example.com',
         'ops@example.com',
+      ]);
+    });
+
+    it("are bulk mail to the notifications list: each carries its recipient's one-click unsubscribe link, a user's own notification none", async () => {
+      const { notifications } = await start({
+        processorConfig: { broadcastConfig: { receiver: 'users' } },
+      });
+      await notifications.send(broadcast('maintenance tonight'));
+      await notifications.send(toUser('user:default/ada', { title: 'yours' }));
+
+      const messages = await settle(defaultServer, 4);
+      const broadcasts = messages.filter(
+        m => m.parsed.subject === 'maintenance tonight',
+      );
+      expect(recipientsOf(broadcasts)).toEqual([
+        'ada@example.com',
+        'grace@example.com',
+        'mallory@elsewhere.example',
+      ]);
+      for (const message of broadcasts) {
+        const link = unsubscribeLink(message);
+        expect(headerOf(message, 'list-unsubscribe-post')).toBe(
+          'List-Unsubscribe=One-Click',
+        );
+        expect(headerOf(message, 'list-id')).toBe(
+          `<notifications.default.${DEFAULT_FROM.split('@')[1]}>`,
+        );
+        // The layout's visible link is the same, in both parts.
+        expect(message.parsed.text).toContain(`Unsubscribe: ${link}`);
+        expect(message.parsed.html).toContain(`href="${link}"`);
+      }
+      const [own] = messages.filter(m => m.parsed.subject === 'yours');
+      expect(headerOf(own, 'list-unsubscribe')).toBeUndefined();
+      expect(own.parsed.text).not.toMatch(/unsubscribe/i);
+    });
+
+    it('stop for a recipient who unsubscribed, while their own notifications still come', async () => {
+      const { notifications, server } = await start({
+        processorConfig: { broadcastConfig: { receiver: 'users' } },
+      });
+      await notifications.send(broadcast('first'));
+      const [first] = (await settle(defaultServer, 3)).filter(m =>
+        m.envelope.rcptTo.includes('ada@example.com'),
+      );
+      await request(server)
+        .post(new URL(unsubscribeLink(first)).pathname)
+        .set('Authorization', mockCredentials.none.header())
+        .type('form')
+        .send('List-Unsubscribe=One-Click')
+        .expect(200);
+
+      defaultServer.reset();
+      await notifications.send(broadcast('second'));
+      await notifications.send(toUser('user:default/ada', { title: 'yours' }));
+      const messages = await settle(defaultServer, 3);
+      expect(
+        messages.map(m => [m.envelope.rcptTo[0], m.parsed.subject]).sort(),
+      ).toEqual([
+        ['ada@example.com', 'yours'],
+        ['grace@example.com', 'second'],
+        ['mallory@elsewhere.example', 'second'],
       ]);
     });
   });

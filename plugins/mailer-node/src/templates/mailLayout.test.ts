@@ -129,6 +129,32 @@ describe('portalLink', () => {
   });
 });
 
+describe('the unsubscribe link of bulk mail', () => {
+  const content = {
+    subject: 'Maintenance tonight',
+    paragraphs: ['The portal is down from 22:00.'],
+    footer: 'Sent to every user.',
+  };
+
+  it('ends bulk mail with the {{unsubscribeUrl}} field, in both parts', () => {
+    const mail = renderMail(content, portal, { bulk: true });
+    expect(mail.text.endsWith('Unsubscribe: {{unsubscribeUrl}}')).toBe(true);
+    expect(mail.html).toContain(
+      '<a href="{{unsubscribeUrl}}">Unsubscribe</a> from these emails.',
+    );
+    // After the footer: the last thing in the mail.
+    expect(mail.html.indexOf('{{unsubscribeUrl}}')).toBeGreaterThan(
+      mail.html.indexOf('Sent to every user.'),
+    );
+  });
+
+  it('is not in other mail', () => {
+    const mail = renderMail(content, portal);
+    expect(mail.text).not.toMatch(/unsubscribe/i);
+    expect(mail.html).not.toMatch(/unsubscribe/i);
+  });
+});
+
 describe('built-in account mail', () => {
   it('welcomes a user with a link into the portal', () => {
     const mail = renderMail(welcomeMail({ portal, name: '<Ada>' }), portal);

@@ -1,3 +1,4 @@
+import { UNSUBSCRIBE_URL_FIELD } from '@elixeum/plugin-mailer-common';
 import { escapeHtml } from './escapeHtml';
 import { portalLink, PortalInfo } from './portal';
 
@@ -17,6 +18,21 @@ export interface MailContent {
   action?: { label: string; link: string };
   /** Small print at the end: why the recipient gets this mail. */
   footer?: string;
+}
+
+/**
+ * How an email is laid out.
+ *
+ * @public
+ */
+export interface MailLayoutOptions {
+  /**
+   * Mail to a list (`sendBulk`, or `send` with a `listId`): the footer
+   * ends with an unsubscribe link, `{{unsubscribeUrl}}`, which the mailer
+   * fills in with each recipient's own link, as Gmail and Yahoo require of
+   * bulk mail besides the unsubscribe headers.
+   */
+  bulk?: boolean;
 }
 
 /**
@@ -44,17 +60,22 @@ function htmlParagraph(text: string): string {
   return `<p>${escapeHtml(text).replace(/\r?\n/g, '<br>\n')}</p>`;
 }
 
+/** The field the mailer fills with each recipient's unsubscribe link. */
+const UNSUBSCRIBE_URL = `{{${UNSUBSCRIBE_URL_FIELD}}}`;
+
 /**
  * Lays out `content` as the portal's one email layout: a text part, and an
  * HTML part made of plain headings, paragraphs and links, so it reads the
  * same in a client that shows no CSS. Every value is HTML-escaped in the
- * HTML part, and a link that is not http(s) is left out.
+ * HTML part, and a link that is not http(s) is left out. Bulk mail ends
+ * with an unsubscribe link.
  *
  * @public
  */
 export function renderMail(
   content: MailContent,
   portal: PortalInfo,
+  options: MailLayoutOptions = {},
 ): RenderedMail {
   const subject = subjectLine(content.subject);
   const heading = content.heading ?? subject;
@@ -67,6 +88,7 @@ export function renderMail(
     ...paragraphs,
     ...(actionUrl ? [`${content.action!.label}: ${actionUrl}`] : []),
     ...(content.footer ? [`--\n${content.footer}`] : []),
+    ...(options.bulk ? [`Unsubscribe: ${UNSUBSCRIBE_URL}`] : []),
   ].join('\n\n');
 
   const homeUrl = portalLink('/', portal);
@@ -96,8 +118,14 @@ export function renderMail(
           `<p><small>${escapeHtml(actionUrl)}</small></p>`,
         ]
       : []),
+    ...(content.footer || options.bulk ? ['<hr>'] : []),
     ...(content.footer
-      ? ['<hr>', `<p><small>${escapeHtml(content.footer)}</small></p>`]
+      ? [`<p><small>${escapeHtml(content.footer)}</small></p>`]
+      : []),
+    ...(options.bulk
+      ? [
+          `<p><small><a href="${UNSUBSCRIBE_URL}">Unsubscribe</a> from these emails.</small></p>`,
+        ]
       : []),
     '</body>',
     '</html>',

@@ -11,7 +11,8 @@ import { notificationMail } from './notificationMail';
 /**
  * Renders a notification's email: each part from the renderer another module
  * registered, if it renders that part, else from the built-in template. A
- * renderer that throws costs its part, not the email.
+ * renderer that throws costs its part, not the email. A broadcast is bulk
+ * mail: the built-in template ends it with the recipient's unsubscribe link.
  */
 export class NotificationMailRenderer {
   constructor(
@@ -24,6 +25,7 @@ export class NotificationMailRenderer {
     const builtIn = renderMail(
       notificationMail(notification, this.portal),
       this.portal,
+      { bulk: isBroadcast(notification) },
     );
     const [subject, text, html] = await Promise.all([
       this.part('getSubject', notification),
@@ -56,4 +58,9 @@ export class NotificationMailRenderer {
       return undefined;
     }
   }
+}
+
+/** A notification to everyone, not to a user (or the members of a group). */
+export function isBroadcast(notification: Notification): boolean {
+  return !notification.user;
 }
