@@ -61,8 +61,13 @@ describe('the mailer in the new frontend system', () => {
     ).toBeInTheDocument();
     const settings = await screen.findByText('Outgoing email');
     const delivery = await screen.findByText('Email delivery');
+    const suppressed = await screen.findByText('Suppressed addresses');
     expect(
       settings.compareDocumentPosition(delivery) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    expect(
+      delivery.compareDocumentPosition(suppressed) &
         Node.DOCUMENT_POSITION_FOLLOWING,
     ).toBeTruthy();
 
@@ -102,16 +107,17 @@ describe('the mailer in the new frontend system', () => {
     expect(screen.queryByText('Outgoing email')).not.toBeInTheDocument();
   });
 
-  it('renders each card extension by itself', async () => {
-    const tester = createExtensionTester(
-      mailerPlugin.getExtension('card:mailer/notification-settings'),
-    );
+  it.each([
+    ['card:mailer/notification-settings', 'Outgoing email'],
+    ['card:mailer/suppressed-addresses', 'Suppressed addresses'],
+  ] as const)('renders the card extension %s by itself', async (id, title) => {
+    const tester = createExtensionTester(mailerPlugin.getExtension(id));
     renderInTestApp(
       <SWRConfig value={{ provider: () => new Map() }}>
         {tester.reactElement()}
       </SWRConfig>,
       { apis: apis() },
     );
-    expect(await screen.findByText('Outgoing email')).toBeInTheDocument();
+    expect(await screen.findByText(title)).toBeInTheDocument();
   });
 });

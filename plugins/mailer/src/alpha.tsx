@@ -31,8 +31,8 @@ const icon = () => <MailOutlineIcon fontSize="inherit" />;
 
 /**
  * The Notification settings page: the cards attached to its `cards` input,
- * one under the other (by default the settings, their recent changes and
- * the delivery view).
+ * one under the other (by default the settings, their recent changes, the
+ * delivery view and the suppressed addresses).
  */
 const notificationSettingsPage = PageBlueprint.makeWithOverrides({
   inputs: {
@@ -111,11 +111,28 @@ const deliverySummaryCard = createExtension({
   ],
 });
 
+const suppressedAddressesCard = createExtension({
+  kind: 'card',
+  name: 'suppressed-addresses',
+  attachTo: { id: 'page:mailer', input: 'cards' },
+  output: [coreExtensionData.reactElement],
+  factory: ({ node }) => [
+    coreExtensionData.reactElement(
+      ExtensionBoundary.lazy(node, () =>
+        import('./components/SuppressedAddresses').then(m => (
+          <m.SuppressedAddressesCard />
+        )),
+      ),
+    ),
+  ],
+});
+
 /**
  * The mailer frontend plugin, for apps on the new frontend system: the
  * Notification settings page at `/notification-settings`, and its cards
  * (`card:mailer/notification-settings`, `card:mailer/settings-history`,
- * `card:mailer/delivery-summary`) to place on other pages too.
+ * `card:mailer/delivery-summary`, `card:mailer/suppressed-addresses`) to
+ * place on other pages too.
  *
  * @alpha
  */
@@ -131,5 +148,6 @@ export default createFrontendPlugin({
     settingsCard,
     settingsHistoryCard,
     deliverySummaryCard,
+    suppressedAddressesCard,
   ],
 });

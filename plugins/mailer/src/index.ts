@@ -10,6 +10,7 @@ export {
   NotificationSettingsPage,
   NotificationSettingsCard,
   DeliverySummaryCard,
+  SuppressedAddressesCard,
 } from './plugin';
 export { mailerApiRef } from './api/MailerApi';
 export type { MailerApi } from './api/MailerApi';

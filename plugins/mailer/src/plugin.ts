@@ -68,6 +68,24 @@ export const NotificationSettingsCard: () => JSX.Element = mailerPlugin.provide(
 );
 
 /**
+ * The "Suppressed addresses" card: who the tenant's bulk mail no longer goes
+ * to and why, with search and removal for who may manage the settings.
+ *
+ * @public
+ */
+export const SuppressedAddressesCard: () => JSX.Element = mailerPlugin.provide(
+  createComponentExtension({
+    name: 'SuppressedAddressesCard',
+    component: {
+      lazy: () =>
+        import('./components/SuppressedAddresses').then(
+          m => m.SuppressedAddressesCard,
+        ),
+    },
+  }),
+);
+
+/**
  * The delivery summary card (recent mailings and failures), to place on any page.
  *
  * @public

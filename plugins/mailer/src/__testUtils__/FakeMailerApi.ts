@@ -11,6 +11,7 @@ import {
   SettingsHistoryResponse,
   SettingsUpdateRequest,
   SettingView,
+  SuppressedAddress,
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from '../api/MailerApi';
 import { SettingsChangeSignal } from '../api/SettingsChangeSignal';
@@ -53,6 +54,15 @@ export class FakeMailerApi implements MailerApi {
 
   /** How many times the settings history was asked for. */
   settingsHistoryRequests = 0;
+
+  /** The suppression list, newest first, with addresses in full. */
+  suppressions: SuppressedAddress[] = [];
+  /** What the card asked for, in order. */
+  readonly suppressionRequests: Array<{ search?: string; offset?: number }> =
+    [];
+  readonly removedSuppressions: Array<{ address: string; list?: string }> = [];
+  /** Whether the reader sees addresses masked, as one who may not manage the settings. */
+  suppressionsMasked = false;
 
   private readonly settingsChanged = new SettingsChangeSignal();
 
@@ -107,6 +117,42 @@ export class FakeMailerApi implements MailerApi {
     this.deliverySummaryRequests += 1;
     if (this.deliverySummaryError) throw this.deliverySummaryError;
     return this.deliverySummary;
+  }
+
+  async listSuppressions(
+    request: { search?: string; offset?: number; limit?: number } = {},
+  ) {
+    this.suppressionRequests.push({
+      search: request.search,
+      offset: request.offset,
+    });
+    const matching = this.suppressions.filter(
+      s => !request.search || s.address.includes(request.search.toLowerCase()),
+    );
+    const offset = request.offset ?? 0;
+    const page = matching.slice(offset, offset + (request.limit ?? 50));
+    return {
+      items: this.suppressionsMasked
+        ? page.map(s => ({
+            ...s,
+            address: `${s.address[0]}***${s.address.slice(s.address.indexOf('@'))}`,
+          }))
+        : page,
+      total: matching.length,
+      masked: this.suppressionsMasked,
+    };
+  }
+
+  async removeSuppression(request: { address: string; list?: string }) {
+    this.removedSuppressions.push(request);
+    const removed = this.suppressions.find(
+      s => s.address === request.address && s.list === request.list,
+    );
+    if (!removed)
+      throw new Error('That address is not on the suppression list');
+    this.suppressions = this.suppressions.filter(s => s !== removed);
+    this.settingsChanged.emit();
+    return removed;
   }
 
   onSettingsChanged(listener: () => void) {

@@ -15,6 +15,7 @@ export function counts(
     sent: 0,
     partial: 0,
     failed: 0,
+    suppressed: 0,
     ...some,
   };
 }

@@ -9,6 +9,8 @@ import {
   SenderCheckResult,
   SettingsHistoryResponse,
   SettingsUpdateRequest,
+  SuppressedAddress,
+  SuppressionListResponse,
 } from '@elixeum/plugin-mailer-common';
 
 /**
@@ -38,6 +40,24 @@ export interface MailerApi {
   checkSender(request: SenderCheckRequest): Promise<SenderCheckResult>;
   /** The tenant's latest mailings with their counts per state, and the latest failed messages. */
   getDeliverySummary(): Promise<DeliverySummary>;
+  /**
+   * A page of the tenant's suppressed addresses, newest first; `search`
+   * (which needs `mailer.settings.manage`) matches part of the address.
+   */
+  listSuppressions(request?: {
+    search?: string;
+    offset?: number;
+    limit?: number;
+  }): Promise<SuppressionListResponse>;
+  /**
+   * Takes an address off the suppression list for one list (or, without
+   * `list`, for all bulk mail), so mail goes to it again. Recorded in the
+   * settings history.
+   */
+  removeSuppression(request: {
+    address: string;
+    list?: string;
+  }): Promise<SuppressedAddress>;
   /**
    * Calls `listener` after each successful change or connection test made
    * through this API (what the settings history records); returns a

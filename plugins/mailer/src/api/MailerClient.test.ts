@@ -170,4 +170,49 @@ describe('MailerClient', () => {
     await client.updateSettings({ values: { 'SMTP.Port': '587' } });
     expect(heard).toHaveLength(3);
   });
+
+  it('reads suppressions with the search in the query, and removes one address of one list, telling the history', async () => {
+    const requests: { url: string; init?: RequestInit }[] = [];
+    const client = new MailerClient({
+      discoveryApi: {
+        getBaseUrl: async pluginId => `http://portal.test/api/${pluginId}`,
+      },
+      fetchApi: {
+        fetch: async (input, init) => {
+          requests.push({ url: String(input), init });
+          return jsonResponse(200, { items: [], total: 0, masked: false });
+        },
+      },
+    });
+    const heard: string[] = [];
+    client.onSettingsChanged(() => heard.push('changed'));
+
+    await client.listSuppressions({
+      search: 'ada+news@example.com',
+      offset: 50,
+    });
+    await client.listSuppressions();
+    await client.removeSuppression({
+      address: 'ada+news@example.com',
+      list: 'news',
+    });
+    await client.removeSuppression({ address: 'bob@example.com' });
+
+    expect(requests.map(r => [r.init?.method ?? 'GET', r.url])).toEqual([
+      [
+        'GET',
+        'http://portal.test/api/mailer/suppressions?q=ada%2Bnews%40example.com&offset=50',
+      ],
+      ['GET', 'http://portal.test/api/mailer/suppressions'],
+      [
+        'DELETE',
+        'http://portal.test/api/mailer/suppressions?address=ada%2Bnews%40example.com&list=news',
+      ],
+      [
+        'DELETE',
+        'http://portal.test/api/mailer/suppressions?address=bob%40example.com',
+      ],
+    ]);
+    expect(heard).toEqual(['changed', 'changed']);
+  });
 });

@@ -10,6 +10,8 @@ import {
   SenderCheckResult,
   SettingsHistoryResponse,
   SettingsUpdateRequest,
+  SuppressedAddress,
+  SuppressionListResponse,
 } from '@elixeum/plugin-mailer-common';
 import { MailerApi } from './MailerApi';
 import { SettingsChangeSignal } from './SettingsChangeSignal';
@@ -73,6 +75,33 @@ export class MailerClient implements MailerApi {
     return this.request('/delivery-summary');
   }
 
+  listSuppressions(
+    request: { search?: string; offset?: number; limit?: number } = {},
+  ): Promise<SuppressionListResponse> {
+    return this.request(
+      withQuery('/suppressions', {
+        q: request.search,
+        offset: request.offset?.toString(),
+        limit: request.limit?.toString(),
+      }),
+    );
+  }
+
+  removeSuppression(request: {
+    address: string;
+    list?: string;
+  }): Promise<SuppressedAddress> {
+    return this.recorded(
+      this.request(
+        withQuery('/suppressions', {
+          address: request.address,
+          list: request.list,
+        }),
+        { method: 'DELETE' },
+      ),
+    );
+  }
+
   onSettingsChanged(listener: () => void): () => void {
     return this.settingsChanged.subscribe(listener);
   }
@@ -93,6 +122,19 @@ export class MailerClient implements MailerApi {
     }
     return (await response.json()) as T;
   }
+}
+
+/** A path with the query parameters that are set (and not empty). */
+function withQuery(
+  path: string,
+  query: Record<string, string | undefined>,
+): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value) params.set(key, value);
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
 }
 
 function withJsonBody(method: string, body: unknown): RequestInit {

@@ -15,11 +15,12 @@ const useStyles = makeStyles(theme => ({
   sent: { backgroundColor: theme.palette.success.main },
   partial: { backgroundColor: theme.palette.warning.main },
   failed: { backgroundColor: theme.palette.error.main },
+  suppressed: { backgroundColor: theme.palette.grey[500] },
 }));
 
 /**
- * How far a mailing has got: sent, partly sent and failed of all its
- * messages, as one bar; the rest of the track is what still waits.
+ * How far a mailing has got: sent, partly sent, failed and suppressed of
+ * all its messages, as one bar; the rest of the track is what still waits.
  * Screen readers hear the same counts as the text beside it.
  */
 export function CampaignProgress(props: {
@@ -33,6 +34,9 @@ export function CampaignProgress(props: {
   const done = total - waitingOf(counts);
   const width = (n: number) => `${total > 0 ? (100 * n) / total : 0}%`;
   const partly = counts.partial ? `, ${counts.partial} partly sent` : '';
+  const suppressed = counts.suppressed
+    ? `, ${counts.suppressed} suppressed`
+    : '';
   return (
     <div
       role="progressbar"
@@ -40,9 +44,9 @@ export function CampaignProgress(props: {
       aria-valuemin={0}
       aria-valuemax={total}
       aria-valuenow={done}
-      aria-valuetext={`${counts.sent} sent, ${counts.failed} failed${partly}, ${waitingOf(
-        counts,
-      )} waiting, of ${total}`}
+      aria-valuetext={`${counts.sent} sent, ${
+        counts.failed
+      } failed${partly}${suppressed}, ${waitingOf(counts)} waiting, of ${total}`}
       className={classes.track}
     >
       <div className={classes.sent} style={{ width: width(counts.sent) }} />
@@ -51,6 +55,10 @@ export function CampaignProgress(props: {
         style={{ width: width(counts.partial) }}
       />
       <div className={classes.failed} style={{ width: width(counts.failed) }} />
+      <div
+        className={classes.suppressed}
+        style={{ width: width(counts.suppressed ?? 0) }}
+      />
     </div>
   );
 }

@@ -10,8 +10,9 @@ import { countsText, waitingOf } from './deliveryText';
 import { When } from './When';
 
 /**
- * The latest mailings and test emails: subject, when it was queued, and
- * where its messages stand, with a progress bar while some still wait.
+ * The latest mailings and test emails: subject, when it was queued, where
+ * its messages stand (with a progress bar while some still wait), and how
+ * many recipients unsubscribed through a mailing's link.
  */
 export function CampaignTable(props: { campaigns: CampaignSummary[] }) {
   return (
@@ -21,6 +22,7 @@ export function CampaignTable(props: { campaigns: CampaignSummary[] }) {
           <TableCell>Subject</TableCell>
           <TableCell>Queued</TableCell>
           <TableCell>Messages</TableCell>
+          <TableCell>Unsubscribed</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
@@ -43,6 +45,9 @@ export function CampaignTable(props: { campaigns: CampaignSummary[] }) {
                 />
               )}
               {countsText(campaign.counts)}
+            </TableCell>
+            <TableCell>
+              {campaign.kind === 'bulk' ? campaign.unsubscribes : '–'}
             </TableCell>
           </TableRow>
         ))}

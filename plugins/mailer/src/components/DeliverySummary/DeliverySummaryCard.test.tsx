@@ -32,6 +32,7 @@ const summary: DeliverySummary = deliverySummary({
         sent: 9,
         failed: 1,
       }),
+      unsubscribes: 0,
     },
     {
       campaignId: 'c-1',
@@ -40,6 +41,7 @@ const summary: DeliverySummary = deliverySummary({
       createdBy: 'user:default/ada',
       subject: 'Test message from your portal',
       counts: counts({ sent: 1 }),
+      unsubscribes: 0,
     },
   ],
   recentFailures: [
@@ -410,5 +412,36 @@ describe('DeliverySummaryCard', () => {
     const asked = api.deliverySummaryRequests;
     await new Promise(resolve => setTimeout(resolve, 300));
     expect(api.deliverySummaryRequests).toBe(asked);
+  });
+
+  it('shows suppressed recipients as neither sent nor failed, and how many unsubscribed through a mailing', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.deliverySummary = deliverySummary({
+      campaigns: [
+        {
+          campaignId: 'c-3',
+          kind: 'bulk',
+          createdAt: '2025-03-04T09:30:00.000Z',
+          subject: 'April news',
+          list: 'news',
+          counts: counts({ sent: 7, suppressed: 2, queued: 1 }),
+          unsubscribes: 3,
+        },
+      ],
+    });
+    await renderSummary(api);
+    const mailings = await screen.findByRole('table', {
+      name: 'Recent mailings',
+    });
+    const [header, mailing] = within(mailings).getAllByRole('row');
+    expect(header).toHaveTextContent('Unsubscribed');
+    expect(
+      within(mailing).getByText('7 sent · 0 failed · 1 waiting · 2 suppressed'),
+    ).toBeVisible();
+    expect(within(mailing).getAllByRole('cell')[3]).toHaveTextContent('3');
+    expect(within(mailing).getByRole('progressbar')).toHaveAttribute(
+      'aria-valuetext',
+      '7 sent, 0 failed, 2 suppressed, 1 waiting, of 10',
+    );
   });
 });

@@ -7,6 +7,12 @@ describe('countsText', () => {
     ).toBe('9 sent · 1 failed · 6 waiting');
   });
 
+  it('says how many were suppressed, when some were', () => {
+    expect(countsText({ sent: 8, suppressed: 2 })).toBe(
+      '8 sent · 0 failed · 0 waiting · 2 suppressed',
+    );
+  });
+
   it('reads a missing state as none', () => {
     expect(countsText({ sent: 4 })).toBe('4 sent · 0 failed · 0 waiting');
   });
@@ -40,5 +46,8 @@ describe('singleMessagesText', () => {
     expect(
       singleMessagesText({ sent: 1, partial: 2, queued: 1, sending: 1 }),
     ).toBe('1 sent, 0 failed, 2 partly sent, 2 waiting');
+    expect(singleMessagesText({ sent: 3, suppressed: 1 })).toBe(
+      '3 sent, 0 failed, 1 suppressed',
+    );
   });
 });

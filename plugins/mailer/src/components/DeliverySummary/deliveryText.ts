@@ -27,13 +27,17 @@ export function totalOf(counts: Counts): number {
 
 /**
  * A campaign's counts in a few words: "9 sent · 1 failed · 0 waiting", and
- * "· 2 partly sent" when some messages reached only some recipients.
+ * "· 2 partly sent" when some messages reached only some recipients, and
+ * "· 3 suppressed" when some recipients are on the suppression list.
  */
 export function countsText(counts: Counts) {
   const partial = counts.partial ? ` · ${counts.partial} partly sent` : '';
+  const suppressed = counts.suppressed
+    ? ` · ${counts.suppressed} suppressed`
+    : '';
   return `${counts.sent ?? 0} sent · ${counts.failed ?? 0} failed · ${waitingOf(
     counts,
-  )} waiting${partial}`;
+  )} waiting${partial}${suppressed}`;
 }
 
 /**
@@ -43,6 +47,7 @@ export function countsText(counts: Counts) {
 export function singleMessagesText(counts: Counts): string {
   const parts = [`${counts.sent ?? 0} sent`, `${counts.failed ?? 0} failed`];
   if (counts.partial) parts.push(`${counts.partial} partly sent`);
+  if (counts.suppressed) parts.push(`${counts.suppressed} suppressed`);
   const waiting = waitingOf(counts);
   if (waiting > 0) parts.push(`${waiting} waiting`);
   return parts.join(', ');

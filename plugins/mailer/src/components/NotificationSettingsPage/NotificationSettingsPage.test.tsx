@@ -18,6 +18,7 @@ describe('NotificationSettingsPage', () => {
           createdAt: '2025-03-01T08:00:00.000Z',
           subject: 'Welcome',
           counts: counts({ sent: 3 }),
+          unsubscribes: 0,
         },
       ],
     });

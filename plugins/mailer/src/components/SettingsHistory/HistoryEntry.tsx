@@ -2,6 +2,8 @@ import { SettingsHistoryEntry } from '@elixeum/plugin-mailer-common';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import { Fragment } from 'react';
+import { reasonText } from '../SuppressedAddresses/reasonText';
+import { scopeText } from '../SuppressedAddresses/scopeText';
 import { actorName, keyLabel, outcomeText, timeAgo } from './historyText';
 
 /** A key as its name, with the catalog's label beside it. */
@@ -33,6 +35,14 @@ function KeyList(props: { verb: string; keys: string[] }) {
 /** What one line of history says: the keys, or the test's server and outcome. */
 function What(props: { entry: SettingsHistoryEntry }) {
   const { entry } = props;
+  if (entry.kind === 'suppression-removed') {
+    return (
+      <>
+        Took {entry.address} off the suppression list ({scopeText(entry)},{' '}
+        {reasonText(entry.reason)}): {scopeText(entry)} goes to it again
+      </>
+    );
+  }
   if (entry.kind === 'connection-test') {
     const sent = entry.messageSent ? ', test message sent' : '';
     return (

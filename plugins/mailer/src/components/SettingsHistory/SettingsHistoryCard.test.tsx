@@ -14,6 +14,38 @@ const minutesAgo = (minutes: number) =>
   new Date(Date.now() - minutes * 60_000).toISOString();
 
 describe('SettingsHistoryCard', () => {
+  it('says who took which address off the suppression list, masked, and for what', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.settingsHistory = {
+      entries: [
+        {
+          kind: 'suppression-removed',
+          at: minutesAgo(1),
+          actor: 'user:default/ada',
+          address: 'b***@example.com',
+          list: 'news',
+          reason: 'unsubscribed',
+        },
+        {
+          kind: 'suppression-removed',
+          at: minutesAgo(2),
+          actor: 'user:default/ada',
+          address: 'g***@example.com',
+          reason: 'hard-bounce',
+        },
+      ],
+    };
+    await renderWithMailerApi(<SettingsHistoryCard />, api);
+    const list = await screen.findByRole('list', { name: 'Recent changes' });
+    const [news, all] = within(list).getAllByRole('listitem');
+    expect(news).toHaveTextContent(
+      'Took b***@example.com off the suppression list (the list news, unsubscribed): the list news goes to it again',
+    );
+    expect(all).toHaveTextContent(
+      'Took g***@example.com off the suppression list (all mail, bounced (address does not exist)): all mail goes to it again',
+    );
+  });
+
   it('lists who changed which keys, by key name and label, and who tested the connection, with how long ago', async () => {
     const api = new FakeMailerApi(customServerSettings);
     api.settingsHistory = {

@@ -1,0 +1,1 @@
+export { SuppressedAddressesCard } from './SuppressedAddressesCard';
