@@ -1,5 +1,6 @@
 import { connectionKeys } from './catalog/connectionKeys';
 import { dkimKeys } from './catalog/dkimKeys';
+import { limitKeys } from './catalog/limitKeys';
 import { oauthKeys } from './catalog/oauthKeys';
 import { senderKeys } from './catalog/senderKeys';
 import { SettingKeyDefinition } from './catalog/types';
@@ -12,6 +13,12 @@ export type {
 export { SMTP_KEYS } from './catalog/keys';
 export type { SettingInputKind } from './catalog/cardFields';
 export { settingInputKind, suggestedValueOf } from './catalog/cardFields';
+export type { SendingLimits } from './catalog/limitPresets';
+export {
+  limitPresetForServer,
+  sendingLimitsOf,
+  SENDING_LIMIT_PRESETS,
+} from './catalog/limitPresets';
 
 /**
  * Every key a tenant may set, in the order the card shows them.
@@ -22,6 +29,7 @@ export const settingKeyCatalog: readonly SettingKeyDefinition[] = [
   ...connectionKeys,
   ...oauthKeys,
   ...senderKeys,
+  ...limitKeys,
   ...dkimKeys,
 ];
 

@@ -76,6 +76,8 @@ export class DeliveryLane {
     /** The tenant whose own server it is; undefined for the default mailbox. */
     readonly tenantId: string | undefined,
     readonly rateLimitPerMinute: number | undefined,
+    /** Recipients a day through its account, counted across replicas like the rate limit. */
+    readonly recipientsPerDay: number | undefined,
     private readonly pool: MailTransport,
     private readonly window: number,
     private readonly retry: RetryPolicy,

@@ -175,8 +175,10 @@ export class DeliveryLanes {
     if (!server) {
       throw new Error('The settings are incomplete');
     }
+    const limits = this.settings.sendingLimitsOf(snapshot);
     return this.build(key, server, tenantId, {
-      rateLimit: this.settings.rateLimitOf(snapshot),
+      rateLimit: limits.perMinute,
+      dailyLimit: limits.perDay,
       resolve: this.options.tenantResolver,
     });
   }
@@ -185,7 +187,7 @@ export class DeliveryLanes {
     key: string,
     server: SmtpServerSettings,
     tenantId: string | undefined,
-    how: { rateLimit?: number; resolve: AddressResolver },
+    how: { rateLimit?: number; dailyLimit?: number; resolve: AddressResolver },
   ): DeliveryLane {
     const { options } = this;
     const transport = transportFor(server, tenantId, {
@@ -205,6 +207,7 @@ export class DeliveryLanes {
       accountKey(accountOf(server)),
       tenantId,
       how.rateLimit,
+      how.dailyLimit,
       transport,
       options.maxConnections * options.windowPerConnection,
       options.retry,
@@ -265,7 +268,11 @@ export class DeliveryLanes {
   private closeIdle(): void {
     const cutoff = Date.now() - this.options.idleMs;
     for (const lane of this.lanes.values()) {
-      if (lane.load === 0 && lane.reservations === 0 && lane.lastUsed < cutoff) {
+      if (
+        lane.load === 0 &&
+        lane.reservations === 0 &&
+        lane.lastUsed < cutoff
+      ) {
         this.retire(lane);
       }
     }

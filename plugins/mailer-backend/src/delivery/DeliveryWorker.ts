@@ -24,6 +24,9 @@ import { giveUp } from './deliveryOutcome';
 import { OutcomeRecorder } from './OutcomeRecorder';
 import { ServerPauses } from './ServerPauses';
 
+/** The code of a pause for a day's recipients used up (not a failure of the server). */
+const DAY_LIMIT_CODE = 'EDAYLIMIT';
+
 /** How the worker paces itself; every field comes from `mailer.delivery`. */
 export interface DeliveryWorkerConfig {
   /** How often it looks for mail queued by other replicas. */
@@ -121,6 +124,7 @@ export class DeliveryWorker {
       skip: (message, outcome) => this.recorder.add(message, outcome),
       unsubscribeMailbox: tenantId =>
         this.lanes.snapshotOf(tenantId).then(unsubscribeMailboxIn),
+      dayQuotaUsedUp: (lane, dayFull) => this.onDayQuotaUsedUp(lane, dayFull),
     });
     this.lanes = deps.lanes({
       outcome: (message, outcome) => this.recorder.add(message, outcome),
@@ -278,7 +282,9 @@ export class DeliveryWorker {
       return undefined;
     }
     if (!lane) return undefined;
-    if (pause) lane.probe();
+    // A used-up day has nothing to probe: each claim asks the ledger again.
+    if (pause?.reply?.code === DAY_LIMIT_CODE) this.pauses.resume(key);
+    else if (pause) lane.probe();
     else if (lane.isPaused) lane.open();
     return lane;
   }
@@ -307,7 +313,12 @@ export class DeliveryWorker {
     this.recorder.add(
       message,
       tooOld
-        ? giveUp(message, results, reply, messageIdOf(message.id, lane.server.from))
+        ? giveUp(
+            message,
+            results,
+            reply,
+            messageIdOf(message.id, lane.server.from),
+          )
         : { kind: 'released', id: message.id, delayMs, reply, results },
     );
   }
@@ -340,6 +351,30 @@ export class DeliveryWorker {
       lane.tenantId,
       { reason: explained.message, advice: explained.advice, reply },
       failure.retryAfterMs,
+    );
+  }
+
+  /**
+   * The lane's account has sent to as many recipients in the last 24 hours
+   * as its provider allows: it pauses, on every replica, until the first of
+   * them are a day old. Nothing failed, and nothing is given back.
+   */
+  private onDayQuotaUsedUp(
+    lane: DeliveryLane,
+    dayFull: { until: number; forMs: number },
+  ): void {
+    if (this.pauses.inForce(this.pauses.of(lane.key))) return;
+    const limit = (lane.recipientsPerDay ?? 0).toLocaleString('en-US');
+    void this.pauses.pause(
+      lane.key,
+      lane.tenantId,
+      {
+        reason: `The day's limit of ${limit} recipients through ${lane.server.auth?.user ?? lane.server.from} is used up: mail waits until ${new Date(dayFull.until).toISOString()}, when the first of them are 24 hours old.`,
+        advice:
+          'Nothing failed and nothing is lost. If your provider allows more, raise SMTP.DailyLimit (Exchange Online: 10,000 recipients a day per mailbox; Google Workspace: 2,000 a day); otherwise spread large mailings over several days, or send them through another mailbox.',
+        reply: { code: DAY_LIMIT_CODE },
+      },
+      dayFull.forMs,
     );
   }
 

@@ -4,7 +4,8 @@ import {
   DeliveryOutcome,
   OutboxClaims,
 } from '../database/OutboxClaims';
-import { RateLimitLedger } from '../database/RateLimitLedger';
+import { pendingAddresses } from '../database/outboxRows';
+import { RateLimitLedger, TakeResult } from '../database/RateLimitLedger';
 import { MailerMetrics } from '../metrics/MailerMetrics';
 import { CampaignTemplates } from './CampaignTemplates';
 import { ClaimLeases } from './ClaimLeases';
@@ -28,11 +29,38 @@ export interface LaneClaimsDeps {
   skip(message: ClaimedMessage, outcome: DeliveryOutcome): void;
   /** Told which server each claim goes to, for its outcome's metrics. */
   metrics: MailerMetrics;
+  /** The lane's account has no recipients left for the day: pause it until some are free. */
+  dayQuotaUsedUp(lane: DeliveryLane, dayFull: DayFull): void;
 }
 
+type DayFull = NonNullable<TakeResult['dayFull']>;
+
+/** Of claimed messages, those whose recipients fit what the day has left, in order; and the others. */
+function withinRecipients(
+  claimed: ClaimedMessage[],
+  left: number,
+): { fit: ClaimedMessage[]; over: ClaimedMessage[] } {
+  let used = 0;
+  const fit: ClaimedMessage[] = [];
+  for (const [index, message] of claimed.entries()) {
+    const count = pendingAddresses(message.recipients, message.results).length;
+    if (used + count > left) return { fit, over: claimed.slice(index) };
+    used += count;
+    fit.push(message);
+  }
+  return { fit, over: [] };
+}
+
+const recipientsOf = (messages: ClaimedMessage[]) =>
+  messages.reduce(
+    (sum, m) => sum + pendingAddresses(m.recipients, m.results).length,
+    0,
+  );
+
 /**
- * Claims a tenant's due mail into a lane: within the lane's rate limit
- * (counted across replicas), with the bodies of its campaigns, and under a
+ * Claims a tenant's due mail into a lane: within the lane's rate limit and
+ * day limit (counted across replicas; a day used up pauses the lane until
+ * it frees up), with the bodies of its campaigns, and under a
  * lease from the moment the claim is sent. Between the claim and the lane
  * taking them, the messages are "being claimed": their leases hold, and
  * what the lane refuses (it was paused or retired meanwhile) is given back.
@@ -61,10 +89,16 @@ export class LaneClaims {
     const issuedAt = leases.now();
     this.claiming.add(token);
     try {
-      const messages = await this.claim(lane, tenantId, limit, token);
+      const { messages, over } = await this.claim(lane, tenantId, limit, token);
+      const all = [...messages, ...over];
+      if (all.length === 0) return 0;
+      this.deps.metrics.claimed(lane, all);
+      leases.add(token, all.length, issuedAt);
+      // Claimed past the day's recipients: back at once, untried.
+      this.deps.release(
+        over.map(message => ({ message, template: undefined })),
+      );
       if (messages.length === 0) return 0;
-      this.deps.metrics.claimed(lane, messages);
-      leases.add(token, messages.length, issuedAt);
       let items: LaneItem[];
       try {
         const [templates, screened] = await Promise.all([
@@ -97,28 +131,44 @@ export class LaneClaims {
     }
   }
 
+  /**
+   * The messages claimed for the lane, and those claimed under the same
+   * token that do not fit the day's recipients left (to give back).
+   */
   private async claim(
     lane: DeliveryLane,
     tenantId: string,
     limit: number,
     token: string,
-  ): Promise<ClaimedMessage[]> {
+  ): Promise<{ messages: ClaimedMessage[]; over: ClaimedMessage[] }> {
     const { claims, ledger, leaseMs } = this.deps;
     const claim = (quota: number, db?: Parameters<OutboxClaims['claim']>[1]) =>
       claims.claim(
         { tenantId, limit: Math.min(limit, quota), token, leaseMs },
         db,
       );
-    if (!lane.rateLimitPerMinute) return claim(limit);
-    let messages: ClaimedMessage[] = [];
-    await ledger.withQuota(
+    if (!lane.rateLimitPerMinute && !lane.recipientsPerDay) {
+      return { messages: await claim(limit), over: [] };
+    }
+    let claimed = { fit: [] as ClaimedMessage[], over: [] as ClaimedMessage[] };
+    const result = await ledger.take(
       lane.accountKey,
-      lane.rateLimitPerMinute,
-      async (quota, tx) => {
-        messages = await claim(quota, tx);
-        return messages.length;
+      { perMinute: lane.rateLimitPerMinute, perDay: lane.recipientsPerDay },
+      async (allowance, tx) => {
+        // Every message has a recipient: no more messages than recipients left.
+        const taken = await claim(
+          Math.min(allowance.messages, allowance.recipients),
+          tx,
+        );
+        claimed = withinRecipients(taken, allowance.recipients);
+        return {
+          messages: claimed.fit.length,
+          recipients: recipientsOf(claimed.fit),
+          dayFull: claimed.over.length > 0,
+        };
       },
     );
-    return messages;
+    if (result.dayFull) this.deps.dayQuotaUsedUp(lane, result.dayFull);
+    return { messages: claimed.fit, over: claimed.over };
   }
 }

@@ -7,6 +7,8 @@ import {
   findSettingsChangeProblems,
   MailerStatus,
   NotificationSettingsResponse,
+  SendingLimits,
+  sendingLimitsOf,
   SettingsChange,
   SMTP_KEYS,
   StoredSettingsView,
@@ -215,12 +217,19 @@ export class TenantSettingsService {
     return this.statusOfSettings(snapshot.settings).server === 'custom';
   }
 
-  /** The messages-per-minute limit set for the tenant's own server, if any. */
-  rateLimitOf(snapshot: TenantSettingsSnapshot): number | undefined {
-    const limit = snapshot.settings.find(
-      s => s.key === SMTP_KEYS.rateLimit,
-    )?.value;
-    return limit ? Number(limit) : undefined;
+  /**
+   * The limits set for the tenant's own server, if any: messages a minute
+   * and recipients a day, from SMTP.RateLimit and SMTP.DailyLimit or the
+   * provider preset (SMTP.LimitPreset).
+   */
+  sendingLimitsOf(snapshot: TenantSettingsSnapshot): SendingLimits {
+    return sendingLimitsOf(
+      new Map(
+        snapshot.settings
+          .filter(s => s.encryptionKeyId === null)
+          .map(s => [s.key, s.value]),
+      ),
+    );
   }
 
   /** The stored settings of a tenant, for code that caches what it derives from them. */

@@ -24,7 +24,7 @@ export const dkimKeys: readonly SettingKeyDefinition[] = [
     key: SMTP_KEYS.dkimDomain,
     label: 'DKIM signing domain',
     description:
-      "The domain the portal signs your mail for (d=), usually the domain of the sender address, so that the signature aligns with it for DMARC. Gmail, Yahoo and Outlook.com require a DKIM signature on bulk mail. Leave it unset if your server signs your mail itself (Exchange Online and Google Workspace can). With it set, mail is only sent signed: a key that cannot sign pauses delivery.",
+      'The domain the portal signs your mail for (d=), usually the domain of the sender address, so that the signature aligns with it for DMARC. Gmail, Yahoo and Outlook.com require a DKIM signature on bulk mail. Leave it unset if your server signs your mail itself (Exchange Online and Google Workspace can). With it set, mail is only sent signed: a key that cannot sign pauses delivery.',
     type: 'hostName',
     required: false,
     secret: false,

@@ -26,6 +26,8 @@ export const SMTP_KEYS = {
   fromName: 'SMTP.FromName',
   replyTo: 'SMTP.ReplyTo',
   rateLimit: 'SMTP.RateLimit',
+  dailyLimit: 'SMTP.DailyLimit',
+  limitPreset: 'SMTP.LimitPreset',
   dkimDomain: 'SMTP.DKIM.Domain',
   dkimSelector: 'SMTP.DKIM.Selector',
   dkimPrivateKey: 'SMTP.DKIM.PrivateKey',
