@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  actionsRegistryServiceRef,
+  metricsServiceRef,
+} from '@backstage/backend-plugin-api/alpha';
 import { mailerPermissions } from '@elixeum/plugin-mailer-common';
 import {
   MailerTenantResolver,
@@ -20,6 +23,7 @@ import { OutboxQueue } from './database/OutboxQueue';
 import { OutboxReports } from './database/OutboxReports';
 import { OutboxRetention } from './database/OutboxRetention';
 import { OutboxTestMessages } from './database/OutboxTestMessages';
+import { RecentFailures } from './database/RecentFailures';
 import { SendKeys } from './database/SendKeys';
 import { SuppressionStore } from './database/SuppressionStore';
 import { UnsubscribeTokens } from './crypto/UnsubscribeTokens';
@@ -29,12 +33,14 @@ import { describeError } from './errors/describeError';
 import { defaultLaneKey } from './delivery/laneKeys';
 import { MailerMetrics } from './metrics/MailerMetrics';
 import { OAuthTokens } from './oauth/OAuthTokens';
+import { createMailerActions } from './actions/createMailerActions';
 import { createRouter } from './router';
 import { UNSUBSCRIBE_PATH } from './routes/unsubscribeRoutes';
 import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { DkimKeys } from './service/DkimKeys';
+import { RecipientFailures } from './service/RecipientFailures';
 import { ReplyExplanations } from './service/ReplyExplanations';
 import { SenderCheck } from './service/SenderCheck';
 import { readSenderCheckConfig } from './senderCheck/readSenderCheckConfig';
@@ -85,6 +91,8 @@ export const mailerPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
         metrics: metricsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
+        auth: coreServices.auth,
       },
       async init(deps) {
         const { config, logger, database, httpRouter, lifecycle, scheduler } =
@@ -115,6 +123,10 @@ export const mailerPlugin = createBackendPlugin({
         const unsubscribeTokens = UnsubscribeTokens.fromCipher(cipher);
         const outboxQueue = new OutboxQueue(knex);
         const pauses = new DeliveryPauses(knex);
+        const explanations = new ReplyExplanations(
+          settings,
+          mailerConfig.defaultServer,
+        );
         const queue = new MailQueue({
           queue: outboxQueue,
           reports: new OutboxReports(knex),
@@ -125,10 +137,7 @@ export const mailerPlugin = createBackendPlugin({
           ),
           sendKeys: new SendKeys(knex),
           suppressions,
-          explanations: new ReplyExplanations(
-            settings,
-            mailerConfig.defaultServer,
-          ),
+          explanations,
           metrics,
         });
         const tenantResolver = policyResolver(serverPolicy);
@@ -247,13 +256,28 @@ export const mailerPlugin = createBackendPlugin({
             `Bulk mail's unsubscribe links start with ${publicUrl}: Gmail, Yahoo and Outlook.com require HTTPS links in List-Unsubscribe; set backend.baseUrl to the portal's public https address`,
           );
         }
+        const tenants =
+          customTenantResolver ??
+          new SingleTenantResolver(mailerConfig.tenantId);
+        const suppressionList = new SuppressionList(suppressions, history);
+        // Read-only, for AI assistants and automation; checked as the routes are.
+        createMailerActions({
+          actionsRegistry: deps.actionsRegistry,
+          auth: deps.auth,
+          permissions: deps.permissions,
+          tenants,
+          queue,
+          failures: new RecipientFailures(
+            new RecentFailures(knex),
+            explanations,
+            suppressionList,
+          ),
+        });
         httpRouter.use(
           await createRouter({
             settings,
             queue,
-            tenants:
-              customTenantResolver ??
-              new SingleTenantResolver(mailerConfig.tenantId),
+            tenants,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
@@ -284,7 +308,7 @@ export const mailerPlugin = createBackendPlugin({
             }),
             history,
             dkimKeys: new DkimKeys(settings),
-            suppressions: new SuppressionList(suppressions, history),
+            suppressions: suppressionList,
             unsubscribes: new Unsubscribes(
               unsubscribeTokens,
               suppressions,

@@ -51,7 +51,8 @@ export class ReplyExplanations {
     return explanation ? { ...status, explanation } : status;
   }
 
-  private async explainerOf(
+  /** What replies mean for this tenant's server, one reply at a time. */
+  async explainerOf(
     tenantId: string,
   ): Promise<(reply?: SmtpReply) => ReplyExplanation | undefined> {
     const snapshot = await this.settings.snapshot(tenantId);

@@ -1,4 +1,8 @@
-import { DeliverySummary, SmtpReply } from '@elixeum/plugin-mailer-common';
+import {
+  DeliveryStatus,
+  DeliverySummary,
+  SmtpReply,
+} from '@elixeum/plugin-mailer-common';
 
 // Anything shaped like local@domain, also inside a server reply or a subject.
 const ADDRESS = /[^\s<>()[\]{},;:"'`]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
@@ -44,7 +48,25 @@ export function maskDeliverySummary(summary: DeliverySummary): DeliverySummary {
   };
 }
 
-function maskReply(reply: SmtpReply): SmtpReply {
+/**
+ * A message's delivery record as the delivery view's masked readers see
+ * it: every recipient masked, also in the replies.
+ */
+export function maskDeliveryStatus(status: DeliveryStatus): DeliveryStatus {
+  return {
+    ...status,
+    rejected: status.rejected.map(maskAddress),
+    recipients: status.recipients.map(r => ({
+      ...r,
+      address: maskAddress(r.address),
+      reply: r.reply && maskReply(r.reply),
+    })),
+    lastReply: status.lastReply && maskReply(status.lastReply),
+  };
+}
+
+/** A reply with every address in its text masked. */
+export function maskReply(reply: SmtpReply): SmtpReply {
   return {
     ...reply,
     response:
