@@ -19,7 +19,7 @@ import {
   TENANTS_USAGE,
   TenantsBenchArgs,
 } from './tenants/args';
-import { ClaimCost, Engine, measureClaimCost } from './tenants/claimCost';
+import { ClaimCost, Engine, measureClaimCosts } from './tenants/claimCost';
 import { formatClaimCosts } from './tenants/claimCostTable';
 import {
   connectionCap,
@@ -39,14 +39,18 @@ async function claimCosts(
 ): Promise<ClaimCost[]> {
   const costs: ClaimCost[] = [];
   for (const engine of engines) {
-    for (const tenants of args.claimTenants) {
-      process.stdout.write(
-        `  ${engine}: ${tenants} tenants x ${args.duePerTenant} due ... `,
-      );
-      const cost = await measureClaimCost(engine, tenants, args.duePerTenant);
-      costs.push(cost);
-      console.log(`claim median ${cost.claim.median.toFixed(2)} ms`);
-    }
+    process.stdout.write(
+      `  ${engine}: ${args.claimTenants.join(', ')} tenants x ${args.duePerTenant} due ... `,
+    );
+    const measured = await measureClaimCosts(
+      engine,
+      args.claimTenants,
+      args.duePerTenant,
+    );
+    costs.push(...measured);
+    console.log(
+      `claim medians ${measured.map(c => c.claim.median.toFixed(2)).join(', ')} ms`,
+    );
   }
   return costs;
 }

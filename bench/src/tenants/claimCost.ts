@@ -22,7 +22,7 @@ export interface ClaimCost {
   claim: { median: number; p90: number };
 }
 
-/** A claim takes a window of this many, as a lane of 1 connection × 20 would. */
+/** Messages one timed claim takes: about what a lane with room asks for. */
 export const CLAIM_WINDOW = 20;
 const WARM_UP = 5;
 const SAMPLES = 50;
@@ -66,61 +66,105 @@ async function fill(
   return 2 * rows;
 }
 
-/** Times `tenantsWithWaitingMail()` and a claim for one tenant after another, on a fresh database. */
-export async function measureClaimCost(
+/** One filled database, ready to be claimed from. */
+interface Filled {
+  tenants: number;
+  rows: number;
+  knex: Knex;
+  claims: OutboxClaims;
+  drop(): Promise<void>;
+  findTimes: number[];
+  claimTimes: number[];
+}
+
+async function filledDatabase(
   engine: Engine,
   tenants: number,
   perTenant: number,
-): Promise<ClaimCost> {
+): Promise<Filled> {
   const database = await openBenchDatabase(engine);
+  const knex = await openDatabase(
+    mockServices.database({ knex: database.knex }),
+  );
+  const rows = await fill(knex, engine, tenants, perTenant);
+  return {
+    tenants,
+    rows,
+    knex,
+    claims: new OutboxClaims(knex),
+    drop: () => database.drop(),
+    findTimes: [],
+    claimTimes: [],
+  };
+}
+
+/** Times one `tenantsWithWaitingMail()` and one claim for the `i`th tenant in turn. */
+async function sample(db: Filled, i: number): Promise<[number, number]> {
+  let started = performance.now();
+  const found = await db.claims.tenantsWithWaitingMail();
+  const findMs = performance.now() - started;
+  if (found.length !== db.tenants) {
+    throw new Error(`found ${found.length} of ${db.tenants} tenants`);
+  }
+  // A different tenant each time, spread over the whole range.
+  const tenantId = `t${(i * 7919) % db.tenants}`;
+  const token = `claim-${i}`;
+  started = performance.now();
+  const taken = await db.claims.claim({
+    tenantId,
+    limit: CLAIM_WINDOW,
+    token,
+    leaseMs: 60_000,
+  });
+  const claimMs = performance.now() - started;
+  if (taken.length !== CLAIM_WINDOW) {
+    throw new Error(`claimed ${taken.length} for ${tenantId}`);
+  }
+  // Given back (untimed), so every sample sees the same depth.
+  await db
+    .knex('mailer_outbox')
+    .where({ claim_token: token })
+    .update({ state: 'waiting', claim_token: null, lease_until: null });
+  return [findMs, claimMs];
+}
+
+const summary = (times: number[]) => ({
+  median: median(times)!,
+  p90: percentile(times, 0.9)!,
+});
+
+/**
+ * Times `tenantsWithWaitingMail()` and a claim for one tenant after
+ * another, on a fresh database per tenant count. The databases take turns,
+ * sample by sample, so that whatever else the machine does meanwhile falls
+ * on every tenant count alike.
+ */
+export async function measureClaimCosts(
+  engine: Engine,
+  tenantCounts: number[],
+  perTenant: number,
+): Promise<ClaimCost[]> {
+  const databases: Filled[] = [];
   try {
-    const knex = await openDatabase(
-      mockServices.database({ knex: database.knex }),
-    );
-    const rows = await fill(knex, engine, tenants, perTenant);
-    const claims = new OutboxClaims(knex);
-    const findTimes: number[] = [];
-    const claimTimes: number[] = [];
-    for (let i = 0; i < WARM_UP + SAMPLES; i++) {
-      let started = performance.now();
-      const found = await claims.tenantsWithWaitingMail();
-      const findMs = performance.now() - started;
-      if (found.length !== tenants) {
-        throw new Error(`found ${found.length} of ${tenants} tenants`);
-      }
-      // A different tenant each time, spread over the whole range.
-      const tenantId = `t${(i * 7919) % tenants}`;
-      started = performance.now();
-      const taken = await claims.claim({
-        tenantId,
-        limit: CLAIM_WINDOW,
-        token: `claim-${i}`,
-        leaseMs: 60_000,
-      });
-      const claimMs = performance.now() - started;
-      if (taken.length !== CLAIM_WINDOW) {
-        throw new Error(`claimed ${taken.length} for ${tenantId}`);
-      }
-      // Given back (untimed), so every sample sees the same depth.
-      await knex('mailer_outbox')
-        .where({ claim_token: `claim-${i}` })
-        .update({ state: 'waiting', claim_token: null, lease_until: null });
-      if (i < WARM_UP) continue;
-      findTimes.push(findMs);
-      claimTimes.push(claimMs);
+    for (const tenants of tenantCounts) {
+      databases.push(await filledDatabase(engine, tenants, perTenant));
     }
-    const summary = (times: number[]) => ({
-      median: median(times)!,
-      p90: percentile(times, 0.9)!,
-    });
-    return {
+    for (let i = 0; i < WARM_UP + SAMPLES; i++) {
+      for (const db of databases) {
+        const [findMs, claimMs] = await sample(db, i);
+        if (i < WARM_UP) continue;
+        db.findTimes.push(findMs);
+        db.claimTimes.push(claimMs);
+      }
+    }
+    return databases.map(db => ({
       engine,
-      tenants,
-      rows,
-      findTenants: summary(findTimes),
-      claim: summary(claimTimes),
-    };
+      tenants: db.tenants,
+      rows: db.rows,
+      findTenants: summary(db.findTimes),
+      claim: summary(db.claimTimes),
+    }));
   } finally {
-    await database.drop();
+    for (const db of databases) await db.drop();
   }
 }
