@@ -51,11 +51,12 @@ export class MailerGauges {
       instrument.addCallback(callback);
       this.observers.push([instrument, callback]);
     };
+    // A failed read reports nothing, not zero: "no data" is the truth then.
     const failedRead = (what: string) => (error: unknown) => {
       logger.warn(
         `Could not read ${what} for the metrics: ${describeError(error)}`,
       );
-      return [];
+      return undefined;
     };
     const backlog = new LatestReading(
       () => readings.dueBacklog().catch(failedRead('the due backlog')),
@@ -68,6 +69,7 @@ export class MailerGauges {
     // Both priorities always: an empty outbox reads 0, not "no data".
     const dueByPriority = async () => {
       const rows = await backlog.get();
+      if (!rows) return [];
       return (['transactional', 'bulk'] as const).map(
         priority =>
           [
@@ -102,7 +104,7 @@ export class MailerGauges {
       '{server}',
       async result => {
         const counts = new Map<string, MetricAttributes & { n: number }>();
-        for (const row of await pauses.get()) {
+        for (const row of (await pauses.get()) ?? []) {
           const server = row.isDefault ? 'default' : 'tenant';
           const reason = pauseReason(row.errorCode, row.responseCode);
           const key = `${server} ${reason}`;
