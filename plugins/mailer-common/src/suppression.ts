@@ -29,7 +29,9 @@ export const SUPPRESSION_REASONS: readonly SuppressionReason[] = [
  * @public
  */
 export interface RecipientSuppression {
+  /** Why. */
   reason: SuppressionReason;
+  /** The list it left; absent for all bulk mail. */
   list?: string;
 }
 
@@ -44,6 +46,7 @@ export interface SuppressedAddress {
   address: string;
   /** The list it left; absent for all bulk mail. */
   list?: string;
+  /** Why. */
   reason: SuppressionReason;
   /** When it was suppressed (last), as an ISO 8601 instant. */
   since: string;
@@ -59,6 +62,7 @@ export interface SuppressedAddress {
  * @public
  */
 export interface SuppressionListResponse {
+  /** The page, newest first. */
   items: SuppressedAddress[];
   /** How many match the search, on every page together. */
   total: number;
