@@ -26,6 +26,9 @@ import { OutboxTestMessages } from './database/OutboxTestMessages';
 import { RecentFailures } from './database/RecentFailures';
 import { SendKeys } from './database/SendKeys';
 import { SuppressionStore } from './database/SuppressionStore';
+import { BounceReports } from './database/BounceReports';
+import { OutboxBounces } from './database/OutboxBounces';
+import { SoftBounces } from './database/SoftBounces';
 import { UnsubscribeTokens } from './crypto/UnsubscribeTokens';
 import { createDelivery } from './delivery/createDelivery';
 import { ListMail } from './delivery/ListMail';
@@ -40,6 +43,8 @@ import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
 import { ConnectionTester } from './service/ConnectionTester';
 import { DkimKeys } from './service/DkimKeys';
+import { BounceIntake } from './service/BounceIntake';
+import { Bounces, SOFT_BOUNCE_POLICY } from './service/Bounces';
 import { RecipientFailures } from './service/RecipientFailures';
 import { ReplyExplanations } from './service/ReplyExplanations';
 import { SenderCheck } from './service/SenderCheck';
@@ -120,6 +125,11 @@ export const mailerPlugin = createBackendPlugin({
         );
         const { delivery } = mailerConfig;
         const suppressions = new SuppressionStore(knex);
+        // Refusals at RCPT TO, and delivery status notifications that come
+        // later, suppress the addresses that bounced.
+        const softBounces = new SoftBounces(knex);
+        const bounces = new Bounces(suppressions, softBounces, logger);
+        const bounceReports = new BounceReports(knex);
         const unsubscribeTokens = UnsubscribeTokens.fromCipher(cipher);
         const outboxQueue = new OutboxQueue(knex);
         const pauses = new DeliveryPauses(knex);
@@ -172,6 +182,7 @@ export const mailerPlugin = createBackendPlugin({
           logger,
           onRecorded: ids => ids.forEach(id => queue.notifyFinished(id)),
           metrics,
+          bounces,
           lists: new ListMail({
             suppressions,
             tokens: unsubscribeTokens,
@@ -189,6 +200,8 @@ export const mailerPlugin = createBackendPlugin({
           // as it is, instead of holding the shutdown up to their 25 s wait.
           queue.stopWaiting();
           await worker.stop();
+          // Bounces seen while sending are applied before the backend goes.
+          await bounces.drain();
           metrics.stop();
         });
 
@@ -209,6 +222,8 @@ export const mailerPlugin = createBackendPlugin({
               Math.max(4 * delivery.pauseMaxMs, 60 * 60 * 1000),
             );
             await suppressions.purgeExpired();
+            await softBounces.purgeOlderThan(SOFT_BOUNCE_POLICY.windowMs);
+            await bounceReports.purgeOlderThan(delivery.retentionMs);
             const lines = await history.purge(
               mailerConfig.settingsHistoryRetentionMs,
             );
@@ -308,6 +323,11 @@ export const mailerPlugin = createBackendPlugin({
             }),
             history,
             dkimKeys: new DkimKeys(settings),
+            bounceIntake: new BounceIntake(
+              bounceReports,
+              new OutboxBounces(knex),
+              bounces,
+            ),
             suppressions: suppressionList,
             unsubscribes: new Unsubscribes(
               unsubscribeTokens,

@@ -7,6 +7,7 @@ import {
 import { MailerTenantResolver } from '@elixeum/plugin-mailer-node';
 import express from 'express';
 import Router from 'express-promise-router';
+import { bounceRoutes } from './routes/bounceRoutes';
 import { dkimRoutes } from './routes/dkimRoutes';
 import { errorBoundary } from './routes/errorBoundary';
 import { serviceRoutes } from './routes/serviceRoutes';
@@ -14,6 +15,7 @@ import { suppressionRoutes } from './routes/suppressionRoutes';
 import { unsubscribeRoutes } from './routes/unsubscribeRoutes';
 import { PagePortal } from './routes/unsubscribePage';
 import { userRoutes } from './routes/userRoutes';
+import { BounceIntake } from './service/BounceIntake';
 import { ConnectionTester } from './service/ConnectionTester';
 import { DkimKeys } from './service/DkimKeys';
 import { MailQueue } from './service/MailQueue';
@@ -37,6 +39,8 @@ export interface RouterOptions {
   history: SettingsHistory;
   /** The DKIM key the card shows and makes. */
   dkimKeys: DkimKeys;
+  /** Delivery status notifications: the service intake and the delivery view's list. */
+  bounceIntake: BounceIntake;
   /** The "Suppressed addresses" card's list. */
   suppressions: SuppressionList;
   /** One-click unsubscribe, on public routes. */
@@ -59,6 +63,7 @@ export async function createRouter(
   router.use(unsubscribeRoutes(options));
   router.use(userRoutes(options));
   router.use(dkimRoutes(options));
+  router.use(bounceRoutes(options));
   router.use(suppressionRoutes(options));
   router.use(serviceRoutes(options));
   router.use(tooManyRequestsHandler);

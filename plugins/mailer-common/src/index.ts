@@ -24,3 +24,4 @@ export * from './bulkRecipient';
 export * from './idempotencyKey';
 export * from './suppression';
 export * from './dkimKey';
+export * from './bounceReports';

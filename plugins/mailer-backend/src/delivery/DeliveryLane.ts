@@ -2,7 +2,10 @@ import { ClaimedMessage, DeliveryOutcome } from '../database/OutboxClaims';
 import { RecipientResults } from '../database/outboxRows';
 import { SmtpFailure } from '../smtp/readSmtpFailure';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
-import { MailTransport } from '../transport/MailTransport';
+import {
+  MailTransport,
+  SmtpRecipientRefusal,
+} from '../transport/MailTransport';
 import {
   AttemptEnd,
   attemptDelivery,
@@ -34,6 +37,8 @@ export interface LaneEvents {
     failure: SmtpFailure,
     results: RecipientResults,
   ): void;
+  /** The server refused these recipients of a message at RCPT TO: bounces to weigh. */
+  refused(message: ClaimedMessage, refusals: SmtpRecipientRefusal[]): void;
   /** A message was sent successfully: a paused server works again. */
   serverWorks(lane: DeliveryLane): void;
   /** The lane has room for more messages. */
@@ -240,6 +245,7 @@ export class DeliveryLane {
   private finish(item: LaneItem, end: AttemptEnd): void {
     this.inFlight.delete(item);
     this.lastUsed = Date.now();
+    if (end.refused?.length) this.events.refused(item.message, end.refused);
     if ('serverFailure' in end) {
       this.serverWorkedLastTime = false;
       this.events.serverFailure(

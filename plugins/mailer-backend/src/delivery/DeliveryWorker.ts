@@ -13,6 +13,7 @@ import { describeError } from '../errors/describeError';
 import { MailerMetrics } from '../metrics/MailerMetrics';
 import { explainSmtpFailure } from '../smtp/classifySmtpFailure';
 import { SmtpFailure } from '../smtp/readSmtpFailure';
+import { SmtpRecipientRefusal } from '../transport/MailTransport';
 import { CampaignTemplates } from './CampaignTemplates';
 import { ClaimLeases } from './ClaimLeases';
 import { messageIdOf } from './composeMessage';
@@ -59,6 +60,10 @@ export interface DeliveryWorkerDeps {
   onRecorded?: (ids: string[]) => void;
   /** The suppression list and unsubscribe links, applied to every claim. */
   lists: ListMail;
+  /** Told of the recipients servers refused at RCPT TO, to suppress those that bounced (off the sending path). */
+  bounces?: {
+    refused(message: ClaimedMessage, refusals: SmtpRecipientRefusal[]): void;
+  };
   /** Counts each recorded outcome; reads the lanes' connections. */
   metrics: MailerMetrics;
 }
@@ -131,6 +136,8 @@ export class DeliveryWorker {
       serverFailure: (lane, message, failure, results) =>
         this.onServerFailure(lane, message, failure, results),
       serverWorks: lane => this.onServerWorks(lane),
+      refused: (message, refusals) =>
+        this.deps.bounces?.refused(message, refusals),
       room: () => this.wake(),
       stillHeld: message => this.leases.holds(message.token),
       dropped: message => this.leases.done(message.token),

@@ -3,7 +3,10 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { ClaimedMessage, DeliveryOutcome } from '../database/OutboxClaims';
 import { pendingAddresses, RecipientResults } from '../database/outboxRows';
 import { readSmtpFailure, SmtpFailure } from '../smtp/readSmtpFailure';
-import { MailTransport } from '../transport/MailTransport';
+import {
+  MailTransport,
+  SmtpRecipientRefusal,
+} from '../transport/MailTransport';
 import { composeMessage, messageIdOf, StoredTemplate } from './composeMessage';
 import { ListLink } from './listHeaders';
 import { firstRefusal, markAll, mergeAttempt, settle } from './deliveryOutcome';
@@ -14,16 +17,18 @@ import { RetryPolicy } from './retryPolicy';
  * How an attempt ended: with the message's outcome, or with a failure of
  * the server as a whole. Either way `results` holds what each recipient got
  * so far, so a recipient that has the message never gets it again because a
- * later step failed.
+ * later step failed. `refused` lists the recipients the server refused at
+ * RCPT TO in this attempt, with their replies: the bounces it saw.
  */
-export type AttemptEnd =
+export type AttemptEnd = { refused?: SmtpRecipientRefusal[] } & (
   | { outcome: DeliveryOutcome }
   | {
       serverFailure: SmtpFailure;
       results: RecipientResults;
       /** Whether it failed inside the message's own transaction (the message may be the cause). */
       duringMessage: boolean;
-    };
+    }
+);
 
 /** What an attempt needs besides the message. */
 export interface AttemptContext {
@@ -55,8 +60,10 @@ export async function attemptDelivery(
   const server = transport.server;
   const messageId = messageIdOf(message.id, server.from);
   let results = message.results;
+  const refused: SmtpRecipientRefusal[] = [];
   const end = (reply: SmtpReply): AttemptEnd => ({
     outcome: settle(message, results, reply, messageId, retry),
+    refused,
   });
   let envelopeTo = pendingAddresses(message.recipients, results);
   let compiled: ReturnType<MailComposer['compile']>;
@@ -84,6 +91,7 @@ export async function attemptDelivery(
         () => compiled.createReadStream(),
       );
       results = mergeAttempt(results, sent);
+      refused.push(...sent.refused);
       const again = sent.accepted.length
         ? sent.refused.filter(r => r.responseCode === 452)
         : [];
@@ -112,17 +120,17 @@ export async function attemptDelivery(
         serverFailure: failure,
         results,
         duringMessage: scope.duringMessage,
+        refused,
       };
     }
     if (failure.refusedRecipients?.length) {
-      results = mergeAttempt(results, {
-        accepted: [],
-        refused: failure.refusedRecipients.map(r => ({
-          recipient: r.recipient ?? '',
-          responseCode: r.responseCode,
-          response: r.response,
-        })),
-      });
+      const all = failure.refusedRecipients.map(r => ({
+        recipient: r.recipient ?? '',
+        responseCode: r.responseCode,
+        response: r.response,
+      }));
+      results = mergeAttempt(results, { accepted: [], refused: all });
+      refused.push(...all);
     } else {
       results = markAll(results, envelopeTo, stateAfter(scope), scope.reply);
     }

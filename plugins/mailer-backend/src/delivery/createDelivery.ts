@@ -11,7 +11,7 @@ import { OAuthTokens } from '../oauth/OAuthTokens';
 import { TenantSettingsService } from '../service/TenantSettingsService';
 import { CampaignTemplates } from './CampaignTemplates';
 import { DeliveryLanes } from './DeliveryLanes';
-import { DeliveryWorker } from './DeliveryWorker';
+import { DeliveryWorker, DeliveryWorkerDeps } from './DeliveryWorker';
 import { ListMail } from './ListMail';
 
 /** What the delivery of the outbox is built from. */
@@ -28,6 +28,8 @@ export interface DeliveryParts {
   /** The suppression list and unsubscribe links. */
   lists: ListMail;
   metrics: MailerMetrics;
+  /** Where refusals at RCPT TO go, to suppress addresses that bounced. */
+  bounces?: DeliveryWorkerDeps['bounces'];
 }
 
 /** The delivery worker of this replica, with its lanes, as the config says. */
@@ -77,5 +79,6 @@ export function createDelivery(parts: DeliveryParts): DeliveryWorker {
     onRecorded: parts.onRecorded,
     lists: parts.lists,
     metrics: parts.metrics,
+    bounces: parts.bounces,
   });
 }

@@ -53,6 +53,10 @@ const ACCESS: Record<
     permission: 'mailer.settings.manage',
     body: {},
   },
+  'GET /bounce-reports': {
+    audience: 'user',
+    permission: 'mailer.delivery.read',
+  },
   'GET /delivery-summary': {
     audience: 'user',
     permission: 'mailer.delivery.read',
@@ -81,6 +85,7 @@ const ACCESS: Record<
     body: { recipients: [{ to: 'a@example.com' }] },
   },
   'DELETE /campaigns/:id': { audience: 'service' },
+  'POST /bounces': { audience: 'service', body: { report: 'not a report' } },
 };
 
 interface Layer {
