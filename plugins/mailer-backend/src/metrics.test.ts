@@ -20,7 +20,6 @@ import {
   postOneClick,
   unsubscribeLinkOf,
 } from './__testUtils__/unsubscribeLinks';
-import { SuppressionStore } from './database/SuppressionStore';
 
 // The mailer's metrics as an operator's collector reads them: through
 // Backstage's metrics service into OpenTelemetry, collected by a reader
@@ -335,21 +334,24 @@ describe('metrics of OAuth2 token requests', () => {
   });
 });
 
-describe('metrics of unsubscribes and suppressed mail', () => {
+describe('metrics of unsubscribes, bounces and suppressed mail', () => {
   let smtp: SmtpTestServer;
   afterEach(() => smtp?.close());
 
-  it('counts unsubscribes, and messages suppressed when queued and when claimed', async () => {
-    smtp = await SmtpTestServer.start();
-    const consumer = createConsumerPlugin();
-    const { server, knex } = await startMailerTestBackend(
-      databases,
-      'SQLITE_3',
-      {
-        defaultServer: { host: smtp.host, port: smtp.port },
-        features: [consumer.plugin],
+  it('counts unsubscribes, bounces, and messages suppressed when queued and when claimed', async () => {
+    smtp = await SmtpTestServer.start({
+      replies: {
+        rcptTo: address =>
+          address === GONE
+            ? { code: 550, message: '5.1.1 No such mailbox' }
+            : undefined,
       },
-    );
+    });
+    const consumer = createConsumerPlugin();
+    const { server } = await startMailerTestBackend(databases, 'SQLITE_3', {
+      defaultServer: { host: smtp.host, port: smtp.port },
+      features: [consumer.plugin],
+    });
     const mailer = consumer.mailer();
     await mailer.sendBulk({ subject: 'One', text: 'Hi' }, [
       { to: 'ada@customer.example' },
@@ -365,20 +367,20 @@ describe('metrics of unsubscribes and suppressed mail', () => {
       { to: 'ada@customer.example' },
       { to: 'cy@customer.example' },
     ]);
-    // A hard bounce holds transactional mail back too, checked when claimed.
-    await new SuppressionStore(knex).suppress(
-      'default',
-      'gone@customer.example',
-      { scope: 'all-bulk', reason: 'hard-bounce' },
-    );
-    const { id } = await mailer.send({
-      to: 'gone@customer.example',
-      subject: 'Your password',
-      text: 'Hi',
-    });
-    expect((await mailer.waitForDelivery(id)).state).toBe('suppressed');
-
+    // No such mailbox: a hard bounce, which holds transactional mail back
+    // too, checked when the next message is claimed.
+    const reset = () =>
+      mailer.send({ to: GONE, subject: 'Your password', text: 'Hi' });
+    const first = await reset();
+    await expect(mailer.waitForDelivery(first.id)).rejects.toThrow();
     let points = await meters.read();
+    await eventually(async () => {
+      points = await meters.read();
+      return points.sum('mailer.bounces') === 1;
+    });
+    const second = await reset();
+    expect((await mailer.waitForDelivery(second.id)).state).toBe('suppressed');
+
     await eventually(async () => {
       points = await meters.read();
       return points.sum('mailer.messages.sent') === 3;
@@ -399,6 +401,10 @@ describe('metrics of unsubscribes and suppressed mail', () => {
     );
     expect(points.sum('mailer.messages.suppressed')).toBe(2);
     expect(points.sum('mailer.messages.queued', { priority: 'bulk' })).toBe(3);
+    expect(points.attributeSets('mailer.bounces')).toEqual([{ kind: 'hard' }]);
+    expect(points.sum('mailer.messages.failed', { outcome: 'permanent' })).toBe(
+      1,
+    );
     expectBoundedLabels(points, []);
   });
 });

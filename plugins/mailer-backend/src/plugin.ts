@@ -128,7 +128,13 @@ export const mailerPlugin = createBackendPlugin({
         // Refusals at RCPT TO, and delivery status notifications that come
         // later, suppress the addresses that bounced.
         const softBounces = new SoftBounces(knex);
-        const bounces = new Bounces(suppressions, softBounces, logger);
+        const bounces = new Bounces(
+          suppressions,
+          softBounces,
+          logger,
+          SOFT_BOUNCE_POLICY,
+          metrics,
+        );
         const bounceReports = new BounceReports(knex);
         const unsubscribeTokens = UnsubscribeTokens.fromCipher(cipher);
         const outboxQueue = new OutboxQueue(knex);

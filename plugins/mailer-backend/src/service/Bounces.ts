@@ -4,6 +4,7 @@ import { ClaimedMessage } from '../database/OutboxClaims';
 import { SoftBounces } from '../database/SoftBounces';
 import { SuppressionStore } from '../database/SuppressionStore';
 import { describeError } from '../errors/describeError';
+import { MailerMetrics } from '../metrics/MailerMetrics';
 import { BounceKind, bounceKindOf } from '../bounces/bounceKind';
 import { enhancedStatusOf } from '../smtp/enhancedStatus';
 import { SmtpRecipientRefusal } from '../transport/MailTransport';
@@ -63,6 +64,7 @@ export class Bounces {
     private readonly softBounces: SoftBounces,
     private readonly logger: LoggerService,
     private readonly policy: SoftBouncePolicy = SOFT_BOUNCE_POLICY,
+    private readonly metrics?: Pick<MailerMetrics, 'bounced'>,
   ) {}
 
   /**
@@ -108,6 +110,7 @@ export class Bounces {
   ): Promise<'hard-bounce' | 'soft-bounce' | undefined> {
     const { tenantId, address, campaignId } = bounce;
     const detail = bounce.reply.response;
+    this.metrics?.bounced(bounce.kind);
     if (bounce.kind === 'hard') {
       await this.suppressions.suppress(tenantId, address, {
         scope: 'all-bulk',
