@@ -38,8 +38,8 @@ export const mailingDemoPlugin = createBackendPlugin({
           const queued = await mailer.sendBulk(
             {
               subject: 'Demo mailing for {{name}}',
-              text: 'Hello {{name}},\n\nthis is a demo mailing from the example portal.',
-              html: '<p>Hello {{name}},</p><p>this is a demo mailing from the example portal.</p>',
+              text: 'Hello {{name}},\n\nthis is a demo mailing from the example portal.\n\nUnsubscribe: {{unsubscribeUrl}}',
+              html: '<p>Hello {{name}},</p><p>this is a demo mailing from the example portal.</p><p><a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
             },
             recipients,
             { forUser: credentials.principal.userEntityRef },

@@ -53,6 +53,13 @@ export class CardPage {
       .filter({ has: this.page.getByText('Email delivery', { exact: true }) });
   }
 
+  /** The card titled "Suppressed addresses". */
+  suppressionCard(): Locator {
+    return this.page.locator('[class*="MuiCard-root"]').filter({
+      has: this.page.getByText('Suppressed addresses', { exact: true }),
+    });
+  }
+
   field(key: string): Locator {
     return this.page.getByLabel(labelOf(key), { exact: true });
   }

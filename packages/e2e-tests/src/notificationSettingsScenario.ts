@@ -357,6 +357,49 @@ export function notificationSettingsScenario() {
       },
     },
     {
+      name: 'a customer unsubscribes with the link in the demo mailing: the page asks first, the button unsubscribes, the Suppressed addresses card lists them and an admin can let mail through again',
+      run: async () => {
+        const p = currentPage();
+        const { tenant } = smtp();
+        const message = tenant.messages.find(
+          m => m.parsed.subject === 'Demo mailing for Customer 1',
+        );
+        ok(message, 'the demo mailing reached customer 1');
+        const header = /^List-Unsubscribe: <([^>]+)>/im.exec(message.raw)?.[1];
+        ok(header, 'the message has a List-Unsubscribe link');
+        ok(
+          String(message.parsed.text).includes(`Unsubscribe: ${header}`),
+          'the body shows the same link',
+        );
+        await p.goto(header);
+        await expectVisible(p.getByText('c***@customer.example gets the'));
+        await p.screenshot({ path: join(artifactsDir, '13a-unsubscribe.png') });
+        await p
+          .getByRole('button', { name: 'Unsubscribe from mailing-demo' })
+          .click();
+        await expectVisible(
+          p.getByRole('heading', { name: 'You are unsubscribed' }),
+        );
+        await p.screenshot({
+          path: join(artifactsDir, '13b-unsubscribed.png'),
+        });
+
+        await p.goto(`${portal!.baseUrl}/notification-settings`);
+        const suppressed = cardPage().suppressionCard();
+        const row = suppressed
+          .getByRole('row')
+          .filter({ hasText: 'customer1@customer.example' });
+        await expectVisible(row.filter({ hasText: 'unsubscribed' }));
+        await cardPage().screenshot('13c-suppressed-addresses', suppressed);
+        await row.getByRole('button', { name: /^Remove/ }).click();
+        await p
+          .getByRole('dialog')
+          .getByRole('button', { name: 'Remove', exact: true })
+          .click();
+        await expectVisible(suppressed.getByText('No suppressed addresses.'));
+      },
+    },
+    {
       name: 'move the tenant to Office 365 with OAuth2: the password is dropped, a test email logs in with XOAUTH2',
       run: async () => {
         const { xoauth2, oauth } = smtp();

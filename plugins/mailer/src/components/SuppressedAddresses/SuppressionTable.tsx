@@ -5,9 +5,16 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import { makeStyles } from '@material-ui/core/styles';
 import { When } from '../DeliverySummary/When';
 import { reasonText } from './reasonText';
 import { scopeText } from './scopeText';
+
+const useStyles = makeStyles({
+  // A long address may break anywhere; words and dates stay whole.
+  address: { overflowWrap: 'anywhere' },
+  whole: { whiteSpace: 'nowrap' },
+});
 
 /**
  * One page of suppressed addresses: the address, what it no longer gets,
@@ -19,6 +26,7 @@ export function SuppressionTable(props: {
   onRemove?: (item: SuppressedAddress) => void;
 }) {
   const { items, onRemove } = props;
+  const classes = useStyles();
   return (
     <Table size="small" aria-label="Suppressed addresses">
       <TableHead>
@@ -33,9 +41,9 @@ export function SuppressionTable(props: {
       <TableBody>
         {items.map(item => (
           <TableRow key={`${item.address}\n${item.list ?? ''}`}>
-            <TableCell>{item.address}</TableCell>
+            <TableCell className={classes.address}>{item.address}</TableCell>
             <TableCell>{scopeText(item)}</TableCell>
-            <TableCell>
+            <TableCell className={classes.whole}>
               {reasonText(item.reason)}
               {item.expiresAt && (
                 <>
@@ -44,11 +52,11 @@ export function SuppressionTable(props: {
                 </>
               )}
             </TableCell>
-            <TableCell>
+            <TableCell className={classes.whole}>
               <When iso={item.since} />
             </TableCell>
             {onRemove && (
-              <TableCell align="right">
+              <TableCell align="right" className={classes.whole}>
                 <Button
                   size="small"
                   aria-label={`Remove ${item.address} (${scopeText(item)})`}
