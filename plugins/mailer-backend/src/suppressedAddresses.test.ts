@@ -71,8 +71,9 @@ describe.each(databases.eachSupportedId())(
         .get('/api/mailer/suppressions')
         .set('Authorization', USER)
         .expect(200);
+      // Suppressed within a millisecond or two: in either order.
       expect(all.body).toEqual({
-        items: [
+        items: expect.arrayContaining([
           expect.objectContaining({
             address: 'gone@example.com',
             reason: 'hard-bounce',
@@ -82,7 +83,7 @@ describe.each(databases.eachSupportedId())(
             list: 'consumer',
             reason: 'unsubscribed',
           }),
-        ],
+        ]),
         total: 2,
         masked: false,
       });
@@ -103,9 +104,9 @@ describe.each(databases.eachSupportedId())(
         .set('Authorization', USER)
         .expect(200);
       expect(all.body.masked).toBe(true);
-      expect(all.body.items.map((i: any) => i.address)).toEqual([
-        'g***@example.com',
+      expect(all.body.items.map((i: any) => i.address).sort()).toEqual([
         'a***@example.com',
+        'g***@example.com',
       ]);
       const search = await request(server)
         .get('/api/mailer/suppressions?q=ada%40example.com')

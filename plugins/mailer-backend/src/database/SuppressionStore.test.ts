@@ -175,13 +175,22 @@ describe.each(databases.eachSupportedId())(
         scope: 'all-bulk',
         reason: 'admin',
       });
+      // Newest first, by when each was suppressed.
+      await knex('mailer_suppressions')
+        .where({ address: 'other@example.org' })
+        .update({ created_at: 1 });
+      await knex('mailer_suppressions')
+        .where({ tenant_id: 't1', address: 'axb@example.com' })
+        .update({ created_at: Date.now() + 60_000 });
       const all = await store.list('t1', { limit: 2, offset: 0 });
+      expect(all.items[0].address).toBe('axb@example.com');
       expect(all.total).toBe(4);
       expect(all.items).toHaveLength(2);
       const next = await store.list('t1', { limit: 2, offset: 2 });
       expect(
         new Set([...all.items, ...next.items].map(i => i.address)).size,
       ).toBe(4);
+      expect(next.items[1].address).toBe('other@example.org');
 
       const search = async (text: string) =>
         (await store.list('t1', { search: text, limit: 10, offset: 0 })).items
