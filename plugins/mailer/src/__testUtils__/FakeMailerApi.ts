@@ -1,9 +1,12 @@
 import {
   findSecretsNoLongerUsed,
   findSettingKey,
+  BounceReportsResponse,
   ConnectionTestRequest,
   ConnectionTestResult,
   DeliverySummary,
+  DkimKeyRecord,
+  DkimKeyRequest,
   MailerStatus,
   NotificationSettingsResponse,
   SenderCheckRequest,
@@ -63,6 +66,19 @@ export class FakeMailerApi implements MailerApi {
   readonly removedSuppressions: Array<{ address: string; list?: string }> = [];
   /** Whether the reader sees addresses masked, as one who may not manage the settings. */
   suppressionsMasked = false;
+
+  /** The stored DKIM key's record; `generateDkimKey` replaces it. */
+  dkimKey?: DkimKeyRecord;
+  readonly dkimKeyRequests: DkimKeyRequest[] = [];
+
+  /** What the delivery view reads of the bounce reports. */
+  bounceReports: BounceReportsResponse = {
+    items: [],
+    unmatched: 0,
+    masked: false,
+  };
+  /** Set to make the bounce reports fail, as the server would. */
+  bounceReportsError?: Error;
 
   private readonly settingsChanged = new SettingsChangeSignal();
 
@@ -153,6 +169,49 @@ export class FakeMailerApi implements MailerApi {
     this.suppressions = this.suppressions.filter(s => s !== removed);
     this.settingsChanged.emit();
     return removed;
+  }
+
+  async getDkimKey() {
+    return this.dkimKey ? { key: this.dkimKey } : {};
+  }
+
+  async generateDkimKey(request: DkimKeyRequest) {
+    this.dkimKeyRequests.push(request);
+    const domain = request.domain ?? this.dkimKey?.domain ?? 'tenant.example';
+    const selector = request.selector ?? 'portal-20261206';
+    // Two strings, as a 2048-bit key's record needs.
+    const value = `v=DKIM1; k=rsa; p=${'A'.repeat(380)}`;
+    this.dkimKey = {
+      domain,
+      selector,
+      name: `${selector}._domainkey.${domain}`,
+      value,
+      strings: [value.slice(0, 255), value.slice(255)],
+      bits: 2048,
+    };
+    // Stored as the server stores it: the key as a secret, never shown.
+    this.settings = {
+      ...this.settings,
+      settings: applyChange(this.settings, {
+        values: {
+          'SMTP.DKIM.Domain': domain,
+          'SMTP.DKIM.Selector': selector,
+          'SMTP.DKIM.PrivateKey': 'generated',
+        },
+      }),
+    };
+    this.settingsChanged.emit();
+    return { key: this.dkimKey };
+  }
+
+  async listBounceReports(request: { unmatchedOnly?: boolean } = {}) {
+    if (this.bounceReportsError) throw this.bounceReportsError;
+    return request.unmatchedOnly
+      ? {
+          ...this.bounceReports,
+          items: this.bounceReports.items.filter(r => r.outcome !== 'matched'),
+        }
+      : this.bounceReports;
   }
 
   onSettingsChanged(listener: () => void) {

@@ -1,8 +1,11 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  BounceReportsResponse,
   ConnectionTestRequest,
   ConnectionTestResult,
   DeliverySummary,
+  DkimKeyRequest,
+  DkimKeyResponse,
   MailerStatus,
   NotificationSettingsResponse,
   SenderCheckRequest,
@@ -58,6 +61,18 @@ export interface MailerApi {
     address: string;
     list?: string;
   }): Promise<SuppressedAddress>;
+  /** The record to publish for the DKIM key the portal signs with, if any. */
+  getDkimKey(): Promise<DkimKeyResponse>;
+  /**
+   * Makes a new 2048-bit DKIM key in the backend and stores it (the
+   * private key never leaves it); answers the record to publish. Recorded
+   * in the settings history.
+   */
+  generateDkimKey(request: DkimKeyRequest): Promise<DkimKeyResponse>;
+  /** Recent delivery status notifications, or only those that matched no message. */
+  listBounceReports(request?: {
+    unmatchedOnly?: boolean;
+  }): Promise<BounceReportsResponse>;
   /**
    * Calls `listener` after each successful change or connection test made
    * through this API (what the settings history records); returns a

@@ -1,9 +1,12 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  BounceReportsResponse,
   ConnectionTestRequest,
   ConnectionTestResult,
   DeliverySummary,
+  DkimKeyRequest,
+  DkimKeyResponse,
   MailerStatus,
   NotificationSettingsResponse,
   SenderCheckRequest,
@@ -99,6 +102,26 @@ export class MailerClient implements MailerApi {
         }),
         { method: 'DELETE' },
       ),
+    );
+  }
+
+  getDkimKey(): Promise<DkimKeyResponse> {
+    return this.request('/dkim-key');
+  }
+
+  generateDkimKey(request: DkimKeyRequest): Promise<DkimKeyResponse> {
+    return this.recorded(
+      this.request('/dkim-key', withJsonBody('POST', request)),
+    );
+  }
+
+  listBounceReports(
+    request: { unmatchedOnly?: boolean } = {},
+  ): Promise<BounceReportsResponse> {
+    return this.request(
+      withQuery('/bounce-reports', {
+        unmatched: request.unmatchedOnly ? 'true' : undefined,
+      }),
     );
   }
 

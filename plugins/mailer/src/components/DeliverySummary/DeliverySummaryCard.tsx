@@ -18,6 +18,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mailerApiRef } from '../../api/MailerApi';
 import { waitingOf } from './deliveryText';
 import { DeliverySummaryView } from './DeliverySummaryView';
+import { UnmatchedBounces } from './UnmatchedBounces';
 
 /** Shown instead of the records to someone who may not read them. */
 export const NO_DELIVERY_ACCESS =
@@ -93,6 +94,7 @@ export function DeliverySummaryCard(props: {
       {!denied && (loading || checking) && !value && <Progress />}
       {!denied && error && <ResponseErrorPanel error={error} />}
       {!denied && value && <DeliverySummaryView summary={value} />}
+      {!denied && value && <UnmatchedBounces refreshKey={value} />}
     </InfoCard>
   );
 }

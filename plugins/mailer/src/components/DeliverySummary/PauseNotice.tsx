@@ -4,12 +4,38 @@ import AlertTitle from '@material-ui/lab/AlertTitle';
 import { replyText } from './deliveryText';
 import { When } from './When';
 
+/** The code of a pause for a day's sending limit used up: nothing failed. */
+const DAY_LIMIT_CODE = 'EDAYLIMIT';
+
+/** Mail waits because the day's recipients of the provider's limit are used up. */
+function DayLimitNotice(props: { pause: DeliveryPause }) {
+  const { pause } = props;
+  return (
+    <Alert severity="info" role="status">
+      <AlertTitle>
+        Mail is on hold: the day's sending limit is used up
+      </AlertTitle>
+      {pause.reason}
+      {pause.advice && (
+        <>
+          <br />
+          {pause.advice}
+        </>
+      )}
+      <br />
+      Sending goes on at <When iso={pause.nextAttemptAt} />.
+    </Alert>
+  );
+}
+
 /**
  * Says that mail is held back and why: the server failed as a whole, so
  * messages wait (none is failed) until it works again or the settings change.
  */
 export function PauseNotice(props: { pause: DeliveryPause }) {
   const { pause } = props;
+  if (pause.reply?.code === DAY_LIMIT_CODE)
+    return <DayLimitNotice pause={pause} />;
   const whose =
     pause.server === 'custom'
       ? 'your SMTP server'

@@ -66,6 +66,11 @@ describe('NotificationSettingsCard', () => {
       'SMTP.FromName',
       'SMTP.ReplyTo',
       'SMTP.RateLimit',
+      'SMTP.UnsubscribeMailbox',
+      'SMTP.LimitPreset',
+      'SMTP.DailyLimit',
+      // The selector and key only apply once the portal signs for a domain.
+      'SMTP.DKIM.Domain',
     ]);
     // Named by the label alone, as the E2E test and screen readers find it.
     const port = within(screen.getByRole('menu')).getByRole('menuitem', {

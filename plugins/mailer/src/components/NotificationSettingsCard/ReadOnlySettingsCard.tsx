@@ -3,6 +3,7 @@ import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { NotificationSettingsResponse } from '@elixeum/plugin-mailer-common';
 import { CertificateCheckWarning } from './CertificateCheckWarning';
+import { DkimKeyPanel } from './DkimKeyPanel';
 import { MailerStatusLine } from './MailerStatusLine';
 import { MissingKeyNotice } from './MissingKeyNotice';
 import { ReadOnlySettings } from './ReadOnlySettings';
@@ -40,6 +41,7 @@ export function ReadOnlySettingsCard(props: {
       ) : (
         <ReadOnlySettings settings={settings} />
       )}
+      <DkimKeyPanel saved={props.loaded} />
     </InfoCard>
   );
 }

@@ -13,10 +13,12 @@ import { useEffect } from 'react';
 import { CertificateCheckWarning } from './CertificateCheckWarning';
 import { ConnectionTestPanel } from './ConnectionTestPanel';
 import { DeliverabilityLine } from './DeliverabilityLine';
+import { DkimKeyPanel } from './DkimKeyPanel';
 import { MailerStatusLine } from './MailerStatusLine';
 import { MissingKeyNotice } from './MissingKeyNotice';
 import { SecretsRemovedOnSave } from './SecretsRemovedOnSave';
 import { SenderCheckPanel } from './SenderCheckPanel';
+import { SendingLimitsLine } from './SendingLimitsLine';
 import { SettingField } from './SettingField';
 import { useConfirmLeave } from './useConfirmLeave';
 import { useSenderCheck } from './useSenderCheck';
@@ -81,6 +83,7 @@ export function SettingsEditor(props: {
         hasSettings={editor.fields.length > 0}
       />
       <DeliverabilityLine state={senderCheck.state} />
+      <SendingLimitsLine values={editor.valuesAfterSave} />
       <MissingKeyNotice
         secrets={editor.saved.status.secretsWithMissingKey ?? []}
         canEnter
@@ -136,6 +139,11 @@ export function SettingsEditor(props: {
         onCheck={() =>
           editor.valid ? checkEdited(true) : editor.problems.revealAll()
         }
+      />
+      <DkimKeyPanel
+        saved={editor.saved}
+        dirty={editor.dirty}
+        onGenerated={editor.reload}
       />
     </InfoCard>
   );

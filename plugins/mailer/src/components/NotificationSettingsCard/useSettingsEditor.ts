@@ -106,5 +106,11 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
     },
     saveChanges,
     clearSaveMessage,
+    /** Starts the form afresh from settings changed elsewhere (e.g. a DKIM key made), when nothing is unsaved. */
+    reload: (next: NotificationSettingsResponse) => {
+      setSaved(next);
+      setValues(initialFormValues(next.settings));
+      problems.reset();
+    },
   };
 }
