@@ -302,27 +302,29 @@ export class SmtpTestServer {
     };
     const override = await this.options.replies?.data?.(envelope);
     if (override) throw replyError(override);
-    if (this.options.replyDelayMs) {
-      const count = (r: string, by: number) =>
-        this.answering.set(r, (this.answering.get(r) ?? 0) + by);
-      envelope.rcptTo.forEach(r => count(r, 1));
-      await new Promise(resolve =>
-        setTimeout(resolve, this.options.replyDelayMs),
-      );
-      envelope.rcptTo.forEach(r => {
-        count(r, -1);
-        if (this.answering.get(r) === 0) this.answering.delete(r);
-      });
-    }
-    const message: ReceivedMessage = {
-      envelope,
-      authenticatedUser: session.user as string | undefined,
-      secure: session.secure,
-      raw: raw.toString('utf8'),
-      parsed: await simpleParser(raw),
-      receivedAt: new Date(),
+    const delayMs = this.options.replyDelayMs;
+    const count = (r: string, by: number) => {
+      this.answering.set(r, (this.answering.get(r) ?? 0) + by);
+      if (this.answering.get(r) === 0) this.answering.delete(r);
     };
-    this.messages.push(message);
+    if (delayMs) envelope.rcptTo.forEach(r => count(r, 1));
+    let message: ReceivedMessage;
+    try {
+      if (delayMs) await new Promise(resolve => setTimeout(resolve, delayMs));
+      message = {
+        envelope,
+        authenticatedUser: session.user as string | undefined,
+        secure: session.secure,
+        raw: raw.toString('utf8'),
+        parsed: await simpleParser(raw),
+        receivedAt: new Date(),
+      };
+      this.messages.push(message);
+    } finally {
+      // Counted until it is in `messages`: a message is always in one or
+      // the other, never in neither while it is being parsed.
+      if (delayMs) envelope.rcptTo.forEach(r => count(r, -1));
+    }
     const keepLast = this.options.keepLast;
     if (keepLast !== undefined && this.messages.length > keepLast) {
       this.messages.splice(0, this.messages.length - keepLast);

@@ -30,6 +30,26 @@ async function smtpServer(
   return server;
 }
 
+/**
+ * Two SMTP servers on one port, on 127.0.0.2 and 127.0.0.1. The port is
+ * picked on 127.0.0.2; something else (another test file's backend, on every
+ * interface) may hold it on 127.0.0.1, so a few ports are tried.
+ */
+async function serversOnOnePort() {
+  for (let tries = 1; ; tries++) {
+    const internal = await smtpServer({ host: '127.0.0.2' });
+    try {
+      const allowed = await smtpServer({ port: internal.port });
+      return { internal, allowed };
+    } catch (error) {
+      await internal.close();
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || tries === 10) {
+        throw error;
+      }
+    }
+  }
+}
+
 describe.each(databases.eachSupportedId())(
   'the server policy and TLS at delivery time, on %s',
   databaseId => {
@@ -105,8 +125,7 @@ describe.each(databases.eachSupportedId())(
     it('connects to the very address the policy checked, never resolving the name again', async () => {
       // An internal server that a second lookup would answer with, and the
       // server the name is allowed to reach, on the same port.
-      const internal = await smtpServer({ host: '127.0.0.2' });
-      const allowed = await smtpServer({ port: internal.port });
+      const { internal, allowed } = await serversOnOnePort();
       const { server, mailer, dns } = await start({
         defaultServer: { host: allowed.host, port: 1 },
         serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports: 'any' }] },
