@@ -26,20 +26,25 @@ export interface BounceReportRecipient {
  * @public
  */
 export interface BounceReport {
+  /** The report's own id, as the mailer keeps it. */
   id: string;
   /** ISO 8601. */
   receivedAt: string;
+  /** Matched to its message, matched to none, or not a delivery status notification. */
   outcome: 'matched' | 'unmatched' | 'unreadable';
   /** Why it matched no message, or could not be read. */
   reason?: string;
   /** The outbox message it reports on, when matched. */
   messageId?: string;
+  /** The mailing of that message. */
   campaignId?: string;
   /** The Message-ID the report names. */
   originalMessageId?: string;
+  /** The server that wrote the report (`Reporting-MTA`). */
   reportingMta?: string;
   /** The notification's subject; masked like addresses. */
   subject?: string;
+  /** Each recipient the report is about. */
   recipients: BounceReportRecipient[];
 }
 
@@ -50,7 +55,9 @@ export interface BounceReport {
  * @public
  */
 export interface BounceReportsResponse {
+  /** The latest reports, newest first. */
   items: BounceReport[];
+  /** How many reports are kept unmatched or unreadable, in all. */
   unmatched: number;
   /** True when addresses are masked: the reader may not manage the settings. */
   masked: boolean;

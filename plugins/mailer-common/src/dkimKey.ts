@@ -30,6 +30,7 @@ export interface DkimKeyRecord {
  * @public
  */
 export interface DkimKeyResponse {
+  /** The stored key's record; absent while the portal does not sign. */
   key?: DkimKeyRecord;
 }
 
@@ -42,6 +43,8 @@ export interface DkimKeyResponse {
  * @public
  */
 export interface DkimKeyRequest {
+  /** The `d=` domain to sign for. */
   domain?: string;
+  /** The `s=` selector of the new key. */
   selector?: string;
 }

@@ -8,7 +8,9 @@ import { SMTP_KEYS } from './keys';
  * @public
  */
 export interface SendingLimits {
+  /** Messages in any minute. */
   perMinute?: number;
+  /** Recipients in any 24 hours. */
   perDay?: number;
 }
 
