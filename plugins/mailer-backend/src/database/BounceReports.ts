@@ -96,12 +96,6 @@ export class BounceReports {
     return Number(n);
   }
 
-  /** The text kept of a report, for an operator reading the table. */
-  async rawOf(id: string): Promise<string | undefined> {
-    const row = await this.knex(REPORTS).where({ id }).first('raw');
-    return row?.raw ?? undefined;
-  }
-
   /** Deletes reports older than `ms`; returns how many. */
   async purgeOlderThan(ms: number): Promise<number> {
     return this.knex(REPORTS)
