@@ -148,7 +148,9 @@ describe.each(databases.eachSupportedId())('bounces on %s', databaseId => {
     expect(suppression).toMatchObject({ list_id: '*', reason: 'soft-bounce' });
     const forMs =
       Number(suppression.expires_at) - Number(suppression.created_at);
-    expect(forMs).toBe(7 * DAY);
+    // A week (a retry still bouncing meanwhile only moves the end later).
+    expect(forMs).toBeGreaterThanOrEqual(7 * DAY);
+    expect(forMs).toBeLessThan(7 * DAY + 60_000);
   });
 
   describe('delivery status notifications', () => {
