@@ -23,8 +23,24 @@ describe('the setting-key catalog', () => {
       'SMTP.OAuth.ClientSecret',
       'SMTP.OAuth.PrivateKey',
       'SMTP.OAuth.RefreshToken',
+      'SMTP.DKIM.PrivateKey',
     ]);
     expect(port.defaultValue).toBe('587');
+  });
+
+  it('asks for a DKIM selector and key once, and only once, a signing domain is set', () => {
+    const complete = {
+      'SMTP.Server': 'smtp.example.com',
+      'SMTP.Port': '587',
+      'SMTP.Username': 'portal@example.com',
+      'SMTP.Password': 'set',
+    };
+    expect(findMissingRequiredKeys(values(complete))).toEqual([]);
+    expect(
+      findMissingRequiredKeys(
+        values({ ...complete, 'SMTP.DKIM.Domain': 'example.com' }),
+      ),
+    ).toEqual(['SMTP.DKIM.Selector', 'SMTP.DKIM.PrivateKey']);
   });
 
   it('lists the required keys still missing, in catalog order', () => {
