@@ -1,12 +1,23 @@
-import type { z as zod } from 'zod/v3';
+import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 
 // The shapes the actions answer with, built from the zod the actions
 // registry hands each schema function. They say what each field means:
 // an AI assistant reads these descriptions to understand the answer.
 
-type Zod = typeof zod;
+// Exactly the zod the registry hands in (Backstage's own copy): a copy of
+// our own would be another type, and TypeScript chokes comparing the two.
+type Zod = Parameters<
+  Parameters<ActionsRegistryService['register']>[0]['schema']['input']
+>[0];
 
-export const replySchema = (z: Zod) =>
+/**
+ * Any schema of that zod. The helpers below say no more than this about
+ * what they return: their precise types live in Backstage's nested copy of
+ * zod, which declarations of this package cannot name.
+ */
+type Schema = InstanceType<Zod['ZodType']>;
+
+export const replySchema = (z: Zod): Schema =>
   z
     .object({
       responseCode: z
@@ -21,7 +32,7 @@ export const replySchema = (z: Zod) =>
     })
     .describe("The mail server's reply");
 
-export const explanationSchema = (z: Zod) =>
+export const explanationSchema = (z: Zod): Schema =>
   z
     .object({
       message: z.string().describe('What the reply means'),
@@ -39,19 +50,19 @@ const states = [
   'suppressed',
 ] as const;
 
-export const stateSchema = (z: Zod) => z.enum(states);
+export const stateSchema = (z: Zod): Schema => z.enum(states);
 
-export const countsSchema = (z: Zod) =>
+export const countsSchema = (z: Zod): Schema =>
   z.record(z.enum(states), z.number()).describe('Messages in each state');
 
-export const kindSchema = (z: Zod) =>
+export const kindSchema = (z: Zod): Schema =>
   z
     .enum(['single', 'bulk', 'test'])
     .describe(
       'single: one transactional message; bulk: a mailing; test: a test email from the settings card',
     );
 
-export const suppressionSchema = (z: Zod) =>
+export const suppressionSchema = (z: Zod): Schema =>
   z.object({
     reason: z.enum([
       'unsubscribed',
@@ -66,7 +77,7 @@ export const suppressionSchema = (z: Zod) =>
       .describe('The list it applies to; absent: all bulk mail'),
   });
 
-export const maskedSchema = (z: Zod) =>
+export const maskedSchema = (z: Zod): Schema =>
   z
     .boolean()
     .describe(
