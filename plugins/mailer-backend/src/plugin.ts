@@ -8,6 +8,7 @@ import {
 } from '@backstage/backend-plugin-api/alpha';
 import { mailerPermissions } from '@elixeum/plugin-mailer-common';
 import {
+  mailerInProcessBackendServiceRef,
   MailerTenantResolver,
   mailerTenantExtensionPoint,
 } from '@elixeum/plugin-mailer-node';
@@ -38,6 +39,8 @@ import { MailerMetrics } from './metrics/MailerMetrics';
 import { OAuthTokens } from './oauth/OAuthTokens';
 import { createMailerActions } from './actions/createMailerActions';
 import { createRouter } from './router';
+import { inProcessCalls } from './routes/inProcessCalls';
+import { SenderOperations } from './service/SenderOperations';
 import { UNSUBSCRIBE_PATH } from './routes/unsubscribeRoutes';
 import { policyResolver } from './security/policyResolver';
 import { ServerPolicy, TOKEN_URL_TARGET } from './security/ServerPolicy';
@@ -98,6 +101,7 @@ export const mailerPlugin = createBackendPlugin({
         metrics: metricsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         auth: coreServices.auth,
+        inProcess: mailerInProcessBackendServiceRef,
       },
       async init(deps) {
         const { config, logger, database, httpRouter, lifecycle, scheduler } =
@@ -108,6 +112,9 @@ export const mailerPlugin = createBackendPlugin({
         // Which servers tenants may use; the default mailbox is not subject to it.
         const serverPolicy = ServerPolicy.fromConfig(config);
         const senderCheckConfig = readSenderCheckConfig(config);
+        const tenants =
+          customTenantResolver ??
+          new SingleTenantResolver(mailerConfig.tenantId);
 
         const knex = await openDatabase(database);
         const metrics = new MailerMetrics(
@@ -277,9 +284,6 @@ export const mailerPlugin = createBackendPlugin({
             `Bulk mail's unsubscribe links start with ${publicUrl}: Gmail, Yahoo and Outlook.com require HTTPS links in List-Unsubscribe; set backend.baseUrl to the portal's public https address`,
           );
         }
-        const tenants =
-          customTenantResolver ??
-          new SingleTenantResolver(mailerConfig.tenantId);
         const suppressionList = new SuppressionList(suppressions, history);
         // Read-only, for AI assistants and automation; checked as the routes are.
         createMailerActions({
@@ -294,8 +298,14 @@ export const mailerPlugin = createBackendPlugin({
             suppressionList,
           ),
         });
+        // Plugins in this backend call the sender operations directly, with
+        // the checks of the service routes and without HTTP or tokens.
+        const senderOperations = new SenderOperations(queue, tenants);
+        deps.inProcess.attach(inProcessCalls(senderOperations, logger));
+        lifecycle.addShutdownHook(() => deps.inProcess.attach(undefined));
         httpRouter.use(
           await createRouter({
+            senderOperations,
             settings,
             queue,
             tenants,

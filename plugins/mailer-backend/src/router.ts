@@ -20,6 +20,7 @@ import { ConnectionTester } from './service/ConnectionTester';
 import { DkimKeys } from './service/DkimKeys';
 import { MailQueue } from './service/MailQueue';
 import { SenderCheck } from './service/SenderCheck';
+import { SenderOperations } from './service/SenderOperations';
 import { SettingsHistory } from './service/SettingsHistory';
 import { SuppressionList } from './service/SuppressionList';
 import { TenantSettingsService } from './service/TenantSettingsService';
@@ -47,6 +48,8 @@ export interface RouterOptions {
   unsubscribes: Unsubscribes;
   /** The portal the public pages lead back to. */
   portal: PagePortal;
+  /** What other plugins do through the mailer (the service routes). */
+  senderOperations: SenderOperations;
   logger: LoggerService;
 }
 
@@ -65,7 +68,12 @@ export async function createRouter(
   router.use(dkimRoutes(options));
   router.use(bounceRoutes(options));
   router.use(suppressionRoutes(options));
-  router.use(serviceRoutes(options));
+  router.use(
+    serviceRoutes({
+      operations: options.senderOperations,
+      httpAuth: options.httpAuth,
+    }),
+  );
   router.use(tooManyRequestsHandler);
   router.use(errorBoundary(options.logger));
   return router;

@@ -1,21 +1,15 @@
 import type {
   AuthService,
+  BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-  ResponseError,
-} from '@backstage/errors';
+import { InputError, isError } from '@backstage/errors';
 import {
   BulkMailTemplate,
   BulkRecipient,
   DeliveryStatus,
   FINAL_DELIVERY_STATES,
   findMailMessageProblems,
-  IDEMPOTENCY_KEY_HEADER,
   isIdempotencyKey,
   isListId,
   MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -23,11 +17,15 @@ import {
   MailMessage,
 } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
+import { asOwnError, HttpMailerBackend } from './HttpMailerBackend';
+import { MailerBackendApi, MailerSenderQuery } from './MailerBackendApi';
+import { MailerInProcessBackend } from './mailerInProcessBackend';
 import {
   MailerSendOptions,
   MailerService,
   QueuedCampaign,
 } from './MailerService';
+import { MailerUnavailableError } from './MailerUnavailableError';
 import { toWireMessage } from './wireMessage';
 
 /**
@@ -43,35 +41,33 @@ const RECIPIENT_BATCH = 1000;
 const BATCHES_IN_FLIGHT = 2;
 /** How long one status request may wait on the backend. */
 const STATUS_POLL_MS = 20_000;
-/** Every request gives up after this (plus its long-poll wait), so a hung backend cannot hang the caller. */
-const REQUEST_TIMEOUT_MS = 30_000;
 /** Tries of one idempotent request (a send, a recipient batch) when the backend is unreachable or fails. */
 const TRIES = 3;
-
-/**
- * The mailer backend could not be reached, timed out or failed (5xx, 429):
- * the request was fine and trying again later may work.
- *
- * @public
- */
-export class MailerUnavailableError extends Error {
-  name = 'MailerUnavailableError' as const;
-}
 
 const isFinal = (status: DeliveryStatus) =>
   FINAL_DELIVERY_STATES.includes(status.state);
 
 /**
- * The default `MailerService`: calls the mailer backend over HTTP with a
- * plugin-to-plugin token, so the calling plugin needs no access to the
- * mailer's database and may run in another backend.
+ * The default `MailerService`: calls the mailer backend directly when it
+ * runs in the same backend (see `mailerInProcessBackendServiceRef`), and
+ * otherwise over HTTP with a plugin-to-plugin token, so the calling plugin
+ * needs no access to the mailer's database and may run in another backend.
+ * Either way the backend applies the same checks.
  *
  * @public
  */
 export class MailerClient implements MailerService {
+  private readonly http: HttpMailerBackend;
+
   constructor(
-    private readonly deps: { discovery: DiscoveryService; auth: AuthService },
-  ) {}
+    private readonly deps: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      inProcess?: MailerInProcessBackend;
+    },
+  ) {
+    this.http = new HttpMailerBackend(deps);
+  }
 
   async send(
     message: MailMessage,
@@ -99,10 +95,9 @@ export class MailerClient implements MailerService {
     // Tried again with the same key: a first try whose answer was lost
     // (a timeout, a dropped connection) was queued, and is not queued twice.
     return this.withRetries(() =>
-      this.request<{ id: string }>('POST', '/messages', {
-        body,
-        headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
-      }),
+      this.call((backend, caller) =>
+        backend.sendMessage(caller, body, idempotencyKey),
+      ),
     );
   }
 
@@ -116,17 +111,13 @@ export class MailerClient implements MailerService {
       tenantId: options?.tenantId,
       forUser: options?.forUser,
     };
-    const { campaignId } = await this.request<{ campaignId: string }>(
-      'POST',
-      '/campaigns',
-      {
-        body: {
-          ...sender,
-          priority: options?.priority,
-          listId: options?.listId,
-          template: toWireMessage(template),
-        },
-      },
+    const { campaignId } = await this.call((backend, caller) =>
+      backend.createCampaign(caller, {
+        ...sender,
+        priority: options?.priority,
+        listId: options?.listId,
+        template: toWireMessage(template),
+      }),
     );
     let accepted = 0;
     let suppressed = 0;
@@ -176,7 +167,9 @@ export class MailerClient implements MailerService {
     id: string,
     options?: Pick<MailerSendOptions, 'tenantId' | 'forUser'>,
   ): Promise<DeliveryStatus> {
-    return this.request('GET', statusPath(id, senderQuery(options)));
+    return this.call((backend, caller) =>
+      backend.getStatus(caller, id, senderOf(options)),
+    );
   }
 
   async waitForDelivery(
@@ -192,10 +185,8 @@ export class MailerClient implements MailerService {
         0,
         Math.min(STATUS_POLL_MS, deadline - Date.now()),
       );
-      const status = await this.request<DeliveryStatus>(
-        'GET',
-        statusPath(id, { waitMs: String(waitMs), ...senderQuery(options) }),
-        { waitMs },
+      const status = await this.call((backend, caller) =>
+        backend.getStatus(caller, id, { ...senderOf(options), waitMs }),
       );
       if (status.state === 'failed') {
         throw new MailDeliveryError(
@@ -215,12 +206,13 @@ export class MailerClient implements MailerService {
     recipients: BulkRecipient[],
   ): Promise<{ accepted: number; suppressed: number }> {
     return this.withRetries(async () => {
-      const result = await this.request<{
-        accepted: number;
-        suppressed?: number;
-      }>('POST', `/campaigns/${encodeURIComponent(campaignId)}/recipients`, {
-        body: { ...sender, seq, recipients },
-      });
+      const result = await this.call((backend, caller) =>
+        backend.addRecipients(caller, campaignId, {
+          ...sender,
+          seq,
+          recipients,
+        }),
+      );
       return { accepted: result.accepted, suppressed: result.suppressed ?? 0 };
     });
   }
@@ -242,12 +234,8 @@ export class MailerClient implements MailerService {
   private async cancel(campaignId: string, sender: Sender): Promise<void> {
     try {
       await this.withRetries(() =>
-        this.request(
-          'DELETE',
-          withQuery(
-            `/campaigns/${encodeURIComponent(campaignId)}`,
-            senderQuery(sender),
-          ),
+        this.call((backend, caller) =>
+          backend.cancelCampaign(caller, campaignId, senderOf(sender)),
         ),
       );
     } catch {
@@ -256,44 +244,39 @@ export class MailerClient implements MailerService {
     }
   }
 
-  private async request<T>(
-    method: string,
-    path: string,
-    options: {
-      body?: unknown;
-      waitMs?: number;
-      headers?: Record<string, string>;
-    } = {},
+  /**
+   * Runs an operation on the mailer backend of this backend instance when
+   * there is one, otherwise over HTTP, as this plugin.
+   */
+  private async call<T>(
+    operation: (
+      backend: MailerBackendApi,
+      caller: BackstageCredentials,
+    ) => Promise<T>,
   ): Promise<T> {
-    const { discovery, auth } = this.deps;
-    const { body, waitMs = 0, headers } = options;
-    const baseUrl = await discovery.getBaseUrl(MAILER_PLUGIN_ID);
-    const { token } = await auth.getPluginRequestToken({
-      onBehalfOf: await auth.getOwnServiceCredentials(),
-      targetPluginId: MAILER_PLUGIN_ID,
-    });
-    let response: Response;
+    const caller = await this.deps.auth.getOwnServiceCredentials();
+    const local = this.deps.inProcess?.get();
+    if (!local) return operation(this.http, caller);
     try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...headers,
-          Authorization: `Bearer ${token}`,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + waitMs),
-      });
+      return await operation(local, caller);
     } catch (error) {
-      throw new MailerUnavailableError(
-        `The mailer backend did not answer ${method} ${path.split('?')[0]}: ${(error as Error).message}`,
-      );
+      throw asCallerError(error);
     }
-    if (!response.ok) {
-      throw await toSendError(response);
-    }
-    return (await response.json()) as T;
   }
+}
+
+/**
+ * An error of the in-process backend as the HTTP path would report it: a
+ * client error as this package's own class, anything else (already logged
+ * by the backend, without content) as a reason to try again.
+ */
+function asCallerError(error: unknown): Error {
+  if (!isError(error)) return new MailerUnavailableError('The mailer failed');
+  if (error instanceof MailerUnavailableError) return error;
+  return (
+    asOwnError(error.name, error.message) ??
+    new MailerUnavailableError(`The mailer backend failed; try again`)
+  );
 }
 
 /** Fails fast in the caller's process, by the rule the backend applies. */
@@ -308,56 +291,6 @@ function assertListId(listId: string | undefined): void {
 /** Whose tenant the mail is for: named, or the tenant of a user. */
 type Sender = Pick<MailerSendOptions, 'tenantId' | 'forUser'>;
 
-function senderQuery(
-  sender: Sender | undefined,
-): Record<string, string | undefined> {
+function senderOf(sender: Sender | undefined): MailerSenderQuery {
   return { tenantId: sender?.tenantId, forUser: sender?.forUser };
-}
-
-/** A route with only the query parameters that are set. */
-function withQuery(
-  path: string,
-  query: Record<string, string | undefined>,
-): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined) params.set(key, value);
-  }
-  const search = params.toString();
-  return search ? `${path}?${search}` : path;
-}
-
-/** The status route of a message. */
-function statusPath(
-  id: string,
-  query: Record<string, string | undefined>,
-): string {
-  return withQuery(`/messages/${encodeURIComponent(id)}`, query);
-}
-
-/**
- * Rebuilds the backend's error as the same Backstage error class, so callers
- * can tell a malformed message or a refused tenant from other failures.
- * (SMTP refusals do not come this way: they arrive through `waitForDelivery`.)
- */
-async function toSendError(response: Response): Promise<Error> {
-  if (response.status >= 500 || response.status === 429) {
-    return new MailerUnavailableError(
-      `The mailer backend failed (${response.status}); try again`,
-    );
-  }
-  const error = await ResponseError.fromResponse(response);
-  const { name, message } = error.body.error;
-  switch (name) {
-    case 'InputError':
-      return new InputError(message);
-    case 'NotAllowedError':
-      return new NotAllowedError(message);
-    case 'NotFoundError':
-      return new NotFoundError(message);
-    case 'ConflictError':
-      return new ConflictError(message);
-    default:
-      return error;
-  }
 }

@@ -9,11 +9,10 @@
 export * from './MailerService';
 export * from './mailerServiceRef';
 export * from './tenantResolver';
-export {
-  MailerClient,
-  MailerUnavailableError,
-  MAILER_PLUGIN_ID,
-} from './MailerClient';
+export { MailerClient, MAILER_PLUGIN_ID } from './MailerClient';
+export { MailerUnavailableError } from './MailerUnavailableError';
+export * from './MailerBackendApi';
+export * from './mailerInProcessBackend';
 export type {
   WireMailMessage,
   WireAttachment,

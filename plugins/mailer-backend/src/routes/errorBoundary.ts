@@ -65,6 +65,28 @@ function bodyError(error: { type?: unknown; limit?: unknown }): Error {
 }
 
 /**
+ * Logs an error that is not the caller's, by its name and code and a new
+ * reference to quote, never its message: knex puts SQL and bound values
+ * there. Returns what the caller may be told.
+ */
+export function logUnexpected(
+  logger: LoggerService,
+  what: string,
+  error: unknown,
+  subject: object = {},
+): { reference: string; code: string } {
+  const e = error as { name?: unknown; code?: unknown };
+  const reference = randomUUID();
+  const name = safeToken(e?.name, 'Error');
+  const code = safeToken(e?.code, 'UNKNOWN');
+  logger.error(
+    `${what} failed with ${name} (${code}), reference ${reference}`,
+    { errorName: name, errorCode: code, reference, ...subject },
+  );
+  return { reference, code };
+}
+
+/**
  * The mailer's last error handler before Backstage's: client errors pass on,
  * everything else becomes a 500 with a generic message, an error code and a
  * reference to quote, and the message or campaign it concerns. The log gets
@@ -85,13 +107,12 @@ export function errorBoundary(logger: LoggerService): ErrorRequestHandler {
       next(error);
       return;
     }
-    const reference = randomUUID();
-    const name = safeToken(error?.name, 'Error');
-    const code = safeToken(error?.code, 'UNKNOWN');
     const subject = subjectOf(req.path);
-    logger.error(
-      `${req.method} ${req.baseUrl}${req.path} failed with ${name} (${code}), reference ${reference}`,
-      { errorName: name, errorCode: code, reference, ...subject },
+    const { reference, code } = logUnexpected(
+      logger,
+      `${req.method} ${req.baseUrl}${req.path}`,
+      error,
+      subject,
     );
     if (res.headersSent) {
       // Too late for an error body; Backstage's handler would log the error
