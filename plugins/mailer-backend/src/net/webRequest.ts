@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { LookupFunction } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import { AddressResolver } from './addressResolver';
+import { trustedContext } from './trustedContexts';
 import { withDeadline } from './withDeadline';
 
 /** An HTTP answer, read whole (token endpoints and Graph answer briefly). */
@@ -100,7 +100,7 @@ function exchange(
         },
         ...(options.resolve && { lookup: pinnedLookup(options.resolve, port) }),
         ...(secure &&
-          extra.length > 0 && { ca: [...rootCertificates, ...extra] }),
+          extra.length > 0 && { secureContext: trustedContext(extra) }),
         signal,
       },
       response => {

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { ConnectionOptions } from 'node:tls';
-import { rootCertificates } from 'node:tls';
 import SMTPConnection, {
   type SMTPConnectionAuth,
 } from 'nodemailer/lib/smtp-connection';
+import { trustedContext } from '../net/trustedContexts';
 import { cleanServerText } from '../text/cleanServerText';
 import {
   SmtpEnvelope,
@@ -58,7 +58,9 @@ function toRefusal(error: SmtpErrorFields): SmtpRecipientRefusal {
     recipient: error.recipient ?? '',
     responseCode: error.responseCode,
     response:
-      error.response === undefined ? undefined : cleanServerText(error.response),
+      error.response === undefined
+        ? undefined
+        : cleanServerText(error.response),
   };
 }
 
@@ -292,20 +294,23 @@ export class SmtpSession {
   }
 }
 
-/** The tenant's own trust (an authority of its own, or none) on top of the operator's. */
+/**
+ * The tenant's own trust (an authority of its own, or none) on top of the
+ * operator's: the public roots and every extra certificate (`ca`), as a
+ * context built once per set of certificates.
+ */
 function tlsOptions(
   server: SmtpServerSettings,
   operator: ConnectionOptions,
 ): ConnectionOptions {
   const own = server.tls;
-  const ca = [
-    ...((operator.ca as string[] | undefined) ?? []),
-    ...(own?.ca ?? []),
-  ];
+  const { ca, ...rest } = operator;
+  const trusted = [...((ca as string[] | undefined) ?? []), ...(own?.ca ?? [])];
+  const minVersion = rest.minVersion === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2';
   return {
-    ...operator,
-    ...(own?.ca && {
-      ca: ca.length ? [...rootCertificates, ...ca] : undefined,
+    ...rest,
+    ...(trusted.length > 0 && {
+      secureContext: trustedContext(trusted, minVersion),
     }),
     ...(own?.rejectUnauthorized === false && { rejectUnauthorized: false }),
   };

@@ -1,4 +1,3 @@
-import { rootCertificates } from 'node:tls';
 import { DkimSigner } from '../dkim/DkimSigner';
 import { GraphTransport } from '../graph/GraphTransport';
 import { AddressResolver } from '../net/addressResolver';
@@ -84,8 +83,8 @@ function unsignedTransportFor(
     accessToken,
     tls: {
       minVersion: 'TLSv1.2',
-      // `ca` replaces Node's roots, so the public roots are kept beside the extra ones.
-      ...(extra.length > 0 && { ca: [...rootCertificates, ...extra] }),
+      // Trusted beside the public roots (see SmtpSession).
+      ...(extra.length > 0 && { ca: [...extra] }),
     },
   });
 }
