@@ -15,6 +15,9 @@ import { StoredTemplate } from './composeMessage';
 import { ListLink } from './listHeaders';
 import { RetryPolicy } from './retryPolicy';
 
+/** The longest turn a lane sends for while other tenants wait for a place. */
+const TURN_MS = 5000;
+
 /** A claimed message with the body of its campaign (undefined if that is gone). */
 export interface LaneItem {
   message: ClaimedMessage;
@@ -71,7 +74,9 @@ export class DeliveryLane {
   /** Refills that handed this lane out and have not claimed for it yet. */
   reservations = 0;
   lastUsed = Date.now();
-  readonly openedAt = Date.now();
+  /** Messages it has finished (sent or not), and when it started sending. */
+  finished = 0;
+  firstSentAt?: number;
 
   constructor(
     /** Identifies the server and the version of its settings. */
@@ -104,6 +109,18 @@ export class DeliveryLane {
     const room = this.room;
     if (room === 0) return false;
     return this.load === 0 || room >= Math.ceil(this.window / 2);
+  }
+
+  /**
+   * Whether it has had its turn, when tenants wait for a place: two windows
+   * of messages, or a few seconds of sending (a slow or rate-limited server).
+   */
+  get hadItsTurn(): boolean {
+    return (
+      this.finished >= 2 * this.window ||
+      (this.firstSentAt !== undefined &&
+        Date.now() - this.firstSentAt >= TURN_MS)
+    );
   }
 
   /** Messages waiting or being sent. */
@@ -219,6 +236,7 @@ export class DeliveryLane {
       }
       this.inFlight.add(item);
       this.lastUsed = Date.now();
+      this.firstSentAt ??= this.lastUsed;
       attemptDelivery(item.message, item.template, {
         transport: this.pool,
         retry: this.retry,
@@ -226,17 +244,15 @@ export class DeliveryLane {
         stillHeld: () => this.events.stillHeld(item.message),
         list: item.list,
       })
-        .catch(
-          (error): AttemptEnd => ({
-            outcome: unexpectedFailure(
-              item.message,
-              item.message.results,
-              this.pool.server.from,
-              this.retry,
-              error,
-            ),
-          }),
-        )
+        .catch((error): AttemptEnd => ({
+          outcome: unexpectedFailure(
+            item.message,
+            item.message.results,
+            this.pool.server.from,
+            this.retry,
+            error,
+          ),
+        }))
         .then(end => this.finish(item, end));
     }
     this.notifyIfIdle();
@@ -245,6 +261,7 @@ export class DeliveryLane {
   private finish(item: LaneItem, end: AttemptEnd): void {
     this.inFlight.delete(item);
     this.lastUsed = Date.now();
+    this.finished += 1;
     if (end.refused?.length) this.events.refused(item.message, end.refused);
     if ('serverFailure' in end) {
       this.serverWorkedLastTime = false;

@@ -6,6 +6,7 @@ import { AddressResolver, systemResolver } from '../smtp/openSmtpSocket';
 import { accountOf, SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { transportFor } from '../transport/transportFor';
 import { OAuthTokens } from '../oauth/OAuthTokens';
+import { LruMap } from '../cache/LruMap';
 import { DeliveryLane, LaneEvents, LaneItem } from './DeliveryLane';
 import { accountKey, defaultLaneKey, tenantLaneKey } from './laneKeys';
 import { RetryPolicy } from './retryPolicy';
@@ -45,13 +46,8 @@ export type DeliveryLanesEvents = Omit<LaneEvents, 'idle'> & {
 /** Snapshots are re-read this often, so a settings change applies within it. */
 const SNAPSHOT_TTL_MS = 500;
 
-/**
- * While tenants wait for a lane (all `maxLanes` are taken), a lane that has
- * sent for at least this long gives its place up: it takes no more mail and
- * closes once its messages on the wire are done, and its tenant queues for
- * a place again. So many tenants share few places in turns.
- */
-const TURN_MS = 1000;
+/** Tenants whose lane keys are remembered, by the version of their settings. */
+const KEYS_KEPT = 50_000;
 
 /**
  * The lanes of a replica, one per server in use: each tenant's own server
@@ -72,6 +68,13 @@ export class DeliveryLanes {
     string,
     { snapshot: TenantSettingsSnapshot; readAt: number }
   >();
+  /** Each tenant's lane key, for the version of its settings it was made for. */
+  private readonly keys = new LruMap<
+    string,
+    { fingerprint: string; key: string }
+  >(KEYS_KEPT);
+  /** The lane key each tenant's mail went through last. */
+  private readonly laneOfTenant = new Map<string, string>();
   private readonly defaultKey: string;
   private readonly sweeper: NodeJS.Timeout;
   private readonly laneEvents: LaneEvents;
@@ -111,9 +114,14 @@ export class DeliveryLanes {
    * decrypting anything: pauses are looked up by it.
    */
   keyOf(tenantId: string, snapshot: TenantSettingsSnapshot): string {
-    return this.settings.usesCustomServer(snapshot)
+    // Asked for every tenant on every refill: hashed once per settings version.
+    const known = this.keys.get(tenantId);
+    if (known?.fingerprint === snapshot.fingerprint) return known.key;
+    const key = this.settings.usesCustomServer(snapshot)
       ? tenantLaneKey(tenantId, snapshot.fingerprint)
       : this.defaultKey;
+    this.keys.set(tenantId, { fingerprint: snapshot.fingerprint, key });
+    return key;
   }
 
   /**
@@ -217,11 +225,13 @@ export class DeliveryLanes {
 
   /** A tenant whose settings changed leaves its old lane; a tenant lane left empty retires. */
   private moveTenant(tenantId: string, key: string): void {
-    for (const [otherKey, lane] of this.lanes) {
-      if (otherKey === key || !lane.tenants.delete(tenantId)) continue;
-      if (lane.tenants.size === 0 && otherKey !== this.defaultKey) {
-        this.retire(lane);
-      }
+    const previous = this.laneOfTenant.get(tenantId);
+    if (previous === key) return;
+    this.laneOfTenant.set(tenantId, key);
+    const lane = previous === undefined ? undefined : this.lanes.get(previous);
+    if (!lane || !lane.tenants.delete(tenantId)) return;
+    if (lane.tenants.size === 0 && lane.key !== this.defaultKey) {
+      this.retire(lane);
     }
   }
 
@@ -239,16 +249,21 @@ export class DeliveryLanes {
   }
 
   /**
-   * Whether another tenant lane may open: under the cap, or once the least
-   * recently used idle lane is retired, or else the lane that has had the
-   * longest turn (a retired lane finishes its messages on the wire, bounded
-   * by the socket timeout, outside the cap). Otherwise the caller waits.
+   * Whether another tenant lane may open: under the cap (which counts
+   * retired lanes until their last message is done, so connections stay
+   * bounded too), or once the least recently used idle lane is retired. Else
+   * the lane that has had its turn longest gives its place up; it counts
+   * until what it has on the wire is done, and the caller waits.
    */
   private makeRoom(): boolean {
     const tenantLanes = [...this.lanes.values()].filter(
       lane => lane.key !== this.defaultKey,
     );
-    if (tenantLanes.length < this.options.maxLanes) return true;
+    const finishing = [...this.retiring].filter(
+      lane => lane.tenantId !== undefined,
+    ).length;
+    const places = this.options.maxLanes - finishing;
+    if (tenantLanes.length < places) return true;
     const movable = tenantLanes.filter(lane => lane.reservations === 0);
     const idle = movable
       .filter(lane => lane.load === 0)
@@ -258,11 +273,10 @@ export class DeliveryLanes {
       return true;
     }
     const turnOver = movable
-      .filter(lane => Date.now() - lane.openedAt >= TURN_MS)
-      .sort((a, b) => a.openedAt - b.openedAt);
-    if (turnOver.length === 0) return false;
-    this.retire(turnOver[0]);
-    return true;
+      .filter(lane => lane.hadItsTurn)
+      .sort((a, b) => (a.firstSentAt ?? 0) - (b.firstSentAt ?? 0));
+    if (turnOver.length > 0) this.retire(turnOver[0]);
+    return false;
   }
 
   private closeIdle(): void {
