@@ -1,7 +1,8 @@
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 
 /** The points of an SMTP dialogue a hostile server may answer as it likes. */
-export type HostileStage = 'greeting' | 'ehlo' | 'mail' | 'rcpt' | 'data' | 'end';
+export type HostileStage =
+  'greeting' | 'ehlo' | 'mail' | 'rcpt' | 'data' | 'end';
 
 /**
  * Bytes to answer with at a stage (a whole reply, CRLF included), or
@@ -43,18 +44,18 @@ export class HostileSmtpServer {
   private readonly sockets = new Set<Socket>();
   private address?: AddressInfo;
 
-  private constructor(
-    private readonly server: Server,
-    private readonly reply: HostileReply,
-  ) {}
+  private readonly server: Server;
+
+  private constructor(private readonly reply: HostileReply) {
+    this.server = createServer(socket => this.serve(socket));
+  }
 
   static async start(
     reply: HostileReply,
     options: { port?: number } = {},
   ): Promise<HostileSmtpServer> {
-    let instance: HostileSmtpServer | undefined;
-    const server = createServer(socket => instance!.serve(socket));
-    instance = new HostileSmtpServer(server, reply);
+    const instance = new HostileSmtpServer(reply);
+    const server = instance.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

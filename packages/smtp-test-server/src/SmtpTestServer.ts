@@ -72,10 +72,7 @@ export interface SmtpTestServerOptions {
     /** May answer later (a promise), as a server that is slow to refuse. */
     data?: (
       envelope: ReceivedMessage['envelope'],
-    ) =>
-      | SmtpReplyOverride
-      | undefined
-      | Promise<SmtpReplyOverride | undefined>;
+    ) => SmtpReplyOverride | undefined | Promise<SmtpReplyOverride | undefined>;
   };
   /**
    * Wait this long (ms) after a message's data before answering it, as a

@@ -51,9 +51,7 @@ describe.each(databases.eachSupportedId())(
     }
 
     const pauseCount = async (knex: any) =>
-      Number(
-        (await knex('mailer_delivery_pauses').count({ n: '*' }))[0].n,
-      );
+      Number((await knex('mailer_delivery_pauses').count({ n: '*' }))[0].n);
 
     it('fails a recipient refused at RCPT TO alone, whatever its address says, without pausing the shared default mailbox', async () => {
       const smtp = await smtpServer({
@@ -90,13 +88,13 @@ describe.each(databases.eachSupportedId())(
         await expect(
           mailer.waitForDelivery(id, { tenantId: 'signup' }),
         ).rejects.toThrow();
-        expect(await mailer.getStatus(id, { tenantId: 'signup' })).toMatchObject(
-          {
-            state: 'failed',
-            attempts: 1,
-            lastReply: { responseCode: 550 },
-          },
-        );
+        expect(
+          await mailer.getStatus(id, { tenantId: 'signup' }),
+        ).toMatchObject({
+          state: 'failed',
+          attempts: 1,
+          lastReply: { responseCode: 550 },
+        });
       } finally {
         clearInterval(watch);
       }
@@ -109,7 +107,10 @@ describe.each(databases.eachSupportedId())(
         replies: {
           mailFrom: () =>
             refusals++ < 2
-              ? { code: 451, message: '4.3.0 Mail server temporarily rejected message' }
+              ? {
+                  code: 451,
+                  message: '4.3.0 Mail server temporarily rejected message',
+                }
               : undefined,
         },
       });
@@ -175,9 +176,15 @@ describe.each(databases.eachSupportedId())(
               : undefined,
         },
       });
-      const { mailer } = await start(smtp, { retry: { maxAttempts: 3, initialDelay: '50ms', maxDelay: '100ms' } });
+      const { mailer } = await start(smtp, {
+        retry: { maxAttempts: 3, initialDelay: '50ms', maxDelay: '100ms' },
+      });
       // The server has worked for someone before the culprit arrives.
-      const first = await mailer.send({ to: 'a@example.com', subject: 's', text: 't' });
+      const first = await mailer.send({
+        to: 'a@example.com',
+        subject: 's',
+        text: 't',
+      });
       await mailer.waitForDelivery(first.id);
       const culprit = await mailer.send({
         to: 'crash@example.com',
@@ -187,7 +194,11 @@ describe.each(databases.eachSupportedId())(
       const others = [];
       for (let i = 0; i < 10; i++) {
         others.push(
-          await mailer.send({ to: `o${i}@example.com`, subject: 's', text: 't' }),
+          await mailer.send({
+            to: `o${i}@example.com`,
+            subject: 's',
+            text: 't',
+          }),
         );
       }
       await expect(
@@ -292,7 +303,12 @@ describe.each(databases.eachSupportedId())(
         },
       });
       const { mailer } = await start(smtp);
-      const to = ['a@example.com', 'b@example.com', 'late1@example.com', 'late2@example.com'];
+      const to = [
+        'a@example.com',
+        'b@example.com',
+        'late1@example.com',
+        'late2@example.com',
+      ];
       const { id } = await mailer.send({ to, subject: 's', text: 't' });
       await expect(
         mailer.waitForDelivery(id, { timeoutMs: 20_000 }),
@@ -325,7 +341,11 @@ describe.each(databases.eachSupportedId())(
         },
       });
       const { mailer, server, knex } = await start(defaultServer);
-      await saveTenantSettings(server, 'news', tenantServerSettings(tenantServer));
+      await saveTenantSettings(
+        server,
+        'news',
+        tenantServerSettings(tenantServer),
+      );
       const { campaignId } = await mailer.sendBulk(
         { subject: 'news', text: 'x' },
         recipients(30, 'reader'),
@@ -358,9 +378,9 @@ describe.each(databases.eachSupportedId())(
         10_000,
         'the campaign withdrawn',
       );
-      expect(
-        tenantServer.messages.map(m => m.envelope.rcptTo[0]),
-      ).toEqual(['after@example.com']);
+      expect(tenantServer.messages.map(m => m.envelope.rcptTo[0])).toEqual([
+        'after@example.com',
+      ]);
     });
   },
 );

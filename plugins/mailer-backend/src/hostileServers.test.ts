@@ -113,8 +113,8 @@ describe.each(databases.eachSupportedId())(
       // the deadlines of the whole dialogue end these.
       await eventually(
         async () =>
-          (await mailer.getStatus(stuckAtEnd.id, { tenantId: 'end' }))
-            .lastReply?.code === 'ETIMEDOUT',
+          (await mailer.getStatus(stuckAtEnd.id, { tenantId: 'end' })).lastReply
+            ?.code === 'ETIMEDOUT',
         20_000,
         'the trickled message to be given up',
       );
@@ -152,7 +152,11 @@ describe.each(databases.eachSupportedId())(
           { tenantId: 'greeting' },
         );
         const refused = await mailer.send(
-          { to: ['ok1@example.com', 'no@example.com'], subject: 's', text: 't' },
+          {
+            to: ['ok1@example.com', 'no@example.com'],
+            subject: 's',
+            text: 't',
+          },
           { tenantId: 'recipient' },
         );
         const failed = await mailer.send(
@@ -172,7 +176,10 @@ describe.each(databases.eachSupportedId())(
 
         for (const { id } of others) {
           await expect(
-            mailer.waitForDelivery(id, { timeoutMs: 15_000, tenantId: 'healthy' }),
+            mailer.waitForDelivery(id, {
+              timeoutMs: 15_000,
+              tenantId: 'healthy',
+            }),
           ).resolves.toMatchObject({ state: 'sent' });
         }
         expect(defaultServer.messages).toHaveLength(5);
@@ -188,7 +195,10 @@ describe.each(databases.eachSupportedId())(
         expect(partly.state).toBe('partial');
         expect(partly.recipients).toEqual([
           { address: 'ok1@example.com', state: 'sent' },
-          expect.objectContaining({ address: 'no@example.com', state: 'failed' }),
+          expect.objectContaining({
+            address: 'no@example.com',
+            state: 'failed',
+          }),
         ]);
 
         // The server that greets with garbage is paused, with its reply
@@ -204,9 +214,11 @@ describe.each(databases.eachSupportedId())(
           pause = body.pause;
           return pause !== undefined;
         });
-        expect(await mailer.getStatus(paused.id, { tenantId: 'greeting' })).toMatchObject(
-          { state: expect.stringMatching(/^(queued|retrying|sending)$/) },
-        );
+        expect(
+          await mailer.getStatus(paused.id, { tenantId: 'greeting' }),
+        ).toMatchObject({
+          state: expect.stringMatching(/^(queued|retrying|sending)$/),
+        });
 
         const stored = await knex('mailer_outbox').select(
           'id',
@@ -228,12 +240,16 @@ describe.each(databases.eachSupportedId())(
           'the paused message to be given back between probes',
         );
         const texts = [
-          ...stored.map(row => `${row.last_reply ?? ''}${row.recipient_results ?? ''}`),
+          ...stored.map(
+            row => `${row.last_reply ?? ''}${row.recipient_results ?? ''}`,
+          ),
           pause.reason,
         ].join('\n');
         // eslint-disable-next-line no-control-regex
         expect(texts).not.toMatch(/[\x00\x1b\ufffe\uffff]|[\ud800-\udfff]/);
-        expect(Math.max(...stored.map(r => (r.last_reply ?? '').length))).toBeLessThanOrEqual(2000);
+        expect(
+          Math.max(...stored.map(r => (r.last_reply ?? '').length)),
+        ).toBeLessThanOrEqual(2000);
       },
     );
   },

@@ -77,9 +77,9 @@ describe.each(databases.eachSupportedId())(
           { tenantId: 'x'.repeat(500) },
         ),
       ).rejects.toBeInstanceOf(InputError);
-      expect(
-        Number((await knex('mailer_outbox').count({ n: '*' }))[0].n),
-      ).toBe(0);
+      expect(Number((await knex('mailer_outbox').count({ n: '*' }))[0].n)).toBe(
+        0,
+      );
     });
 
     it('tells a failure that is not the caller’s only as a reason to try again, without its content', async () => {

@@ -100,7 +100,11 @@ describe.each(engines)('many tenants on %s', databaseId => {
     const [first] = replicas;
 
     for (const [i, smtp] of healthy.entries()) {
-      await saveTenantSettings(first.server, `t${i}`, tenantServerSettings(smtp));
+      await saveTenantSettings(
+        first.server,
+        `t${i}`,
+        tenantServerSettings(smtp),
+      );
     }
     for (const [name, smtp] of Object.entries(hostile)) {
       await saveTenantSettings(first.server, name, {
@@ -141,7 +145,9 @@ describe.each(engines)('many tenants on %s', databaseId => {
     // Exactly once each, to the tenant's own server.
     for (const [i, smtp] of healthy.entries()) {
       expect(smtp.messages.map(m => m.envelope.rcptTo[0]).sort()).toEqual(
-        recipients(MESSAGES_PER_TENANT, `t${i}-`).map(r => r.to).sort(),
+        recipients(MESSAGES_PER_TENANT, `t${i}-`)
+          .map(r => r.to)
+          .sort(),
       );
     }
     expect(defaultServer.messages).toHaveLength(0);

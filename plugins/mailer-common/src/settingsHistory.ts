@@ -63,9 +63,7 @@ export interface SuppressionRemovedEntry {
  * @public
  */
 export type SettingsHistoryEntry =
-  | SettingsChangeEntry
-  | ConnectionTestEntry
-  | SuppressionRemovedEntry;
+  SettingsChangeEntry | ConnectionTestEntry | SuppressionRemovedEntry;
 
 /**
  * The body of `GET /settings/history`: the latest entries first.

@@ -1,9 +1,5 @@
 import { Knex } from 'knex';
-import {
-  ClaimedMessage,
-  ClaimOptions,
-  ClaimOutcome,
-} from './claimedMessage';
+import { ClaimedMessage, ClaimOptions, ClaimOutcome } from './claimedMessage';
 import { databaseNow, databaseNowPlus, engineOf } from './databaseClock';
 import { OutcomeWrites } from './OutcomeWrites';
 import {

@@ -82,4 +82,3 @@ export interface ClaimOptions {
   token: string;
   leaseMs: number;
 }
-

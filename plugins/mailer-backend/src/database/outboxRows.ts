@@ -117,7 +117,10 @@ export function replyColumns(reply: SmtpReply): Row {
 
 /** A reply code that fits an integer column, or null. */
 export function storableCode(code: number | undefined): number | null {
-  return code !== undefined && Number.isInteger(code) && code >= 0 && code < 1000
+  return code !== undefined &&
+    Number.isInteger(code) &&
+    code >= 0 &&
+    code < 1000
     ? code
     : null;
 }

@@ -14,7 +14,10 @@ describe.each(databases.eachSupportedId())('claim leases on %s', databaseId => {
     await openDatabase(mockServices.database({ knex }));
     await new OutboxQueue(knex).createCampaign(
       { id: 'c', tenantId: 't', priority: 0, template: { subject: 's' } },
-      ['held', 'stray'].map(id => ({ id, recipients: { to: [`${id}@x.test`] } })),
+      ['held', 'stray'].map(id => ({
+        id,
+        recipients: { to: [`${id}@x.test`] },
+      })),
     );
     const claims = new OutboxClaims(knex);
     for (const id of ['held', 'stray']) {
@@ -31,7 +34,10 @@ describe.each(databases.eachSupportedId())('claim leases on %s', databaseId => {
         (await knex('mailer_outbox').where({ id }).first('lease_until'))
           .lease_until,
       );
-    const before = { held: await leaseOf('held'), stray: await leaseOf('stray') };
+    const before = {
+      held: await leaseOf('held'),
+      stray: await leaseOf('stray'),
+    };
     const leases = new ClaimLeases(
       claims,
       3_000,

@@ -107,14 +107,22 @@ describe.each(databases.eachSupportedId())(
         .orderBy('id')
         .select('id', 'state', 'last_reply', 'last_response_code');
       expect(rows).toEqual([
-        expect.objectContaining({ id: 'm1', state: 'failed', last_reply: '550 5.1.1 unknown' }),
+        expect.objectContaining({
+          id: 'm1',
+          state: 'failed',
+          last_reply: '550 5.1.1 unknown',
+        }),
         {
           id: 'm2',
           state: 'failed',
           last_reply: "The server's reply could not be stored",
           last_response_code: 550,
         },
-        expect.objectContaining({ id: 'm3', state: 'waiting', last_reply: '451 later' }),
+        expect.objectContaining({
+          id: 'm3',
+          state: 'waiting',
+          last_reply: '451 later',
+        }),
         expect.objectContaining({ id: 'm4', state: 'sent' }),
       ]);
     });

@@ -105,7 +105,9 @@ export async function attemptDelivery(
       return afterFailure(error);
     } catch (bug) {
       // A bug must not lose what the recipients already got.
-      return { outcome: unexpectedFailure(message, results, server.from, retry, bug) };
+      return {
+        outcome: unexpectedFailure(message, results, server.from, retry, bug),
+      };
     }
   }
 

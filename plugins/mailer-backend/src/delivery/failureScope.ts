@@ -47,7 +47,11 @@ export function failureScope(
     return { scope: 'server', reply, duringMessage: false };
   }
   const status = enhancedStatusOf(failure.response);
-  const serverFailure = { scope: 'server', reply, duringMessage: true } as const;
+  const serverFailure = {
+    scope: 'server',
+    reply,
+    duringMessage: true,
+  } as const;
   const messageFailure = (temporary: boolean) =>
     ({ scope: 'message', temporary, reply }) as const;
   const temporaryCode = code !== undefined && code >= 400 && code < 500;

@@ -7,7 +7,10 @@ const UNSTORABLE = "The server's reply could not be stored";
 function plainReply(reply: SmtpReply): SmtpReply {
   return {
     responseCode: reply.responseCode,
-    code: reply.code && /^[A-Z0-9_.-]{1,32}$/i.test(reply.code) ? reply.code : undefined,
+    code:
+      reply.code && /^[A-Z0-9_.-]{1,32}$/i.test(reply.code)
+        ? reply.code
+        : undefined,
     response: reply.response === undefined ? undefined : UNSTORABLE,
   };
 }

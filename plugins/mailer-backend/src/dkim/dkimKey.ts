@@ -61,7 +61,9 @@ export function checkDkimKey(pem: string): KeyObject {
     throw new DkimKeyError('cannot sign');
   }
   if (!verify('sha256', probe, createPublicKey(key), signature)) {
-    throw new DkimKeyError('makes signatures its own public key does not verify');
+    throw new DkimKeyError(
+      'makes signatures its own public key does not verify',
+    );
   }
   return key;
 }

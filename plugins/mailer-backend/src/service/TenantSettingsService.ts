@@ -15,10 +15,7 @@ import {
 } from '@elixeum/plugin-mailer-common';
 import { createHash } from 'node:crypto';
 import { RefreshTokenRotation } from '../oauth/OAuthTokens';
-import {
-  DkimSigningKey,
-  SmtpServerSettings,
-} from '../smtp/SmtpServerSettings';
+import { DkimSigningKey, SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { SecretCipher } from '../crypto/SecretCipher';
 import {
   SettingsStore,

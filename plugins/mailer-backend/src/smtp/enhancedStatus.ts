@@ -8,7 +8,9 @@ const REPLY_START = /^([245])\d\d[ -]([245]\.\d{1,3}\.\d{1,3})(?=\s|$)/;
  * code-like text later in the reply may be part of an address the reply
  * quotes.
  */
-export function enhancedStatusOf(response: string | undefined): string | undefined {
+export function enhancedStatusOf(
+  response: string | undefined,
+): string | undefined {
   const match = REPLY_START.exec(response ?? '');
   if (!match || match[1] !== match[2][0]) return undefined;
   return match[2];

@@ -2,19 +2,27 @@ import { cleanServerText } from './cleanServerText';
 
 describe('cleanServerText', () => {
   it('keeps an ordinary reply as it is', () => {
-    expect(cleanServerText('550 5.1.1 <ada@example.com>: Recipient unknown')).toBe(
-      '550 5.1.1 <ada@example.com>: Recipient unknown',
-    );
+    expect(
+      cleanServerText('550 5.1.1 <ada@example.com>: Recipient unknown'),
+    ).toBe('550 5.1.1 <ada@example.com>: Recipient unknown');
   });
 
   it.each([
     ['NUL', '554 x\0y', '554 x y'],
-    ['line breaks of a multi-line reply', '250-first\r\n250 second', '250-first 250 second'],
+    [
+      'line breaks of a multi-line reply',
+      '250-first\r\n250 second',
+      '250-first 250 second',
+    ],
     ['ANSI colours', '421 \x1b[31mred\x1b[0m done', '421 red done'],
     ['an OSC title sequence', '421 \x1b]0;pwned\x07bye', '421 bye'],
     ['C1 controls and DEL', '550 a\x7f\x85\x9bb', '550 a b'],
     ['a lone surrogate', '550 a\ud800b', '550 a\ufffdb'],
-    ['a 4-byte character (utf8mb3 columns refuse it)', '550 caf\u00e9 \u{1f4a9}', '550 caf\u00e9 \ufffd'],
+    [
+      'a 4-byte character (utf8mb3 columns refuse it)',
+      '550 caf\u00e9 \u{1f4a9}',
+      '550 caf\u00e9 \ufffd',
+    ],
     ['a byte-order mark', '\ufeff550 x', '550 x'],
   ])('makes %s safe', (_what, text, expected) => {
     expect(cleanServerText(text)).toBe(expected);

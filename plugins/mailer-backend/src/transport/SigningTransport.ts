@@ -1,10 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DkimSigner } from '../dkim/DkimSigner';
-import {
-  MailTransport,
-  SmtpEnvelope,
-  SmtpSendResult,
-} from './MailTransport';
+import { MailTransport, SmtpEnvelope, SmtpSendResult } from './MailTransport';
 import { SmtpAttemptError } from './SmtpAttemptError';
 
 /**

@@ -25,12 +25,7 @@ export interface SmtpErrorFields {
  *   timed out, or the message could not be read.
  */
 export type SmtpStage =
-  | 'connect'
-  | 'mail'
-  | 'rcpt'
-  | 'data'
-  | 'message'
-  | 'transaction';
+  'connect' | 'mail' | 'rcpt' | 'data' | 'message' | 'transaction';
 
 /** A failed attempt, with the stage it failed at and nodemailer's error. */
 export class SmtpAttemptError extends Error {

@@ -48,7 +48,8 @@ describe('the delivery view', () => {
           id: 'r-2',
           receivedAt: '2026-12-06T09:14:00.000Z',
           outcome: 'unmatched',
-          reason: 'No message 0f7d8e3c-2a6b-4c1d-9e8f-1a2b3c4d5e6f in the outbox',
+          reason:
+            'No message 0f7d8e3c-2a6b-4c1d-9e8f-1a2b3c4d5e6f in the outbox',
           reportingMta: 'mx.example.org',
           recipients: [
             { address: 'gone@example.org', action: 'failed', status: '5.1.1' },

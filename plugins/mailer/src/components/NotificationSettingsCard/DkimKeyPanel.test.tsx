@@ -24,9 +24,7 @@ describe('the DKIM key in the card', () => {
     const record = await within(panel()).findByLabelText('DKIM record');
     expect(api.dkimKeyRequests).toEqual([{}]);
     const key = api.dkimKey!;
-    expect(panel()).toHaveTextContent(
-      `Publish this TXT record at ${key.name}`,
-    );
+    expect(panel()).toHaveTextContent(`Publish this TXT record at ${key.name}`);
     expect(record).toHaveTextContent(key.value);
     const strings = within(panel()).getByLabelText('DKIM record strings');
     expect(strings.textContent).toBe(`"${key.strings[0]}" "${key.strings[1]}"`);
@@ -47,7 +45,9 @@ describe('the DKIM key in the card', () => {
     expect(panel()).toHaveTextContent(
       'A new key gets a new selector, and mail is signed with it at once',
     );
-    await userEvent.click(within(panel()).getByRole('button', { name: 'Cancel' }));
+    await userEvent.click(
+      within(panel()).getByRole('button', { name: 'Cancel' }),
+    );
     expect(api.dkimKeyRequests).toEqual([{ selector: 'old' }]);
 
     await userEvent.type(
