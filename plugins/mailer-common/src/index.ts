@@ -25,3 +25,4 @@ export * from './idempotencyKey';
 export * from './suppression';
 export * from './dkimKey';
 export * from './bounceReports';
+export * from './providerPresets';
