@@ -186,7 +186,7 @@ describe.each(databases.eachSupportedId())(
       expect(summary.pause).toMatchObject({
         server: 'custom',
         reason: expect.stringContaining(
-          'does not offer TLS, so the password was not sent',
+          'is not encrypted (SMTP.Security none), so the password was not sent',
         ),
         advice: expect.stringContaining('SMTP.Security starttls'),
         reply: { code: 'EINSECURE' },

@@ -88,6 +88,29 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it('refuses a connection test on a port the policy does not allow, naming SMTP.Port for the card', async () => {
+      const { server } = await start({
+        allowedHosts: [{ host: '127.0.0.1', ports: [smtp.port] }],
+      });
+      const response = await request(server)
+        .post('/api/mailer/connection-test')
+        .send({
+          values: {
+            'SMTP.Server': smtp.host,
+            'SMTP.Port': '587',
+            'SMTP.Security': 'none',
+            ...login,
+          },
+        })
+        .expect(400);
+      expect(response.body.error).toEqual({
+        name: 'InputError',
+        message: `SMTP.Port 587 is not allowed for tenant SMTP servers here. Allowed ports: ${smtp.port}.`,
+        key: 'SMTP.Port',
+      });
+      expect(smtp.connections.opened).toBe(0);
+    });
+
     it('does not hold the operator’s default mailbox to it', async () => {
       const { mailer } = await start();
       const { id } = await mailer.send({
@@ -120,9 +143,12 @@ describe.each(databases.eachSupportedId())(
         .put('/api/mailer/settings')
         .send({ values: { 'SMTP.Port': 2525, ...login } })
         .expect(400);
-      expect(otherPort.body.error.message).toContain(
-        `SMTP.Port 2525 is not allowed for tenant SMTP servers; use one of ${smtp.port}`,
-      );
+      // The card marks the field the body's key names.
+      expect(otherPort.body.error).toEqual({
+        name: 'InputError',
+        message: `SMTP.Port 2525 is not allowed for tenant SMTP servers here. Allowed ports: ${smtp.port}.`,
+        key: 'SMTP.Port',
+      });
     });
   },
 );

@@ -1,5 +1,10 @@
 import { ConfigReader } from '@backstage/config';
-import { HostLookup, ServerPolicy, ServerPolicyError } from './ServerPolicy';
+import {
+  HostLookup,
+  ServerPolicy,
+  ServerPolicyError,
+  TOKEN_URL_TARGET,
+} from './ServerPolicy';
 
 /**
  * The DNS of these tests, instead of the machine's (whose answer for a name
@@ -150,7 +155,7 @@ describe('ServerPolicy', () => {
       const error = await refusal(policy.resolve('192.0.2.25', port));
       expect(error.key).toBe('SMTP.Port');
       expect(error.message).toBe(
-        `SMTP.Port ${port} is not allowed for tenant SMTP servers; use one of 25, 465, 587, 2525`,
+        `SMTP.Port ${port} is not allowed for tenant SMTP servers here. Allowed ports: 25, 465, 587, 2525.`,
       );
       expect(() => policy.checkPort(port)).toThrow(ServerPolicyError);
     }
@@ -161,8 +166,20 @@ describe('ServerPolicy', () => {
       allowedPorts: [587],
       allowedHosts: [{ host: '192.0.2.7', ports: [8025] }],
     });
-    expect(() => custom.checkPort(25)).toThrow('use one of 587');
+    expect(() => custom.checkPort(25)).toThrow(
+      'SMTP.Port 25 is not allowed for tenant SMTP servers here. Allowed ports: 587.',
+    );
     expect(() => custom.checkPort(8025, '192.0.2.7')).not.toThrow();
+  });
+
+  it('names the port and the key when a token URL has a refused port', async () => {
+    const error = await refusal(
+      defaultPolicy().resolve('192.0.2.25', 8443, TOKEN_URL_TARGET),
+    );
+    expect(error.key).toBe('SMTP.OAuth.TokenUrl');
+    expect(error.message).toBe(
+      'Port 8443 in SMTP.OAuth.TokenUrl is not allowed for tenant token endpoints here. Allowed ports: 443.',
+    );
   });
 
   it('refuses what the operator denies, even inside what it allows', async () => {

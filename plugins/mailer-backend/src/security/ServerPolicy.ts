@@ -229,11 +229,16 @@ export class ServerPolicy {
     if (ports === 'any') return;
     const allowed = ports ?? target.ports ?? this.config.allowedPorts;
     if (!allowed.includes(port)) {
+      // A URL's port is part of its key's value: name the port and the key.
+      const what =
+        target.portKey === target.serverKey
+          ? `Port ${port} in ${target.portKey}`
+          : `${target.portKey} ${port}`;
       throw new ServerPolicyError(
         target.portKey,
-        `${target.portKey} ${port} is not allowed for tenant ${target.kind}; use one of ${allowed.join(
-          ', ',
-        )}`,
+        `${what} is not allowed for tenant ${
+          target.kind
+        } here. Allowed ports: ${allowed.join(', ')}.`,
       );
     }
   }

@@ -41,6 +41,29 @@ const OFFICE365_DELEGATED_TOKEN_REFUSED =
   'The refresh token must belong to SMTP.Username (or to a user with Send As on it) and must have been granted https://outlook.office.com/SMTP.Send with offline_access: sign in again with that consent and enter the new refresh token. ' +
   'SMTP AUTH must also be on for the mailbox (`Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false`).';
 
+// The rule for passwords without TLS is mayLogInWithoutTls's: say it as it is.
+const NO_STARTTLS_WAYS_OUT =
+  'SMTP.Security is starttls, but this server has no STARTTLS to upgrade the connection with. ' +
+  'If the server takes implicit TLS on another port (usually 465), set SMTP.Security to tls and SMTP.Port to that port. ' +
+  'Only on a network you trust, set SMTP.Security to none: mail then travels unencrypted, and a password is not sent over it ' +
+  "unless the server is on the portal's own machine (localhost, 127.x.x.x, ::1) or the portal operator allows it in mailer.allowInsecureAuth.";
+
+/**
+ * The server has no STARTTLS: it refused the command as unknown or not
+ * offered (5xx), or it did not even take EHLO, where STARTTLS is announced.
+ * A certificate problem fails later, in the TLS handshake, and keeps its own advice.
+ */
+function offersNoStartTls(e: SmtpFailure): boolean {
+  if (e.code === 'ETLS' && e.command === 'STARTTLS') {
+    return (e.responseCode ?? 0) >= 500;
+  }
+  return (
+    e.code === 'ECONNECTION' &&
+    e.command === 'EHLO' &&
+    /HELO does not support required STARTTLS/.test(e.text)
+  );
+}
+
 const refusalOf = (e: SmtpFailure, s: SmtpServerSettings) =>
   explainProviderRefusal(e, providerOf(s, e.response));
 
@@ -171,9 +194,11 @@ function byCode(e: SmtpFailure, s: SmtpServerSettings, text: string): Failure {
   if (e.code === 'EINSECURE') {
     return {
       outcome: 'tls-failure',
-      message: `${where} does not offer TLS, so the password was not sent.`,
+      message: `The connection to ${where} is not encrypted (SMTP.Security none), so the password was not sent.`,
       advice:
-        'Use SMTP.Security starttls (port 587) or tls (port 465). A password is never sent over an unencrypted connection.',
+        'Use SMTP.Security starttls (port 587) or tls (port 465). ' +
+        "A password goes over an unencrypted connection only to a server on the portal's own machine, or where the portal operator allows it in mailer.allowInsecureAuth. " +
+        'A relay that needs no login takes SMTP.AuthMethod none.',
     };
   }
   if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) {
@@ -184,12 +209,27 @@ function byCode(e: SmtpFailure, s: SmtpServerSettings, text: string): Failure {
         'Check SMTP.Port (usually 587) and that the server accepts connections from the portal.',
     };
   }
+  if (e.code === 'EPROTOCOL' && e.command === 'CONN' && e.responseCode) {
+    return {
+      outcome: 'connection-refused',
+      message: `The server at ${where} turned the connection away when it answered (${e.responseCode}).`,
+      advice:
+        "The server does not take mail from the portal: its administrator may have to allow the portal's address, or SMTP.Server and SMTP.Port name another service. The server's reply below may say why.",
+    };
+  }
   if (e.code === 'ETIMEDOUT' || /timed? ?out|ETIMEDOUT/i.test(text)) {
     return {
       outcome: 'timeout',
       message: `The server at ${where} did not answer in time.`,
       advice:
         'A firewall may be dropping the connection; many networks block port 25. Try port 587, and check the host name and port.',
+    };
+  }
+  if (offersNoStartTls(e)) {
+    return {
+      outcome: 'tls-failure',
+      message: `The server at ${where} does not offer STARTTLS.`,
+      advice: NO_STARTTLS_WAYS_OUT,
     };
   }
   const tls = readTlsFailure(text, e.code, where);
