@@ -2,6 +2,7 @@ import { SMTP_KEYS } from './catalog/keys';
 import {
   findPresetProblem,
   presetAnswerProblem,
+  presetChange,
   presetQuestionsThatApply,
   presetSettings,
   PROVIDER_PRESETS,
@@ -174,5 +175,52 @@ describe('provider presets', () => {
         questions: [],
       }),
     ).toBe('SMTP.Port must be a whole number from 1 to 65535');
+  });
+
+  it('are saved as one change that removes what the previous server used, and keeps the sender', () => {
+    const change = presetChange(
+      preset('sendgrid'),
+      { [SMTP_KEYS.password]: 'SG.key' },
+      [
+        SMTP_KEYS.server,
+        SMTP_KEYS.oauthClientSecret,
+        SMTP_KEYS.tlsCa,
+        SMTP_KEYS.limitPreset,
+        SMTP_KEYS.from,
+        SMTP_KEYS.dkimPrivateKey,
+      ],
+    );
+    expect(change).toEqual({
+      'SMTP.Transport': 'smtp',
+      'SMTP.Server': 'smtp.sendgrid.net',
+      'SMTP.Port': '587',
+      'SMTP.Security': 'starttls',
+      'SMTP.AuthMethod': 'login',
+      'SMTP.Username': 'apikey',
+      'SMTP.Password': 'SG.key',
+      'SMTP.OAuth.ClientSecret': null,
+      'SMTP.TLS.CA': null,
+      'SMTP.LimitPreset': null,
+    });
+  });
+
+  it('leave out the answers that no longer apply', () => {
+    const change = presetChange(
+      preset('other-smtp-server'),
+      {
+        [SMTP_KEYS.server]: 'relay.example.com',
+        [SMTP_KEYS.authMethod]: 'none',
+        [SMTP_KEYS.username]: 'typed before choosing none',
+      },
+      [SMTP_KEYS.username],
+    );
+    expect(change).toEqual({
+      'SMTP.Transport': 'smtp',
+      'SMTP.Server': 'relay.example.com',
+      'SMTP.Port': '587',
+      'SMTP.Security': 'starttls',
+      'SMTP.AuthMethod': 'none',
+      'SMTP.Username': null,
+    });
   });
 });

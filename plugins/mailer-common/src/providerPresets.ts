@@ -1,7 +1,9 @@
+import { connectionKeys } from './catalog/connectionKeys';
 import { SMTP_KEYS } from './catalog/keys';
+import { oauthKeys } from './catalog/oauthKeys';
 import { keyApplies } from './settingRequirements';
 import { findSettingKey } from './settingKeys';
-import { validateSettingValue } from './settingValidation';
+import { SettingsChange, validateSettingValue } from './settingValidation';
 
 /**
  * A value the tenant types in when setting up a provider.
@@ -307,4 +309,43 @@ export function findPresetProblem(preset: ProviderPreset): string | undefined {
   }
   const unknown = preset.questions.find(q => !findSettingKey(q.key));
   return unknown && `${unknown.key} is not a known setting`;
+}
+
+/**
+ * The keys a preset stands for as a whole: how the portal reaches the
+ * server, logs in, and the provider's limits. Sender, DKIM and other keys
+ * are the tenant's own and stay.
+ */
+const PROVIDER_KEYS: ReadonlySet<string> = new Set([
+  ...connectionKeys.map(d => d.key),
+  ...oauthKeys.map(d => d.key),
+  SMTP_KEYS.limitPreset,
+]);
+
+/**
+ * The one change that sets up a provider: the preset's settings (only the
+ * answers that apply), and null for every stored connection, login or
+ * limit key it does not set, so nothing of the previous server lingers.
+ *
+ * @public
+ */
+export function presetChange(
+  preset: ProviderPreset,
+  answers: ProviderPresetAnswers,
+  storedKeys: Iterable<string>,
+): SettingsChange {
+  const asked = new Set(preset.questions.map(q => q.key));
+  const applying = new Set(
+    presetQuestionsThatApply(preset, answers).map(q => q.key),
+  );
+  const change: SettingsChange = {};
+  for (const [key, value] of Object.entries(presetSettings(preset, answers))) {
+    if (!asked.has(key) || applying.has(key) || key in preset.values) {
+      change[key] = value;
+    }
+  }
+  for (const key of storedKeys) {
+    if (PROVIDER_KEYS.has(key) && !(key in change)) change[key] = null;
+  }
+  return change;
 }

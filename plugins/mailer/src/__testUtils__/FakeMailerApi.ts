@@ -27,6 +27,8 @@ export class FakeMailerApi implements MailerApi {
   readonly testRequests: ConnectionTestRequest[] = [];
   /** Set to make the next updates fail, as the server would. */
   updateError?: Error;
+  /** Set to make the next connection tests fail, as the server would (e.g. a 400 naming a key). */
+  testError?: Error;
   testResult: ConnectionTestResult = {
     outcome: 'success',
     message: 'Connected and signed in.',
@@ -116,6 +118,7 @@ export class FakeMailerApi implements MailerApi {
 
   async testConnection(request: ConnectionTestRequest) {
     this.testRequests.push(request);
+    if (this.testError) throw this.testError;
     this.settingsChanged.emit();
     return this.testResult;
   }

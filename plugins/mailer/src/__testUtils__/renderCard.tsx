@@ -10,11 +10,17 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import { screen, waitFor } from '@testing-library/react';
+import { configApiRef } from '@backstage/core-plugin-api';
 import { ReactElement } from 'react';
 import { SWRConfig } from 'swr';
 import { mailerApiRef } from '../api/MailerApi';
 import { NotificationSettingsCard } from '../components/NotificationSettingsCard';
 import { FakeMailerApi } from './FakeMailerApi';
+
+/** The app config a test gives the card, as mockApis.config takes it. */
+type JsonObject = NonNullable<
+  NonNullable<Parameters<typeof mockApis.config>[0]>['data']
+>;
 
 /**
  * Renders `element` in a test app with `api` as the mailer API and a
@@ -24,9 +30,14 @@ import { FakeMailerApi } from './FakeMailerApi';
 export async function renderWithMailerApi(
   element: ReactElement,
   api: FakeMailerApi,
-  options: { canManage?: boolean; canReadDelivery?: boolean } = {},
+  options: {
+    canManage?: boolean;
+    canReadDelivery?: boolean;
+    /** The app's frontend config, e.g. `mailer.presets`. */
+    config?: JsonObject;
+  } = {},
 ) {
-  const { canManage = true, canReadDelivery = true } = options;
+  const { canManage = true, canReadDelivery = true, config = {} } = options;
   const authorize = jest.fn((request: EvaluatePermissionRequest) => {
     const allowed =
       request.permission.name === mailerDeliveryReadPermission.name
@@ -41,6 +52,7 @@ export async function renderWithMailerApi(
         apis={[
           [mailerApiRef, api],
           [permissionApiRef, mockApis.permission({ authorize })],
+          [configApiRef, mockApis.config({ data: config })],
         ]}
       >
         {element}
@@ -53,13 +65,13 @@ export async function renderWithMailerApi(
 /** Renders the card on `api` and waits until settings and permission are in. */
 export async function renderCard(
   api: FakeMailerApi,
-  options: { canManage?: boolean } = {},
+  options: { canManage?: boolean; config?: JsonObject } = {},
 ) {
-  const { canManage = true } = options;
+  const { canManage = true, config } = options;
   const authorize = await renderWithMailerApi(
     <NotificationSettingsCard />,
     api,
-    { canManage },
+    { canManage, config },
   );
   await screen.findByText(/^Mail is sent/);
   await waitFor(() => expect(authorize).toHaveBeenCalled());

@@ -38,8 +38,14 @@ export function ConnectionTestPanel(props: {
   preview: MailerStatus;
   /** Adds `SMTP.TLS.CA` to the form, when it can be added. */
   onAddCa?: () => void;
+  /**
+   * Shows a refused test (e.g. a 400 naming a key) where the form shows a
+   * refused save, so a refusal is shown once; without it, the panel shows it.
+   */
+  onRefused?: (message: string) => void;
 }) {
-  const { change, valid, onInvalid, onRun, preview, onAddCa } = props;
+  const { change, valid, onInvalid, onRun, preview, onAddCa, onRefused } =
+    props;
   const mailerApi = useApi(mailerApiRef);
   const [sendTo, setSendTo] = useState('');
   const [test, setTest] = useState<TestState>({ status: 'idle' });
@@ -62,7 +68,13 @@ export function ConnectionTestPanel(props: {
         result: await mailerApi.testConnection(request),
       });
     } catch (error) {
-      setTest({ status: 'failed', message: errorMessage(error) });
+      const message = errorMessage(error);
+      if (onRefused) {
+        setTest({ status: 'idle' });
+        onRefused(message);
+      } else {
+        setTest({ status: 'failed', message });
+      }
     }
   }
 

@@ -155,7 +155,7 @@ describe('NotificationSettingsCard', () => {
     expect(api.testRequests).toEqual([]);
   });
 
-  it("shows the server's error in the card and keeps the edits", async () => {
+  it("marks the field the server's refusal names, with its words, and keeps the edits", async () => {
     const api = new FakeMailerApi(customServerSettings);
     api.updateError = await badRequest(
       'Invalid settings: SMTP.Server must be a host name (e.g. smtp.example.com) or an IP address',
@@ -171,12 +171,61 @@ describe('NotificationSettingsCard', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'Invalid settings: SMTP.Server must be a host name (e.g. smtp.example.com) or an IP address',
+      'Not saved: the server refused SMTP.Server. See the marked field.',
     );
-    expect(screen.getByLabelText('SMTP server')).toHaveValue(
-      'smtp.office365.com',
+    const server = screen.getByLabelText('SMTP server');
+    expect(server).toHaveAttribute('aria-invalid', 'true');
+    expect(server).toHaveAccessibleDescription(
+      /^Invalid settings: SMTP.Server must be a host name \(e.g. smtp.example.com\) or an IP address SMTP.Server /,
     );
+    expect(server).toHaveValue('smtp.office365.com');
     expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
+
+    // Changing the field clears the refusal: it was about the old value.
+    await userEvent.type(server, 'x');
+    expect(server).toHaveAttribute('aria-invalid', 'false');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows a refusal once, after a connection test and then a save, at the port field it names', async () => {
+    const refusal =
+      'SMTP.Port 587 is not allowed for tenant SMTP servers; use one of 2525';
+    const api = new FakeMailerApi(customServerSettings);
+    api.testError = await badRequest(refusal);
+    api.updateError = await badRequest(refusal);
+    await renderCard(api);
+
+    await userEvent.clear(screen.getByLabelText('SMTP port'));
+    await userEvent.type(screen.getByLabelText('SMTP port'), '587');
+    await userEvent.type(screen.getByLabelText(/^Password/), 'new-password');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Test connection' }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Not tested: the server refused SMTP.Port. See the marked field.',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText(
+      'Not saved: the server refused SMTP.Port. See the marked field.',
+    );
+
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.getAllByText(refusal, { exact: false })).toHaveLength(1);
+    expect(screen.getByLabelText('SMTP port')).toHaveAccessibleDescription(
+      new RegExp(`^${refusal}`),
+    );
+  });
+
+  it('shows a refusal that names no field of the form in full', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.testError = await badRequest('The request body is not valid JSON');
+    await renderCard(api);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Test connection' }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The request body is not valid JSON',
+    );
   });
 
   it('asks for the password again as soon as the server, port, username or security changes', async () => {

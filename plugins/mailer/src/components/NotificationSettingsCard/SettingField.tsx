@@ -14,22 +14,32 @@ export function SettingField(props: {
   field: Field;
   /** Whether the field's problem is shown yet (see useProblemVisibility). */
   showProblem: boolean;
+  /** What the server said when it refused this key's value, shown until it changes. */
+  refusal?: string;
   onChange: (value: string) => void;
   onBlur: () => void;
-  onRemove: () => void;
+  /** Without it the field cannot be removed (e.g. a question of a provider). */
+  onRemove?: () => void;
+  /** The field's label, where it is not the catalog's (e.g. "AWS region"). */
+  label?: string;
+  /** What to enter here in particular (e.g. for one provider), above the key's help. */
+  hint?: string;
+  /** The input's id; the card's own by default. */
+  id?: string;
 }) {
-  const { field, showProblem, onChange, onBlur, onRemove } = props;
+  const { field, showProblem, refusal, onChange, onBlur, onRemove } = props;
   const { definition, value, mustReenter, problem } = field;
   const kind = settingInputKind(definition);
   // The user must act on a stored secret that no longer fits, whether typed in or not.
-  const shownProblem = showProblem || mustReenter ? problem : undefined;
+  const shownProblem =
+    refusal ?? (showProblem || mustReenter ? problem : undefined);
   const choices = definition.choices ?? [];
 
   return (
     <Box display="flex" alignItems="flex-start">
       <TextField
-        id={`mailer-setting-${definition.key}`}
-        label={definition.label}
+        id={props.id ?? `mailer-setting-${definition.key}`}
+        label={props.label ?? definition.label}
         value={value}
         onChange={event => onChange(event.target.value)}
         onBlur={onBlur}
@@ -44,6 +54,7 @@ export function SettingField(props: {
             definition={definition}
             problem={shownProblem}
             storedSecret={storedSecretHint(field)}
+            hint={props.hint}
           />
         }
         // The help text keeps its own colour next to an error.
@@ -73,14 +84,16 @@ export function SettingField(props: {
           </option>
         ))}
       </TextField>
-      <Box mt={3} ml={1}>
-        <IconButton
-          aria-label={`Remove ${definition.label}`}
-          onClick={onRemove}
-        >
-          <DeleteIcon />
-        </IconButton>
-      </Box>
+      {onRemove && (
+        <Box mt={3} ml={1}>
+          <IconButton
+            aria-label={`Remove ${definition.label}`}
+            onClick={onRemove}
+          >
+            <DeleteIcon />
+          </IconButton>
+        </Box>
+      )}
     </Box>
   );
 }

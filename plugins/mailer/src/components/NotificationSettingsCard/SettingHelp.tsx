@@ -34,8 +34,10 @@ export function SettingHelp(props: {
   problem?: string;
   /** What becomes of a stored secret (see storedSecretHint). */
   storedSecret?: string;
+  /** What to enter here in particular, e.g. for one provider. */
+  hint?: string;
 }) {
-  const { definition, problem, storedSecret } = props;
+  const { definition, problem, storedSecret, hint } = props;
   return (
     <>
       {problem && (
@@ -46,6 +48,11 @@ export function SettingHelp(props: {
           display="block"
         >
           {problem}
+        </Typography>
+      )}
+      {hint && (
+        <Typography component="span" variant="inherit" display="block">
+          {hint}
         </Typography>
       )}
       {storedSecret && (

@@ -8,6 +8,7 @@ import {
   NotificationSettingsResponse,
   SMTP_KEYS,
 } from '@elixeum/plugin-mailer-common';
+import { SetUpServerButton } from '../ProviderPresets/SetUpServerButton';
 import { AddSettingButton } from './AddSettingButton';
 import { useEffect } from 'react';
 import { CertificateCheckWarning } from './CertificateCheckWarning';
@@ -16,6 +17,7 @@ import { DeliverabilityLine } from './DeliverabilityLine';
 import { DkimKeyPanel } from './DkimKeyPanel';
 import { MailerStatusLine } from './MailerStatusLine';
 import { MissingKeyNotice } from './MissingKeyNotice';
+import { RefusalNotice } from './RefusalNotice';
 import { SecretsRemovedOnSave } from './SecretsRemovedOnSave';
 import { SenderCheckPanel } from './SenderCheckPanel';
 import { SendingLimitsLine } from './SendingLimitsLine';
@@ -33,6 +35,7 @@ export function SettingsEditor(props: {
   const problemKeys = editor.fields
     .filter(field => field.problem)
     .map(field => field.definition.key);
+  const refusedKeys = Object.keys(editor.refused);
   const canAddCa = editor.addableKeys.some(d => d.key === SMTP_KEYS.tlsCa);
   useConfirmLeave(editor.dirty);
   const senderCheck = useSenderCheck();
@@ -49,10 +52,22 @@ export function SettingsEditor(props: {
     <InfoCard
       title="Outgoing email"
       action={
-        <AddSettingButton
-          definitions={editor.addableKeys}
-          onAdd={editor.addKey}
-        />
+        <Box display="flex" flexWrap="wrap" justifyContent="flex-end">
+          <SetUpServerButton
+            saved={editor.saved}
+            dirty={editor.dirty}
+            onSaved={(next, provider) =>
+              editor.reload(
+                next,
+                `${provider} saved. Test the connection below to check it.`,
+              )
+            }
+          />
+          <AddSettingButton
+            definitions={editor.addableKeys}
+            onAdd={editor.addKey}
+          />
+        </Box>
       }
       actions={
         <Box display="flex" alignItems="center" style={{ gap: 16 }}>
@@ -93,7 +108,8 @@ export function SettingsEditor(props: {
       {editor.fields.length === 0 && (
         <Box mt={2}>
           <Typography variant="body2">
-            No settings yet. Use Add to send mail through your own SMTP server.
+            No settings yet. Use Set up a server to send mail through your own
+            provider or SMTP server, or Add for a single setting.
           </Typography>
         </Box>
       )}
@@ -104,6 +120,7 @@ export function SettingsEditor(props: {
             key={key}
             field={field}
             showProblem={editor.problems.shows(key)}
+            refusal={editor.refused[key]}
             onChange={value => editor.setValue(key, value)}
             onBlur={() => editor.problems.left(key)}
             onRemove={() => editor.removeKey(key)}
@@ -117,11 +134,11 @@ export function SettingsEditor(props: {
         </Alert>
       )}
       {editor.save.status === 'saved' && (
-        <Alert severity="success">Settings saved.</Alert>
+        <Alert severity="success">
+          {editor.save.message ?? 'Settings saved.'}
+        </Alert>
       )}
-      {editor.save.status === 'failed' && (
-        <Alert severity="error">{editor.save.message}</Alert>
-      )}
+      <RefusalNotice save={editor.save} refusedKeys={refusedKeys} />
       <ConnectionTestPanel
         change={editor.change}
         valid={editor.valid}
@@ -133,6 +150,7 @@ export function SettingsEditor(props: {
         }}
         preview={editor.preview}
         onAddCa={canAddCa ? () => editor.addKey(SMTP_KEYS.tlsCa) : undefined}
+        onRefused={editor.testRefused}
       />
       <SenderCheckPanel
         state={senderCheck.state}

@@ -11,13 +11,18 @@ import {
   initialFormValues,
   settingsChange,
 } from './settingsForm';
+import { refusedKeys } from './refusedKeys';
 import { previewStatus, valuesAfterSave } from './statusPreview';
 import { useProblemVisibility } from './useProblemVisibility';
 
-/** Where the last save stands. */
+/**
+ * Where the last save stands. A refusal of a save or of a connection test
+ * is kept here, the one place it is shown, so it never shows twice.
+ */
 export type SaveState =
-  | { status: 'idle' | 'saving' | 'saved' }
-  | { status: 'failed'; message: string };
+  | { status: 'idle' | 'saving' }
+  | { status: 'saved'; message?: string }
+  | { status: 'failed'; message: string; during: 'save' | 'test' };
 
 /**
  * One editing session of the settings: the saved state, the form on top of
@@ -73,13 +78,25 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
       setSave({ status: 'saved' });
     } catch (error) {
       // The form keeps the edits, so the user can fix them and save again.
-      setSave({ status: 'failed', message: errorMessage(error) });
+      setSave({
+        status: 'failed',
+        message: errorMessage(error),
+        during: 'save',
+      });
     }
   }
 
   return {
     saved,
     fields,
+    /** What the server said about each key of the form its last refusal named. */
+    refused:
+      save.status === 'failed'
+        ? refusedKeys(
+            save.message,
+            fields.map(f => f.definition.key),
+          )
+        : {},
     /** The settings as they will be stored after saving, as the shared rules read them. */
     valuesAfterSave: valuesAfterSave(fields),
     /** Where mail goes once the form is saved. */
@@ -106,11 +123,15 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
     },
     saveChanges,
     clearSaveMessage,
+    /** A connection test was refused: shown where a refused save is, instead of it. */
+    testRefused: (message: string) =>
+      setSave({ status: 'failed', message, during: 'test' }),
     /** Starts the form afresh from settings changed elsewhere (e.g. a DKIM key made), when nothing is unsaved. */
-    reload: (next: NotificationSettingsResponse) => {
+    reload: (next: NotificationSettingsResponse, savedMessage?: string) => {
       setSaved(next);
       setValues(initialFormValues(next.settings));
       problems.reset();
+      if (savedMessage) setSave({ status: 'saved', message: savedMessage });
     },
   };
 }
