@@ -50,14 +50,14 @@ const adminPage = PageBlueprint.makeWithOverrides({
 });
 
 describe('the mailer in the new frontend system', () => {
-  it("brings the Notification settings page with its cards, named and drawn apart from Backstage's notifications", async () => {
+  it("brings the Email settings page with its cards, named and drawn apart from Backstage's notifications", async () => {
     renderTestApp({
       features: [mailerPlugin, notificationsPlugin],
-      initialRouteEntries: ['/notification-settings'],
+      initialRouteEntries: ['/email-settings'],
       apis: apis(),
     });
     expect(
-      await screen.findByRole('heading', { name: 'Notification settings' }),
+      await screen.findByRole('heading', { name: 'Email settings' }),
     ).toBeInTheDocument();
     const settings = await screen.findByText('Outgoing email');
     const delivery = await screen.findByText('Email delivery');
@@ -72,9 +72,9 @@ describe('the mailer in the new frontend system', () => {
     ).toBeTruthy();
 
     // Both in the sidebar: different names, different icons.
-    const ours = screen.getByRole('link', { name: 'Notification settings' });
+    const ours = screen.getByRole('link', { name: 'Email settings' });
     const theirs = screen.getByRole('link', { name: 'Notifications' });
-    expect(ours).toHaveAttribute('href', '/notification-settings');
+    expect(ours).toHaveAttribute('href', '/email-settings');
     expect(theirs).toHaveAttribute('href', '/notifications');
     const iconOf = (element: Element) =>
       element.querySelector('svg')!.innerHTML;

@@ -24,13 +24,14 @@ const mailerApi = ApiBlueprint.make({
     }),
 });
 
-// Backstage's notifications plugin is "Notifications" with a bell: this
-// page is named and drawn apart from it, as an envelope.
-const TITLE = 'Notification settings';
+// Backstage's notifications plugin is "Notifications" with a bell, and a
+// user's own switches are "Settings → Notifications": this page is named and
+// drawn apart from both, as an envelope.
+const TITLE = 'Email settings';
 const icon = () => <MailOutlineIcon fontSize="inherit" />;
 
 /**
- * The Notification settings page: the cards attached to its `cards` input,
+ * The Email settings page: the cards attached to its `cards` input,
  * one under the other (by default the settings, their recent changes, the
  * delivery view and the suppressed addresses).
  */
@@ -44,11 +45,11 @@ const notificationSettingsPage = PageBlueprint.makeWithOverrides({
       element: card.get(coreExtensionData.reactElement),
     }));
     return originalFactory({
-      path: '/notification-settings',
+      path: '/email-settings',
       title: TITLE,
       icon: icon(),
       routeRef: rootRouteRef,
-      // The page brings its own "Notification settings" header.
+      // The page brings its own "Email settings" header.
       noHeader: true,
       loader: () =>
         import('./components/NotificationSettingsPage/NotificationSettingsLayout').then(
@@ -129,7 +130,7 @@ const suppressedAddressesCard = createExtension({
 
 /**
  * The mailer frontend plugin, for apps on the new frontend system: the
- * Notification settings page at `/notification-settings`, and its cards
+ * Email settings page at `/email-settings`, and its cards
  * (`card:mailer/notification-settings`, `card:mailer/settings-history`,
  * `card:mailer/delivery-summary`, `card:mailer/suppressed-addresses`) to
  * place on other pages too.

@@ -13,8 +13,8 @@ import {
 import IconButton from '@material-ui/core/IconButton';
 import Typography from '@material-ui/core/Typography';
 import RefreshIcon from '@material-ui/icons/Refresh';
-import { useEffect } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import { mailerApiRef } from '../../api/MailerApi';
 import { waitingOf } from './deliveryText';
 import { DeliverySummaryView } from './DeliverySummaryView';
@@ -54,19 +54,31 @@ export function DeliverySummaryCard(props: {
   const { loading: checking, allowed } = usePermission({
     permission: mailerDeliveryReadPermission,
   });
+  // A counter, not useAsyncRetry's retry: that one ignores a call while a
+  // load is under way, which would miss a test email sent meanwhile.
+  const [reloads, setReloads] = useState(0);
+  const retry = () => setReloads(count => count + 1);
+  // A test email or a save changes what there is to show.
+  useEffect(
+    () => mailerApi.onSettingsChanged(() => setReloads(count => count + 1)),
+    [mailerApi],
+  );
   // Asked for only once the permission is known to allow it.
-  const { value, loading, error, retry } = useAsyncRetry(
+  const { value, loading, error } = useAsync(
     async () => (allowed ? mailerApi.getDeliverySummary() : undefined),
-    [mailerApi, allowed],
+    [mailerApi, allowed, reloads],
   );
   const denied = (!checking && !allowed) || isForbidden(error);
   const refreshing = !loading && !error && inFlight(value);
 
   useEffect(() => {
     if (!refreshing) return undefined;
-    const timer = setTimeout(retry, refreshIntervalMs);
+    const timer = setTimeout(
+      () => setReloads(count => count + 1),
+      refreshIntervalMs,
+    );
     return () => clearTimeout(timer);
-  }, [refreshing, value, retry, refreshIntervalMs]);
+  }, [refreshing, value, refreshIntervalMs]);
 
   return (
     <InfoCard

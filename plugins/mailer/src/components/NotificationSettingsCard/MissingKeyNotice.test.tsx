@@ -80,7 +80,7 @@ describe('MissingKeyNotice in the settings card', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
-  it('is said once on the Notification settings page, by the card', async () => {
+  it('is said once on the Email settings page, by the card', async () => {
     await renderWithMailerApi(
       <NotificationSettingsPage />,
       new FakeMailerApi(passwordUnderMissingKey),

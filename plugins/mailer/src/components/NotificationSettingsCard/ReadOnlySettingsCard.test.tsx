@@ -1,4 +1,7 @@
+import { ResponseError } from '@backstage/errors';
 import { screen } from '@testing-library/react';
+import { NotificationSettingsCard } from './NotificationSettingsCard';
+import { renderWithMailerApi } from '../../__testUtils__/renderCard';
 import { FakeMailerApi } from '../../__testUtils__/FakeMailerApi';
 import { renderCard } from '../../__testUtils__/renderCard';
 import {
@@ -17,7 +20,9 @@ describe('ReadOnlySettingsCard', () => {
     );
 
     expect(
-      screen.getByText(/You can view these settings but not change them/),
+      screen.getByText(
+        'You can view these settings but not change them: that needs the permission to manage them (mailer.settings.manage).',
+      ),
     ).toBeInTheDocument();
     const terms = screen.getAllByRole('term').map(t => t.textContent);
     const values = screen.getAllByRole('definition').map(d => d.textContent);
@@ -38,8 +43,37 @@ describe('ReadOnlySettingsCard', () => {
     // Nothing to type in, nothing greyed out, nothing about keeping a blank field.
     expect(screen.queryAllByRole('textbox')).toEqual([]);
     expect(screen.queryByText(/leave blank/i)).not.toBeInTheDocument();
-    for (const name of ['Add', 'Save', 'Test connection', /^Remove/]) {
+    for (const name of [
+      'Add',
+      'Set up a server',
+      'Save',
+      'Test connection',
+      /^Remove/,
+    ]) {
       expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
     }
+  });
+
+  it('names the permission when the server refuses to show the settings', async () => {
+    const api = new FakeMailerApi(customServerWith());
+    api.getSettings = async () => {
+      throw await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'NotAllowedError', message: 'Unauthorized' },
+            response: { statusCode: 403 },
+          }),
+          { status: 403, headers: { 'Content-Type': 'application/json' } },
+        ),
+      );
+    };
+    await renderWithMailerApi(<NotificationSettingsCard />, api, {
+      canManage: false,
+    });
+    expect(
+      await screen.findByText(
+        'You cannot see these settings: that needs the permission to read them (mailer.settings.read).',
+      ),
+    ).toBeVisible();
   });
 });

@@ -31,7 +31,7 @@ export function ReadOnlySettingsCard(props: {
       <Box mt={1}>
         <Typography variant="body2">
           You can view these settings but not change them: that needs the
-          permission to manage notification settings.
+          permission to manage them (mailer.settings.manage).
         </Typography>
       </Box>
       {settings.length === 0 ? (

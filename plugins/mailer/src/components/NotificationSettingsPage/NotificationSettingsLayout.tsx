@@ -3,7 +3,7 @@ import Grid from '@material-ui/core/Grid';
 import { ReactNode } from 'react';
 
 /**
- * The Notification settings page around the cards it is given, one under
+ * The Email settings page around the cards it is given, one under
  * the other: the new frontend system passes the cards attached to the page.
  */
 export function NotificationSettingsLayout(props: {
@@ -12,8 +12,8 @@ export function NotificationSettingsLayout(props: {
   return (
     <Page themeId="tool">
       <Header
-        title="Notification settings"
-        subtitle="How your portal sends email"
+        title="Email settings"
+        subtitle="How your portal sends email: the server, sender, delivery and suppressed addresses"
       />
       <Content>
         <Grid container spacing={3}>

@@ -1,10 +1,12 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import {
   customServerSettings,
   FakeMailerApi,
 } from '../../__testUtils__/FakeMailerApi';
 import { counts, deliverySummary } from '../../__testUtils__/deliverySummaries';
 import { renderWithMailerApi } from '../../__testUtils__/renderCard';
+import { customServerWith, stored } from '../../__testUtils__/settingsFixtures';
 import { NotificationSettingsPage } from './NotificationSettingsPage';
 
 describe('NotificationSettingsPage', () => {
@@ -42,5 +44,57 @@ describe('NotificationSettingsPage', () => {
         /You can view these settings but not change them/,
       ),
     ).toBeVisible();
+  });
+
+  it('is called Email settings', async () => {
+    await renderWithMailerApi(
+      <NotificationSettingsPage />,
+      new FakeMailerApi(customServerSettings),
+    );
+    expect(
+      await screen.findByRole('heading', { name: 'Email settings' }),
+    ).toBeVisible();
+  });
+
+  it('refreshes the delivery summary after a test email and after a save', async () => {
+    const api = new FakeMailerApi(
+      customServerWith(stored('SMTP.FromName', 'Portal')),
+    );
+    await renderWithMailerApi(<NotificationSettingsPage />, api);
+    await screen.findByText('No mail sent yet.');
+
+    api.deliverySummary = deliverySummary({
+      campaigns: [
+        {
+          campaignId: 't-1',
+          kind: 'test',
+          createdAt: '2025-03-01T08:00:00.000Z',
+          subject: 'Test message from your portal',
+          counts: counts({ sent: 1 }),
+          unsubscribes: 0,
+        },
+      ],
+    });
+    await userEvent.type(
+      screen.getByLabelText('Test email address'),
+      'me@example.com',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Send test email' }),
+    );
+    const mailings = await screen.findByRole('table', {
+      name: 'Recent mailings',
+    });
+    expect(
+      within(mailings).getByText('Test message from your portal'),
+    ).toBeVisible();
+
+    const before = api.deliverySummaryRequests;
+    await userEvent.type(screen.getByLabelText('Sender name'), 's');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Settings saved.');
+    await waitFor(() =>
+      expect(api.deliverySummaryRequests).toBeGreaterThan(before),
+    );
   });
 });

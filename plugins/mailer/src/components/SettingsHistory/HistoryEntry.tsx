@@ -6,6 +6,14 @@ import { reasonText } from '../SuppressedAddresses/reasonText';
 import { scopeText } from '../SuppressedAddresses/scopeText';
 import { actorName, keyLabel, outcomeText, timeAgo } from './historyText';
 
+// Backstage's theme cuts dense list text to one line; a change may name
+// many keys, so its line wraps (inline: the theme's rule cannot outweigh it).
+const WRAP = {
+  whiteSpace: 'normal',
+  overflow: 'visible',
+  overflowWrap: 'anywhere',
+} as const;
+
 /** A key as its name, with the catalog's label beside it. */
 function KeyName(props: { settingKey: string }) {
   const label = keyLabel(props.settingKey);
@@ -68,6 +76,7 @@ export function HistoryEntry(props: { entry: SettingsHistoryEntry }) {
   return (
     <ListItem divider disableGutters>
       <ListItemText
+        style={WRAP}
         primary={<What entry={entry} />}
         primaryTypographyProps={{ component: 'div' }}
         secondary={

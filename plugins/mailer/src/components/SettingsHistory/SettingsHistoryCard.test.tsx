@@ -227,4 +227,34 @@ describe('timeAgo', () => {
   ])('says %s was %s', (iso, text) => {
     expect(timeAgo(iso, now)).toBe(text);
   });
+
+  it('wraps a long line of keys instead of cutting it', async () => {
+    const api = new FakeMailerApi(customServerSettings);
+    api.settingsHistory = {
+      entries: [
+        {
+          kind: 'change',
+          at: minutesAgo(1),
+          actor: 'user:default/ada',
+          added: [
+            'SMTP.Password',
+            'SMTP.Port',
+            'SMTP.Security',
+            'SMTP.Server',
+            'SMTP.Username',
+          ],
+          changed: [],
+          removed: [],
+        },
+      ],
+    };
+    await renderWithMailerApi(<SettingsHistoryCard />, api);
+    const list = await screen.findByRole('list', { name: 'Recent changes' });
+    const [line] = within(list).getAllByRole('listitem');
+    const text = line.querySelector('.MuiListItemText-root')!;
+    expect(text).toHaveTextContent(/SMTP\.Username \(Username\)/);
+    const style = window.getComputedStyle(text);
+    expect(style.whiteSpace).toBe('normal');
+    expect(style.overflow).not.toBe('hidden');
+  });
 });
