@@ -4,6 +4,7 @@ import {
 } from '@internal/smtp-test-server';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { eventually } from '../__testUtils__/outboxHarness';
 import { systemResolver } from './openSmtpSocket';
@@ -110,6 +111,41 @@ describe('SmtpConnectionPool', () => {
     ).rejects.toThrow('no free connection');
     await Promise.all(sending);
     expect(server.connections.opened).toBe(2);
+    pool.close();
+  });
+
+  it('sends a streamed message byte for byte, and fails one that cannot be read without losing the connection', async () => {
+    const server = await startServer();
+    const pool = poolFor(server, {}, { maxConnections: 1 });
+    const body = `Subject: streamed\r\n\r\n${'line of text\r\n'.repeat(2000)}`;
+    await pool.send({ from: 'sender@example.com', to: ['a@example.com'] }, () =>
+      Readable.from(body.match(/[^]{1,100}/g)!.map(part => Buffer.from(part))),
+    );
+    expect(server.messages[0].raw).toBe(body);
+
+    const unreadable = pool.send(
+      { from: 'sender@example.com', to: ['b@example.com'] },
+      () =>
+        new Readable({
+          read() {
+            this.destroy(new Error('the attachment could not be encoded'));
+          },
+        }),
+    );
+    await expect(unreadable).rejects.toMatchObject({
+      stage: 'transaction',
+      failure: { code: 'ESTREAM' },
+    });
+    expect(pool.hasRoom).toBe(true);
+    await pool.send(
+      { from: 'sender@example.com', to: ['c@example.com'] },
+      message('after'),
+    );
+    expect(server.messages.map(m => m.envelope.rcptTo)).toEqual([
+      ['a@example.com'],
+      ['c@example.com'],
+    ]);
+    expect(server.connections.opened).toBe(1);
     pool.close();
   });
 

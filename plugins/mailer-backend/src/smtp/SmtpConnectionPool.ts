@@ -8,6 +8,7 @@ import {
   SmtpAttemptError,
   SmtpErrorFields,
 } from '../transport/SmtpAttemptError';
+import { readWholeMessage } from './readWholeMessage';
 import { SmtpServerSettings } from './SmtpServerSettings';
 import { SmtpSession, SmtpSessionOptions } from './SmtpSession';
 
@@ -71,8 +72,9 @@ export class SmtpConnectionPool implements MailTransport {
   }
 
   /**
-   * Sends one message. `message` is called for each try, because a stream
-   * can be read only once. Rejects with `SmtpAttemptError`.
+   * Sends one message, read whole first (see `readWholeMessage`), so that a
+   * second try on a fresh connection sends the same bytes. Rejects with
+   * `SmtpAttemptError`.
    */
   async send(
     envelope: SmtpEnvelope,
@@ -83,17 +85,18 @@ export class SmtpConnectionPool implements MailTransport {
     }
     this.sending += 1;
     try {
+      const whole = await readWholeMessage(message());
       const kept = this.idle.pop();
       if (kept) {
         try {
-          return await kept.transact(envelope, message());
+          return await kept.transact(envelope, whole);
         } catch (error) {
           const failure = (error as SmtpAttemptError).failure;
           if (!failure || !failedBeforeTheMessage(failure)) throw error;
         }
       }
       const fresh = await this.connect();
-      return await fresh.transact(envelope, message());
+      return await fresh.transact(envelope, whole);
     } finally {
       this.sending -= 1;
     }
