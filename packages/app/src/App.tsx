@@ -18,6 +18,7 @@ import {
 import { mailerPlugin, NotificationSettingsPage } from '@elixeum/plugin-mailer';
 import { Navigate, Route } from 'react-router-dom';
 import { HomePage } from './components/HomePage';
+import { AdminEmailSettingsHint } from './components/AdminEmailSettingsHint';
 import { Root } from './components/Root';
 
 const app = createApp({
@@ -32,17 +33,22 @@ const routes = (
   <FlatRoutes>
     <Route path="/" element={<Navigate to="home" />} />
     <Route path="/home" element={<HomePage />} />
+    <Route path="/email-settings" element={<NotificationSettingsPage />} />
+    {/* The page's address before it was named Email settings. */}
     <Route
       path="/notification-settings"
-      element={<NotificationSettingsPage />}
+      element={<Navigate to="/email-settings" replace />}
     />
     {/* Backstage's own: the user's notifications, and their channel switches. */}
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/settings" element={<UserSettingsPage />}>
       <SettingsLayout.Route path="/notifications" title="Notifications">
-        <UserNotificationSettingsCard
-          originNames={{ 'plugin:notification-demo': 'Example portal' }}
-        />
+        <>
+          <UserNotificationSettingsCard
+            originNames={{ 'plugin:notification-demo': 'Example portal' }}
+          />
+          <AdminEmailSettingsHint />
+        </>
       </SettingsLayout.Route>
     </Route>
   </FlatRoutes>

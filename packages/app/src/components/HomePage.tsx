@@ -9,6 +9,7 @@ import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { DemoButton } from './DemoButton';
+import { WelcomeCard } from './WelcomeCard';
 
 /** The example portal's landing page: points at the things there are to see. */
 export function HomePage() {
@@ -19,13 +20,7 @@ export function HomePage() {
       <Content>
         <Grid container spacing={3}>
           <Grid item xs={12} md={6}>
-            <InfoCard title="Welcome">
-              <Typography variant="body1">
-                All mail of this portal goes out from the default mailbox until
-                you set up your own SMTP server in the{' '}
-                <Link to="/notification-settings">notification settings</Link>.
-              </Typography>
-            </InfoCard>
+            <WelcomeCard />
           </Grid>
           <Grid item xs={12} md={6}>
             <InfoCard title="Notifications by email">
@@ -48,14 +43,13 @@ export function HomePage() {
               <Typography variant="body1" paragraph>
                 Queue a personalised mailing of 60 messages to made-up
                 customers, through your tenant's server, and watch its progress
-                in the{' '}
-                <Link to="/notification-settings">notification settings</Link>.
+                in the <Link to="/email-settings">Email settings</Link>.
               </Typography>
               {/* The example backend's mailingDemo.ts queues it. */}
               <DemoButton
                 pluginId="mailing-demo"
                 label="Send a demo mailing"
-                doneText="Queued. Watch it go out in the notification settings."
+                doneText="Queued. Watch it go out in the Email settings."
               />
             </InfoCard>
           </Grid>
