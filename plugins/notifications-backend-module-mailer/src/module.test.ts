@@ -190,6 +190,11 @@ describe('notifications by email through the mailer', () => {
     expect(message.parsed.html).toContain(
       '<a href="http://portal.test.example/catalog/default/component/api">',
     );
+    // The footer leads to the user's own switches, not to the admins' email settings.
+    expect(message.parsed.text).toContain(
+      'You can switch them off in your own settings: http://portal.test.example/settings/notifications',
+    );
+    expect(message.parsed.text).not.toContain('email-settings');
   });
 
   it('links a relative link under app.baseUrl and an absolute one as given', async () => {

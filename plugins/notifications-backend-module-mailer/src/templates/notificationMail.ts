@@ -1,8 +1,18 @@
 import { Notification } from '@backstage/plugin-notifications-common';
-import { MailContent, PortalInfo } from '@elixeum/plugin-mailer-node';
+import {
+  MailContent,
+  portalLink,
+  PortalInfo,
+} from '@elixeum/plugin-mailer-node';
 
 /** The notifications page of the app, where a notification without a link points. */
 const NOTIFICATIONS_PAGE = '/notifications';
+
+/**
+ * Backstage's settings page, on the tab where each user switches
+ * notification channels: the user's own switches, not the admins' mail setup.
+ */
+const USER_NOTIFICATION_SETTINGS = '/settings/notifications';
 
 /**
  * Built-in template: a notification as an email. The subject is the
@@ -26,7 +36,7 @@ export function notificationMail(
       link: link ?? NOTIFICATIONS_PAGE,
     },
     footer: notification.user
-      ? `You get this email because you receive ${portal.title} notifications by email. You can switch them off in your notification settings.`
+      ? `You get this email because you receive ${portal.title} notifications by email. You can switch them off in your own settings: ${portalLink(USER_NOTIFICATION_SETTINGS, portal)}`
       : `Sent by ${portal.title} to announce something to its users.`,
   };
 }
