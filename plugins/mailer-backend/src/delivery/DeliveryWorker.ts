@@ -23,6 +23,7 @@ import { ListMail, unsubscribeMailboxIn } from './ListMail';
 import { DeliveryLanes, DeliveryLanesEvents } from './DeliveryLanes';
 import { giveUp } from './deliveryOutcome';
 import { OutcomeRecorder } from './OutcomeRecorder';
+import { settledOrAfter } from './settledOrAfter';
 import { ServerPauses } from './ServerPauses';
 
 /** The code of a pause for a day's recipients used up (not a failure of the server). */
@@ -190,10 +191,10 @@ export class DeliveryWorker {
     await this.loop;
     const lanes = this.lanes.all();
     for (const lane of lanes) this.release(lane.takeWaiting(), 0);
-    await Promise.race([
+    await settledOrAfter(
       Promise.all(lanes.map(lane => lane.drained())),
-      delay(Math.max(0, deadline - Date.now())),
-    ]);
+      Math.max(0, deadline - Date.now()),
+    );
     await this.recorder.flush(Math.max(0, deadline - Date.now()));
     this.recorder.stop();
     this.leases.stop();

@@ -7,6 +7,7 @@ import {
   OutboxClaims,
 } from '../database/OutboxClaims';
 import { describeError } from '../errors/describeError';
+import { settledOrAfter } from './settledOrAfter';
 import { withoutServerText } from './withoutServerText';
 
 /** Outcomes per transaction, at most. */
@@ -79,10 +80,7 @@ export class OutcomeRecorder {
     this.hurry = true;
     this.schedule();
     while (this.writing && Date.now() < deadline) {
-      await Promise.race([
-        this.writing,
-        delay(Math.max(0, deadline - Date.now())),
-      ]);
+      await settledOrAfter(this.writing, Math.max(0, deadline - Date.now()));
     }
   }
 
