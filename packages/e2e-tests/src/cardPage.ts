@@ -32,7 +32,7 @@ export async function eventually<T>(
 }
 
 /**
- * The Notification settings page as a person uses it: the "Outgoing email"
+ * The Email settings page as a person uses it: the "Outgoing email"
  * card with its fields, Add menu and buttons, and the delivery view.
  */
 export class CardPage {
@@ -87,6 +87,14 @@ export class CardPage {
     }
   }
 
+  /** Opens "Set up a server" and chooses the provider titled `title`. */
+  async chooseProvider(title: string): Promise<void> {
+    await this.page
+      .getByRole('button', { name: 'Set up a server', exact: true })
+      .click();
+    await this.page.getByRole('menuitem').filter({ hasText: title }).click();
+  }
+
   async save(): Promise<void> {
     await this.page.getByRole('button', { name: 'Save', exact: true }).click();
     await expectVisible(this.card().getByText('Settings saved.'));
@@ -106,10 +114,27 @@ export class CardPage {
     return this.card().getByRole('alert').filter({ hasText: text });
   }
 
-  /** A picture of the settings card, or of `which` card, for the artifacts and the README. */
-  async screenshot(name: string, which: Locator = this.card()): Promise<void> {
+  /** A picture of the settings card, or of `which` card, for the artifacts and the README; returns its path. */
+  async screenshot(
+    name: string,
+    which: Locator = this.card(),
+  ): Promise<string> {
     // Let ripples and fades finish, so the picture shows the settled card.
     await this.page.waitForTimeout(400);
-    await which.screenshot({ path: join(artifactsDir, `${name}.png`) });
+    const path = join(artifactsDir, `${name}.png`);
+    // The page scrolls inside Backstage's layout, not the document, so a
+    // card taller than the window would be cut: the window grows to fit it.
+    const viewport = this.page.viewportSize();
+    const box = await which.first().boundingBox();
+    const needed = box ? Math.ceil(box.y + box.height + 32) : 0;
+    if (viewport && needed > viewport.height) {
+      await this.page.setViewportSize({ ...viewport, height: needed });
+    }
+    try {
+      await which.screenshot({ path });
+    } finally {
+      if (viewport) await this.page.setViewportSize(viewport);
+    }
+    return path;
   }
 }

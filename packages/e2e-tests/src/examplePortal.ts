@@ -33,6 +33,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Fails with a plain reason when something (e.g. a running example portal) holds `port` on loopback. */
+export async function assertPortFree(
+  port: number,
+  what: string,
+): Promise<void> {
+  await new Promise<void>((resolveFree, reject) => {
+    const server = createServer();
+    server.once('error', () =>
+      reject(
+        new Error(
+          `127.0.0.1:${port} is in use, and ${what} needs it: stop the example portal (yarn start) first`,
+        ),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree()));
+  });
+}
+
 /** The example backend, serving the built app, as the browser sees it. */
 export interface RunningPortal {
   baseUrl: string;

@@ -11,7 +11,12 @@ import {
   SMTP_AUTH_OFF_PASSWORD,
   TENANT_MAILBOX,
 } from './e2eServers';
-import { buildApp, RunningPortal, startPortal } from './examplePortal';
+import {
+  assertPortFree,
+  buildApp,
+  RunningPortal,
+  startPortal,
+} from './examplePortal';
 import { waitForGuestInCatalog } from './guestInCatalog';
 import { artifactsDir } from './paths';
 import { Step } from './steps';
@@ -26,6 +31,8 @@ const DEMO_MAILING_SUBJECT = 'Demo mailing for {{name}}';
 const DEMO_MAILING_SIZE = 60;
 /** The subject of the backend's test message (ConnectionTester). */
 const TEST_MESSAGE_SUBJECT = 'Test message from your portal';
+/** The example's mail catcher, as app-config.yaml runs it and its "Example mail catcher" preset names it. */
+const MAIL_CATCHER_PORT = 2525;
 
 /**
  * The example portal end to end, against real SMTP servers and a token
@@ -59,7 +66,7 @@ export function notificationSettingsScenario() {
   }
 
   /** A link in the sidebar (the home page links to the settings too). */
-  function sidebarLink(name: string) {
+  function sidebarLink(name: string | RegExp) {
     return currentPage()
       .getByTestId('sidebar-root')
       .getByRole('link', { name, exact: true });
@@ -67,11 +74,9 @@ export function notificationSettingsScenario() {
 
   async function openSettingsFromSidebar(): Promise<void> {
     const p = currentPage();
-    await sidebarLink('Notification settings').click();
-    await p.waitForURL('**/notification-settings');
-    await expectVisible(
-      p.getByRole('heading', { name: 'Notification settings' }),
-    );
+    await sidebarLink('Email settings').click();
+    await p.waitForURL('**/email-settings');
+    await expectVisible(p.getByRole('heading', { name: 'Email settings' }));
   }
 
   const steps: Step[] = [
@@ -85,7 +90,13 @@ export function notificationSettingsScenario() {
     {
       name: 'start the example portal (backend serving the built app, fresh SQLite and key)',
       run: async () => {
-        portal = await startPortal(smtp().portalConfig());
+        // The mail catcher on its port from app-config.yaml, so the
+        // example's own preset reaches it as a newcomer's would.
+        await assertPortFree(MAIL_CATCHER_PORT, 'the example mail catcher');
+        portal = await startPortal({
+          ...smtp().portalConfig(),
+          mailCatcher: { port: MAIL_CATCHER_PORT },
+        });
       },
     },
     {
@@ -106,12 +117,12 @@ export function notificationSettingsScenario() {
         const p = currentPage();
         await p.goto(portal!.baseUrl);
         await p.getByRole('button', { name: 'Enter' }).click();
-        await expectVisible(sidebarLink('Notification settings'));
+        await expectVisible(sidebarLink('Email settings'));
         await p.screenshot({ path: join(artifactsDir, '01-home.png') });
       },
     },
     {
-      name: 'open the notification settings with the bell item in the sidebar',
+      name: 'open the Email settings with the envelope item next to the notifications bell in the sidebar',
       run: async () => {
         await openSettingsFromSidebar();
         const card = cardPage().card();
@@ -286,19 +297,35 @@ export function notificationSettingsScenario() {
           html.includes(`href="${portal!.baseUrl}/notifications"`),
           'the email links to the notifications page',
         );
+        ok(
+          String(message.parsed.text).includes(
+            `switch them off in your own settings: ${portal!.baseUrl}/settings/notifications`,
+          ),
+          'the footer links to the user’s own notification switches',
+        );
+        // The welcome card reads where mail goes now.
+        await expectVisible(
+          p.getByText(
+            `The mail of this portal goes out through your own server as ${TENANT_MAILBOX}.`,
+            { exact: false },
+          ),
+        );
       },
     },
     {
-      name: 'the notification is on Backstage’s notifications page (Inbox), and the user can switch email off in Settings',
+      name: 'the notification is on Backstage’s notifications page (the bell), and the user can switch email off in Settings, which points admins to the Email settings',
       run: async () => {
         const p = currentPage();
-        await sidebarLink('Inbox').click();
+        await sidebarLink(/^Notifications/).click();
         await p.waitForURL('**/notifications');
         await expectVisible(p.getByText(DEMO_NOTIFICATION_TITLE));
         await p.screenshot({ path: join(artifactsDir, '10-inbox.png') });
         await p.goto(`${portal!.baseUrl}/settings/notifications`);
         await expectVisible(p.getByText('Example portal'));
         await expectVisible(p.getByText('Email', { exact: true }));
+        await expectVisible(
+          p.getByRole('link', { name: 'Email settings', exact: true }).last(),
+        );
         await p.screenshot({
           path: join(artifactsDir, '11-user-notification-settings.png'),
         });
@@ -384,7 +411,7 @@ export function notificationSettingsScenario() {
           path: join(artifactsDir, '13b-unsubscribed.png'),
         });
 
-        await p.goto(`${portal!.baseUrl}/notification-settings`);
+        await p.goto(`${portal!.baseUrl}/email-settings`);
         const suppressed = cardPage().suppressionCard();
         const row = suppressed
           .getByRole('row')
@@ -446,6 +473,59 @@ export function notificationSettingsScenario() {
           () => card.field(SMTP_KEYS.password).count(),
           0,
           'password fields after the move to OAuth2',
+        );
+      },
+    },
+    {
+      name: 'set up the Example mail catcher with "Set up a server" (a preset from app-config.yaml): one form, one save, and a test email reaches the mail catcher',
+      run: async () => {
+        const p = currentPage();
+        const card = cardPage();
+        await card.chooseProvider('Example mail catcher');
+        const dialog = p.getByRole('dialog');
+        await expectVisible(dialog.getByText('Filled in for you'));
+        await card.screenshot('15-preset-form', dialog);
+        await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+        await expectVisible(
+          card
+            .card()
+            .getByText('Example mail catcher saved.', { exact: false }),
+        );
+        await card.expectValue(SMTP_KEYS.server, '127.0.0.1');
+        await card.expectValue(SMTP_KEYS.port, String(MAIL_CATCHER_PORT));
+        await card.expectValue(SMTP_KEYS.security, 'none');
+        await card.expectValue(SMTP_KEYS.authMethod, 'none');
+        // The OAuth2 keys of the previous server went with the save.
+        await eventually(
+          () => card.field('SMTP.OAuth.ClientId').count(),
+          0,
+          'OAuth2 fields after choosing the mail catcher',
+        );
+        const shot = await card.screenshot('16-card-preset-chosen');
+        console.log(
+          `      screenshot of the card with the preset chosen: ${shot}`,
+        );
+
+        await card.sendTestEmail(RECIPIENT);
+        await expectVisible(
+          card.result(`accepted a test message to ${RECIPIENT}`),
+        );
+        await eventually(
+          async () => {
+            const response = await fetch(
+              `${portal!.baseUrl}/api/mail-catcher/messages`,
+            );
+            const caught = (await response.json()) as Array<{
+              subject?: string;
+              to: string[];
+            }>;
+            return caught.some(
+              m =>
+                m.subject === TEST_MESSAGE_SUBJECT && m.to.includes(RECIPIENT),
+            );
+          },
+          true,
+          'the mail catcher received the test email',
         );
       },
     },
