@@ -40,10 +40,16 @@ export const onlyServerSet: NotificationSettingsResponse = {
   },
 };
 
-/** A 400 answer with the standard Backstage error body, as MailerClient throws it. */
-export async function badRequest(message: string): Promise<ResponseError> {
+/**
+ * A 400 answer with the standard Backstage error body, as MailerClient
+ * throws it; `key` is the setting the body names, as the server policy's do.
+ */
+export async function badRequest(
+  message: string,
+  key?: string,
+): Promise<ResponseError> {
   const body = {
-    error: { name: 'InputError', message },
+    error: { name: 'InputError', message, ...(key && { key }) },
     response: { statusCode: 400 },
   };
   return ResponseError.fromResponse(

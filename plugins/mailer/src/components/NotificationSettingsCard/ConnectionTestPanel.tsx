@@ -14,7 +14,7 @@ import {
 import { useState } from 'react';
 import { mailerApiRef } from '../../api/MailerApi';
 import { ConnectionTestResultView } from './ConnectionTestResultView';
-import { errorMessage } from './errorMessage';
+import { errorKey, errorMessage } from './errorMessage';
 import { TestRecipientField } from './TestRecipientField';
 
 type TestState =
@@ -42,7 +42,7 @@ export function ConnectionTestPanel(props: {
    * Shows a refused test (e.g. a 400 naming a key) where the form shows a
    * refused save, so a refusal is shown once; without it, the panel shows it.
    */
-  onRefused?: (message: string) => void;
+  onRefused?: (message: string, key?: string) => void;
 }) {
   const { change, valid, onInvalid, onRun, preview, onAddCa, onRefused } =
     props;
@@ -71,7 +71,7 @@ export function ConnectionTestPanel(props: {
       const message = errorMessage(error);
       if (onRefused) {
         setTest({ status: 'idle' });
-        onRefused(message);
+        onRefused(message, errorKey(error));
       } else {
         setTest({ status: 'failed', message });
       }

@@ -8,3 +8,13 @@ export function errorMessage(error: unknown): string {
   if (error instanceof ResponseError) return error.cause.message;
   return isError(error) ? error.message : String(error);
 }
+
+/**
+ * The setting key a refusal is about, where the server's error body names
+ * it (`error.key`, e.g. SMTP.Port for a port its policy does not allow).
+ */
+export function errorKey(error: unknown): string | undefined {
+  if (!(error instanceof ResponseError)) return undefined;
+  const key = (error.cause as { key?: unknown }).key;
+  return typeof key === 'string' ? key : undefined;
+}

@@ -33,4 +33,17 @@ describe('refusedKeys', () => {
       refusedKeys('SMTP.OAuth.ClientIdentity is not a known setting', keys),
     ).toEqual({});
   });
+
+  it('gives the key the error body names the whole message, even one that names other keys', () => {
+    expect(
+      refusedKeys(
+        'Port 8443 in SMTP.Server is not allowed; SMTP.Port is ignored',
+        keys,
+        'SMTP.Server',
+      ),
+    ).toEqual({
+      'SMTP.Server':
+        'Port 8443 in SMTP.Server is not allowed; SMTP.Port is ignored',
+    });
+  });
 });

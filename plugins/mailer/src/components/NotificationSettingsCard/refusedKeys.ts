@@ -2,15 +2,20 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Which of `keys` a refusal from the server names, each with what it says
- * about it: the server's 400s name the key they are about (e.g. "SMTP.Port
- * 587 is not allowed …; use one of 2525"). A message naming several keys
- * ("SMTP.Port …; SMTP.Server …") gives each key its own part; a part that
- * names no key belongs to the one before it.
+ * about it. The key the error body names (`namedKey`) gets the whole
+ * message; otherwise the key names in the message count, as the server's
+ * 400s name the keys they are about ("SMTP.Server must be …"). A message
+ * naming several keys ("SMTP.Port …; SMTP.Server …") gives each key its own
+ * part; a part that names no key belongs to the one before it.
  */
 export function refusedKeys(
   message: string,
   keys: readonly string[],
+  namedKey?: string,
 ): Record<string, string> {
+  if (namedKey !== undefined && keys.includes(namedKey)) {
+    return { [namedKey]: message };
+  }
   const named = (part: string) =>
     keys.filter(key =>
       new RegExp(`(^|[^\\w.])${escape(key)}(?![\\w])`).test(part),

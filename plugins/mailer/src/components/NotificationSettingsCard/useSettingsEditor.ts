@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { NotificationSettingsResponse } from '@elixeum/plugin-mailer-common';
 import { useMemo, useState } from 'react';
 import { mailerApiRef } from '../../api/MailerApi';
-import { errorMessage } from './errorMessage';
+import { errorKey, errorMessage } from './errorMessage';
 import {
   addableKeys,
   addedFieldValue,
@@ -22,7 +22,13 @@ import { useProblemVisibility } from './useProblemVisibility';
 export type SaveState =
   | { status: 'idle' | 'saving' }
   | { status: 'saved'; message?: string }
-  | { status: 'failed'; message: string; during: 'save' | 'test' };
+  | {
+      status: 'failed';
+      message: string;
+      during: 'save' | 'test';
+      /** The key the server's error body names, if any. */
+      key?: string;
+    };
 
 /**
  * One editing session of the settings: the saved state, the form on top of
@@ -82,6 +88,7 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
         status: 'failed',
         message: errorMessage(error),
         during: 'save',
+        key: errorKey(error),
       });
     }
   }
@@ -95,6 +102,7 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
         ? refusedKeys(
             save.message,
             fields.map(f => f.definition.key),
+            save.key,
           )
         : {},
     /** The settings as they will be stored after saving, as the shared rules read them. */
@@ -124,8 +132,8 @@ export function useSettingsEditor(loaded: NotificationSettingsResponse) {
     saveChanges,
     clearSaveMessage,
     /** A connection test was refused: shown where a refused save is, instead of it. */
-    testRefused: (message: string) =>
-      setSave({ status: 'failed', message, during: 'test' }),
+    testRefused: (message: string, key?: string) =>
+      setSave({ status: 'failed', message, during: 'test', key }),
     /** Starts the form afresh from settings changed elsewhere (e.g. a DKIM key made), when nothing is unsaved. */
     reload: (next: NotificationSettingsResponse, savedMessage?: string) => {
       setSaved(next);

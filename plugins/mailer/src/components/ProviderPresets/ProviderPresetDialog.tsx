@@ -18,7 +18,10 @@ import {
 } from '@elixeum/plugin-mailer-common';
 import { useState } from 'react';
 import { mailerApiRef } from '../../api/MailerApi';
-import { errorMessage } from '../NotificationSettingsCard/errorMessage';
+import {
+  errorKey,
+  errorMessage,
+} from '../NotificationSettingsCard/errorMessage';
 import { refusedKeys } from '../NotificationSettingsCard/refusedKeys';
 import { SettingField } from '../NotificationSettingsCard/SettingField';
 import { useProblemVisibility } from '../NotificationSettingsCard/useProblemVisibility';
@@ -71,7 +74,7 @@ export function ProviderPresetDialog(props: {
     ),
   );
   const [saving, setSaving] = useState(false);
-  const [refusal, setRefusal] = useState<string>();
+  const [refusal, setRefusal] = useState<{ message: string; key?: string }>();
   const problems = useProblemVisibility();
 
   const questions = presetQuestionsThatApply(preset, answers);
@@ -80,8 +83,9 @@ export function ProviderPresetDialog(props: {
   const valid = questions.every(q => !problemOf(q));
   const refused = refusal
     ? refusedKeys(
-        refusal,
+        refusal.message,
         questions.map(q => q.key),
+        refusal.key,
       )
     : {};
   const asked = new Set(preset.questions.map(q => q.key));
@@ -104,7 +108,7 @@ export function ProviderPresetDialog(props: {
       );
       onSaved(await mailerApi.updateSettings({ values: change }));
     } catch (error) {
-      setRefusal(errorMessage(error));
+      setRefusal({ message: errorMessage(error), key: errorKey(error) });
       setSaving(false);
     }
   }
@@ -153,7 +157,7 @@ export function ProviderPresetDialog(props: {
           );
         })}
         {refusal && Object.keys(refused).length === 0 && (
-          <Alert severity="error">{refusal}</Alert>
+          <Alert severity="error">{refusal.message}</Alert>
         )}
         <Typography variant="body2" color="textSecondary">
           Saving replaces the server, login and provider limits stored now; the

@@ -210,6 +210,32 @@ describe('Set up a server', () => {
     expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
   });
 
+  it('marks the field of the key the error body names, e.g. the AWS region for a refused SES server', async () => {
+    const api = new FakeMailerApi(noSettings);
+    api.updateError = await badRequest(
+      'SMTP.Server email-smtp.eu-west-1.amazonaws.com is not allowed by the portal’s server policy',
+      'SMTP.Server',
+    );
+    await renderCard(api);
+    const dialog = await choose('Amazon SES');
+    await userEvent.type(
+      within(dialog).getByLabelText('AWS region'),
+      'eu-west-1',
+    );
+    await userEvent.type(within(dialog).getByLabelText('Username'), 'AKIA');
+    await userEvent.type(within(dialog).getByLabelText('Password'), 'pw');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+
+    const region = within(dialog).getByLabelText('AWS region');
+    await waitFor(() => expect(region).toHaveAttribute('aria-invalid', 'true'));
+    expect(region).toHaveAccessibleDescription(
+      /^SMTP.Server email-smtp.eu-west-1.amazonaws.com is not allowed/,
+    );
+    expect(api.updateRequests[0].values['SMTP.Server']).toBe(
+      'email-smtp.eu-west-1.amazonaws.com',
+    );
+  });
+
   it('waits while the card has unsaved edits', async () => {
     await renderCard(new FakeMailerApi(customServerSettings));
     await userEvent.type(screen.getByLabelText('SMTP server'), 'x');
