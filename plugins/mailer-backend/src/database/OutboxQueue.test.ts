@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { openDatabase } from './openDatabase';
 import { OutboxQueue } from './OutboxQueue';
+import { isDuplicateKey } from './SendKeys';
 
 const databases = createTestDatabases();
 jest.setTimeout(30_000);
@@ -75,6 +76,83 @@ describe.each(databases.eachSupportedId())(
       expect(await waitingOf(knex)).toBe(0);
       const campaign = await queue.campaign(CAMPAIGN.id);
       expect(campaign?.cancelled).toBe(true);
+    });
+  },
+);
+
+describe.each(databases.eachSupportedId())(
+  'single sends at the same time on %s',
+  databaseId => {
+    const single = (n: number) => ({
+      campaign: {
+        id: `single-${n}`,
+        tenantId: 't',
+        priority: 0,
+        template: { subject: `Reset ${n}`, text: 'Your link' },
+      },
+      messages: [{ id: `m${n}`, recipients: { to: [`user${n}@example.com`] } }],
+      sendKey: {
+        id: { tenantId: 't', caller: 'plugin:auth', key: `key-${n}` },
+        use: { messageId: `m${n}`, requestHash: `hash-${n}` },
+      },
+    });
+
+    it('commits them together in a few statements', async () => {
+      const knex = await databases.init(databaseId);
+      await openDatabase(mockServices.database({ knex }));
+      const queue = new OutboxQueue(knex);
+      let campaignInserts = 0;
+      knex.on('query', (query: { sql: string }) => {
+        if (/^insert into .mailer_campaigns./i.test(query.sql)) {
+          campaignInserts += 1;
+        }
+      });
+      await Promise.all(
+        Array.from({ length: 40 }, (_, n) => {
+          const { campaign, messages, sendKey } = single(n);
+          return queue.createCampaign(campaign, messages, sendKey);
+        }),
+      );
+      const [{ n: queued }] = await knex('mailer_outbox').count({ n: '*' });
+      expect(Number(queued)).toBe(40);
+      // The first goes alone at once; the others gather behind it.
+      expect(campaignInserts).toBeLessThanOrEqual(3);
+    });
+
+    it('fails only the one whose key is taken, with its own error, and queues the others of its group', async () => {
+      const knex = await databases.init(databaseId);
+      await openDatabase(mockServices.database({ knex }));
+      const queue = new OutboxQueue(knex);
+      const taken = single(7);
+      await queue.createCampaign(taken.campaign, taken.messages, taken.sendKey);
+
+      const settled = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, n) => {
+          const { campaign, messages, sendKey } = single(100 + n);
+          // The 21st reuses the key of the message queued above.
+          const key = n === 20 ? taken.sendKey.id : sendKey.id;
+          return queue.createCampaign(campaign, messages, {
+            id: key,
+            use: sendKey.use,
+          });
+        }),
+      );
+
+      const refused = settled.flatMap((s, n) =>
+        s.status === 'rejected' ? [{ n, reason: s.reason }] : [],
+      );
+      expect(refused.map(r => r.n)).toEqual([20]);
+      expect(isDuplicateKey(refused[0].reason)).toBe(true);
+      const rows = await knex('mailer_outbox').select('id');
+      expect(rows.map(r => r.id).sort()).toEqual(
+        ['m7', ...Array.from({ length: 40 }, (_, n) => `m${100 + n}`)]
+          .filter(id => id !== 'm120')
+          .sort(),
+      );
+      const [{ n: campaigns }] = await knex('mailer_campaigns').count({
+        n: '*',
+      });
+      expect(Number(campaigns)).toBe(40);
     });
   },
 );

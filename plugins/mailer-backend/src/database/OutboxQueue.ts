@@ -15,7 +15,8 @@ import {
   resultKey,
 } from './outboxRows';
 import { retryTransaction } from './retryTransaction';
-import { insertSendKey, SendKeyId, SendKeyUse } from './SendKeys';
+import { GroupCommit } from './GroupCommit';
+import { insertSendKeys, SendKeyId, SendKeyUse } from './SendKeys';
 
 /**
  * Rows per INSERT: knex writes a multi-row insert on SQLite as a compound
@@ -23,6 +24,9 @@ import { insertSendKey, SendKeyId, SendKeyUse } from './SendKeys';
  * limit on bound parameters.
  */
 const INSERT_CHUNK = 400;
+
+/** Single sends committed together at most: a few INSERTs of well under `INSERT_CHUNK` rows. */
+const MAX_SENDS_PER_COMMIT = 200;
 
 /** A campaign: a body stored once, for one message or many. */
 export interface NewCampaign {
@@ -56,6 +60,13 @@ export interface NewOutboxMessage {
   suppression?: RecipientSuppression;
 }
 
+/** A campaign to store with its first messages, and the key it was sent with. */
+interface CampaignWrite {
+  campaign: NewCampaign;
+  messages: NewOutboxMessage[];
+  sendKey?: { id: SendKeyId; use: SendKeyUse };
+}
+
 /** What a campaign's messages are stored with. */
 type CampaignOfMessages = Pick<
   CampaignRecord,
@@ -67,33 +78,32 @@ type CampaignOfMessages = Pick<
  * batch in one transaction, so what `send` confirmed is on disk.
  */
 export class OutboxQueue {
+  /** Single sends that arrive together are committed together. */
+  private readonly singles = new GroupCommit<CampaignWrite>(
+    {
+      group: writes => this.storeCampaigns(writes),
+      one: write => this.storeCampaigns([write]),
+    },
+    MAX_SENDS_PER_COMMIT,
+  );
+
   constructor(private readonly knex: Knex) {}
 
   /**
    * Stores a campaign's body, and its first messages in the same
    * transaction. With `sendKey`, the key's row too, first: when the key is
-   * taken this throws (see `isDuplicateKey`) and nothing is queued.
+   * taken this throws (see `isDuplicateKey`) and nothing is queued. A
+   * campaign of one message (a single send) may share its transaction with
+   * others queued at the same time; it resolves once it is committed.
    */
   async createCampaign(
     campaign: NewCampaign,
     messages: NewOutboxMessage[] = [],
     sendKey?: { id: SendKeyId; use: SendKeyUse },
   ): Promise<void> {
-    await retryTransaction(this.knex, async tx => {
-      if (sendKey) await insertSendKey(tx, sendKey.id, sendKey.use);
-      await tx(CAMPAIGNS).insert({
-        id: campaign.id,
-        tenant_id: campaign.tenantId,
-        priority: campaign.priority,
-        kind: campaign.kind ?? (campaign.priority === 0 ? 'single' : 'bulk'),
-        list_id: campaign.listId ?? null,
-        template: JSON.stringify(campaign.template),
-        subject: subjectOf(campaign.template),
-        created_by: campaign.createdBy ?? null,
-        created_at: databaseNow(tx),
-      });
-      await this.insertMessages(tx, campaign, messages);
-    });
+    const write = { campaign, messages, sendKey };
+    if (messages.length === 1) await this.singles.write(write);
+    else await this.storeCampaigns([write]);
   }
 
   /**
@@ -198,34 +208,80 @@ export class OutboxQueue {
     return row !== undefined && row.cancelled_at !== null;
   }
 
+  /** Campaigns, their keys and their messages, in one transaction. */
+  private storeCampaigns(writes: CampaignWrite[]): Promise<void> {
+    return retryTransaction(this.knex, async tx => {
+      await insertSendKeys(
+        tx,
+        writes.flatMap(w => (w.sendKey ? [w.sendKey] : [])),
+      );
+      const campaigns = writes.map(({ campaign }) => ({
+        id: campaign.id,
+        tenant_id: campaign.tenantId,
+        priority: campaign.priority,
+        kind: campaign.kind ?? (campaign.priority === 0 ? 'single' : 'bulk'),
+        list_id: campaign.listId ?? null,
+        template: JSON.stringify(campaign.template),
+        subject: subjectOf(campaign.template),
+        created_by: campaign.createdBy ?? null,
+        created_at: databaseNow(tx),
+      }));
+      await insertInChunks(tx, CAMPAIGNS, campaigns);
+      const withMessages = writes.filter(w => w.messages.length > 0);
+      if (withMessages.length === 0) return;
+      // Read once: a plain number keeps a 400-row INSERT short.
+      const now = await readDatabaseNow(tx);
+      await insertInChunks(
+        tx,
+        OUTBOX,
+        withMessages.flatMap(w => messageRows(w.campaign, w.messages, now)),
+      );
+    });
+  }
+
   private async insertMessages(
     tx: Knex.Transaction,
     campaign: CampaignOfMessages,
     messages: NewOutboxMessage[],
   ): Promise<void> {
     if (messages.length === 0) return;
-    // Read once: a plain number keeps a 400-row INSERT short.
     const now = await readDatabaseNow(tx);
-    const rows = messages.map(m => ({
-      id: m.id,
-      campaign_id: campaign.id,
-      tenant_id: campaign.tenantId,
-      priority: campaign.priority,
-      list_id: campaign.listId ?? null,
-      recipients: JSON.stringify(m.recipients),
-      variables: m.variables ? JSON.stringify(m.variables) : null,
-      state: m.suppression ? 'suppressed' : 'waiting',
-      recipient_results: m.suppression
-        ? JSON.stringify(suppressedResults(m.recipients, m.suppression))
-        : null,
-      attempts: 0,
-      next_attempt_at: now,
-      created_at: now,
-      updated_at: now,
-    }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx(OUTBOX).insert(rows.slice(i, i + INSERT_CHUNK));
-    }
+    await insertInChunks(tx, OUTBOX, messageRows(campaign, messages, now));
+  }
+}
+
+/** Outbox rows of a campaign's new messages, due now. */
+function messageRows(
+  campaign: CampaignOfMessages,
+  messages: NewOutboxMessage[],
+  now: number,
+) {
+  return messages.map(m => ({
+    id: m.id,
+    campaign_id: campaign.id,
+    tenant_id: campaign.tenantId,
+    priority: campaign.priority,
+    list_id: campaign.listId ?? null,
+    recipients: JSON.stringify(m.recipients),
+    variables: m.variables ? JSON.stringify(m.variables) : null,
+    state: m.suppression ? 'suppressed' : 'waiting',
+    recipient_results: m.suppression
+      ? JSON.stringify(suppressedResults(m.recipients, m.suppression))
+      : null,
+    attempts: 0,
+    next_attempt_at: now,
+    created_at: now,
+    updated_at: now,
+  }));
+}
+
+async function insertInChunks(
+  tx: Knex.Transaction,
+  table: string,
+  rows: object[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await tx(table).insert(rows.slice(i, i + INSERT_CHUNK));
   }
 }
 

@@ -21,7 +21,7 @@ export interface SendKeyUse {
 
 /**
  * The idempotency keys of single sends. The key's row is written in the
- * same transaction as its message (`insertSendKey`), so a key is stored
+ * same transaction as its message (`insertSendKeys`), so a key is stored
  * exactly when its message is queued.
  */
 export class SendKeys {
@@ -55,24 +55,27 @@ export class SendKeys {
 }
 
 /**
- * Stores a key inside the transaction that queues its message. Called first
- * there: a concurrent send with the same key then fails on the primary key
- * (`isDuplicateKey`) before either queues anything, and the loser reads the
- * winner's message with `find` once the winner has committed.
+ * Stores keys inside the transaction that queues their messages. Called
+ * first there: a concurrent send with the same key then fails on the
+ * primary key (`isDuplicateKey`) before either queues anything, and the
+ * loser reads the winner's message with `find` once the winner has
+ * committed.
  */
-export async function insertSendKey(
+export async function insertSendKeys(
   tx: Knex.Transaction,
-  id: SendKeyId,
-  use: SendKeyUse,
+  keys: Array<{ id: SendKeyId; use: SendKeyUse }>,
 ): Promise<void> {
-  await tx(SEND_KEYS).insert({
-    tenant_id: id.tenantId,
-    caller: id.caller,
-    idempotency_key: id.key,
-    request_hash: use.requestHash,
-    message_id: use.messageId,
-    created_at: databaseNow(tx),
-  });
+  if (keys.length === 0) return;
+  await tx(SEND_KEYS).insert(
+    keys.map(({ id, use }) => ({
+      tenant_id: id.tenantId,
+      caller: id.caller,
+      idempotency_key: id.key,
+      request_hash: use.requestHash,
+      message_id: use.messageId,
+      created_at: databaseNow(tx),
+    })),
+  );
 }
 
 /** Whether the database refused a row because its primary key was taken. */

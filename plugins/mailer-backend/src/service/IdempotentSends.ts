@@ -69,18 +69,21 @@ export class IdempotentSends {
       key: send.key,
     };
     const requestHash = sha256(canonicalJson(send.request));
-    const earlier = await this.earlier(id, requestHash);
-    if (earlier) return { id: earlier, queued: false };
-    try {
-      await queue({ id, use: { messageId, requestHash } });
-      return { id: messageId, queued: true };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // A send with the same key got there first; it has committed, since
-      // our insert waited for it on the primary key.
-      const winner = await this.earlier(id, requestHash);
-      if (!winner) throw error;
-      return { id: winner, queued: false };
+    // The key is stored with the message, first in its transaction: most
+    // keys are new, so no read before. A taken key fails there, on the
+    // primary key, before anything is queued, and is read afterwards (the
+    // send that took it has committed, since our insert waited for it).
+    for (let tries = 0; ; tries++) {
+      try {
+        await queue({ id, use: { messageId, requestHash } });
+        return { id: messageId, queued: true };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const winner = await this.earlier(id, requestHash);
+        if (winner) return { id: winner, queued: false };
+        // It was older than a day and is gone now: the key is free again.
+        if (tries >= 1) throw error;
+      }
     }
   }
 
