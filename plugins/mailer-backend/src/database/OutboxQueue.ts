@@ -281,8 +281,37 @@ async function insertInChunks(
   rows: object[],
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await tx(table).insert(rows.slice(i, i + INSERT_CHUNK));
+    await insertValues(tx, table, rows.slice(i, i + INSERT_CHUNK));
   }
+}
+
+/**
+ * One INSERT … VALUES (…), (…) of rows with the same columns and plain
+ * values. knex writes a multi-row insert on SQLite as a compound SELECT,
+ * which SQLite runs several times slower than a VALUES list.
+ */
+async function insertValues(
+  tx: Knex.Transaction,
+  table: string,
+  rows: object[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (engineOf(tx) !== 'sqlite') {
+    await tx(table).insert(rows);
+    return;
+  }
+  const columns = Object.keys(rows[0]);
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  const bindings: unknown[] = [];
+  for (const r of rows as Array<Record<string, unknown>>) {
+    for (const column of columns) bindings.push(r[column]);
+  }
+  await tx.raw(
+    `insert into ?? (${columns.map(() => '??').join(', ')}) values ${rows
+      .map(() => row)
+      .join(', ')}`,
+    [table, ...columns, ...bindings],
+  );
 }
 
 /** Every recipient of a message marked suppressed, for why. */
