@@ -25,6 +25,9 @@ import { insertSendKeys, SendKeyId, SendKeyUse } from './SendKeys';
  */
 const INSERT_CHUNK = 400;
 
+/** Up to this many new rows read the database clock inside their INSERT. */
+const INLINE_CLOCK_ROWS = 20;
+
 /** Single sends committed together at most: a few INSERTs of well under `INSERT_CHUNK` rows. */
 const MAX_SENDS_PER_COMMIT = 200;
 
@@ -229,8 +232,12 @@ export class OutboxQueue {
       await insertInChunks(tx, CAMPAIGNS, campaigns);
       const withMessages = writes.filter(w => w.messages.length > 0);
       if (withMessages.length === 0) return;
-      // Read once: a plain number keeps a 400-row INSERT short.
-      const now = await readDatabaseNow(tx);
+      const rows = withMessages.reduce((n, w) => n + w.messages.length, 0);
+      // A few rows take the clock inline (no round trip before a single
+      // send's insert); many take it read once, as a plain number that
+      // keeps a 400-row INSERT short.
+      const now =
+        rows <= INLINE_CLOCK_ROWS ? databaseNow(tx) : await readDatabaseNow(tx);
       await insertInChunks(
         tx,
         OUTBOX,
@@ -254,7 +261,7 @@ export class OutboxQueue {
 function messageRows(
   campaign: CampaignOfMessages,
   messages: NewOutboxMessage[],
-  now: number,
+  now: number | Knex.Raw,
 ) {
   return messages.map(m => ({
     id: m.id,
@@ -278,7 +285,7 @@ function messageRows(
 async function insertInChunks(
   tx: Knex.Transaction,
   table: string,
-  rows: object[],
+  rows: Array<Record<string, Knex.RawBinding>>,
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await insertValues(tx, table, rows.slice(i, i + INSERT_CHUNK));
@@ -293,7 +300,7 @@ async function insertInChunks(
 async function insertValues(
   tx: Knex.Transaction,
   table: string,
-  rows: object[],
+  rows: Array<Record<string, Knex.RawBinding>>,
 ): Promise<void> {
   if (rows.length === 0) return;
   if (engineOf(tx) !== 'sqlite') {
@@ -302,8 +309,8 @@ async function insertValues(
   }
   const columns = Object.keys(rows[0]);
   const row = `(${columns.map(() => '?').join(', ')})`;
-  const bindings: unknown[] = [];
-  for (const r of rows as Array<Record<string, unknown>>) {
+  const bindings: Knex.RawBinding[] = [];
+  for (const r of rows) {
     for (const column of columns) bindings.push(r[column]);
   }
   await tx.raw(
