@@ -1,4 +1,5 @@
 /* eslint-disable no-console */
+import { BenchEngine, runOnEachEngine } from './runOnEachEngine';
 import { mockServices } from '@backstage/backend-test-utils';
 // The claim itself, measured where it runs: not part of the public API.
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
@@ -17,7 +18,7 @@ import { openBenchDatabase } from './durable/startDurableMailer';
 const DUE = Number(process.argv[2] ?? 100_000);
 const CLAIM = 20;
 
-async function fill(knex: Knex, engine: 'sqlite' | 'postgres') {
+async function fill(knex: Knex, engine: BenchEngine) {
   const now = Date.now();
   await knex('mailer_campaigns').insert({
     id: 'c',
@@ -47,7 +48,7 @@ async function fill(knex: Knex, engine: 'sqlite' | 'postgres') {
   else await knex.raw('ANALYZE');
 }
 
-async function measure(engine: 'sqlite' | 'postgres') {
+async function measure(engine: BenchEngine) {
   const database = await openBenchDatabase(engine);
   try {
     const knex = await openDatabase(
@@ -103,20 +104,4 @@ async function measure(engine: 'sqlite' | 'postgres') {
   }
 }
 
-async function main() {
-  console.log(`Claims at depth: ${DUE} due messages`);
-  await measure('sqlite');
-  if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) {
-    await measure('postgres');
-  } else {
-    console.log(
-      'postgres skipped: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
-    );
-  }
-  process.exit(0);
-}
-
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+runOnEachEngine(`Claims at depth: ${DUE} due messages`, measure);

@@ -1,4 +1,5 @@
 /* eslint-disable no-console */
+import { BenchEngine, runOnEachEngine } from './runOnEachEngine';
 import { percentile } from './aggregate';
 import { epochMs } from './clock';
 import { startDurableMailer } from './durable/startDurableMailer';
@@ -11,11 +12,7 @@ import { ServerProcess } from './ServerProcess';
  * were queued, each call's time until it returned (the message committed),
  * and, once the server has them all, how many were lost or arrived twice.
  */
-async function measure(
-  engine: 'sqlite' | 'postgres',
-  count: number,
-  inFlight: number,
-) {
+async function measure(engine: BenchEngine, count: number, inFlight: number) {
   const server = await ServerProcess.start();
   const mailer = await startDurableMailer(engine, server.target);
   try {
@@ -67,24 +64,9 @@ async function measure(
   }
 }
 
-async function main() {
-  const count = Number(process.argv[2] ?? 3000);
-  const inFlight = Number(process.argv[3] ?? 50);
-  console.log(
-    `Concurrent single sends: ${count} calls of mailer.send() with ${inFlight} in flight, from a plugin in the mailer's backend`,
-  );
-  await measure('sqlite', count, inFlight);
-  if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) {
-    await measure('postgres', count, inFlight);
-  } else {
-    console.log(
-      'postgres skipped: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
-    );
-  }
-  process.exit(0);
-}
-
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+const count = Number(process.argv[2] ?? 3000);
+const inFlight = Number(process.argv[3] ?? 50);
+runOnEachEngine(
+  `Concurrent single sends: ${count} calls of mailer.send() with ${inFlight} in flight, from a plugin in the mailer's backend`,
+  engine => measure(engine, count, inFlight),
+);

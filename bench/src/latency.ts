@@ -1,4 +1,5 @@
 /* eslint-disable no-console */
+import { BenchEngine, runOnEachEngine } from './runOnEachEngine';
 import { epochMs, sleep } from './clock';
 import { median } from './aggregate';
 import { startDurableMailer } from './durable/startDurableMailer';
@@ -10,7 +11,7 @@ import { ServerProcess } from './ServerProcess';
  * pool, as a password reset travels. The server runs in its own process;
  * both clocks are this machine's.
  */
-async function measure(engine: 'sqlite' | 'postgres', count: number) {
+async function measure(engine: BenchEngine, count: number) {
   const server = await ServerProcess.start();
   const mailer = await startDurableMailer(engine, server.target);
   try {
@@ -41,23 +42,8 @@ async function measure(engine: 'sqlite' | 'postgres', count: number) {
   }
 }
 
-async function main() {
-  const count = Number(process.argv[2] ?? 200);
-  console.log(
-    `Transactional latency: send() to the server's receipt, ${count} single messages on a warm pool`,
-  );
-  await measure('sqlite', count);
-  if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) {
-    await measure('postgres', count);
-  } else {
-    console.log(
-      'postgres skipped: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
-    );
-  }
-  process.exit(0);
-}
-
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+const count = Number(process.argv[2] ?? 200);
+runOnEachEngine(
+  `Transactional latency: send() to the server's receipt, ${count} single messages on a warm pool`,
+  engine => measure(engine, count),
+);

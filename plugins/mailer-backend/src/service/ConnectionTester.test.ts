@@ -1,5 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import { SettingsChange } from '@elixeum/plugin-mailer-common';
 import {
   CertificateOptions,
@@ -9,18 +7,13 @@ import {
 } from '@internal/smtp-test-server';
 import { createServer, Server } from 'node:net';
 import { AddressInfo } from 'node:net';
-import { testEncryptionKey } from '../__testUtils__/mailerTestBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { SecretCipher } from '../crypto/SecretCipher';
-import { openDatabase } from '../database/openDatabase';
-import { SettingsStore } from '../database/SettingsStore';
+import { testTenantSettings } from '../__testUtils__/testTenantSettings';
 import { OutboxReports } from '../database/OutboxReports';
 import { OutboxTestMessages } from '../database/OutboxTestMessages';
 import { policyResolver } from '../security/policyResolver';
-import { ServerPolicy } from '../security/ServerPolicy';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { ConnectionTester, ConnectionTesterOptions } from './ConnectionTester';
-import { TenantSettingsService } from './TenantSettingsService';
 
 const databases = createTestDatabases();
 const certificate = createSelfSignedCertificate();
@@ -48,31 +41,7 @@ async function setup(
   trusted: string[] = [certificate.cert],
   options: Partial<ConnectionTesterOptions> = {},
 ) {
-  const knex = await databases.init('SQLITE_3');
-  const store = new SettingsStore(
-    await openDatabase(mockServices.database({ knex })),
-  );
-  const cipher = SecretCipher.fromConfig(
-    new ConfigReader({
-      mailer: {
-        encryption: { keys: [{ id: 't', secret: testEncryptionKey }] },
-      },
-    }),
-  );
-  // The test servers listen on loopback, on any port.
-  const policy = ServerPolicy.fromConfig(
-    new ConfigReader({
-      mailer: {
-        serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports: 'any' }] },
-      },
-    }),
-  );
-  const settings = new TenantSettingsService(
-    store,
-    cipher,
-    'no-reply@elixeum.cloud',
-    policy,
-  );
+  const { knex, settings, policy } = await testTenantSettings(databases);
   const tester = new ConnectionTester(settings, trusted, 500, {
     resolve: policyResolver(policy),
     testMessages: new OutboxTestMessages(knex),

@@ -1,5 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import {
   ConnectionTestResult,
   SettingsChange,
@@ -13,16 +11,14 @@ import {
 } from '@internal/smtp-test-server';
 import { AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { testEncryptionKey } from '../__testUtils__/mailerTestBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
+import {
+  serverPolicyOf,
+  testTenantSettings,
+} from '../__testUtils__/testTenantSettings';
 import { installTestDns, TestDns } from '../__testUtils__/testDns';
-import { SecretCipher } from '../crypto/SecretCipher';
-import { openDatabase } from '../database/openDatabase';
-import { SettingsStore } from '../database/SettingsStore';
 import { policyResolver } from '../security/policyResolver';
-import { ServerPolicy } from '../security/ServerPolicy';
 import { ConnectionTester, ConnectionTesterOptions } from './ConnectionTester';
-import { TenantSettingsService } from './TenantSettingsService';
 
 // What a tenant admin reads after a failed connection test, for the
 // failures ConnectionTester.test.ts does not already cover, each against a
@@ -55,10 +51,6 @@ async function hostileServer(reply: HostileReply) {
   return server;
 }
 
-const allowLoopback = {
-  allowedHosts: [{ host: '127.0.0.1', ports: 'any' }],
-};
-
 async function setup(
   options: Partial<ConnectionTesterOptions> & {
     /** The policy connections are made under; the policy settings are checked with by default. */
@@ -66,28 +58,11 @@ async function setup(
   } = {},
 ) {
   const { connectPolicy, ...testerOptions } = options;
-  const knex = await databases.init('SQLITE_3');
-  const store = new SettingsStore(
-    await openDatabase(mockServices.database({ knex })),
-  );
-  const cipher = SecretCipher.fromConfig(
-    new ConfigReader({
-      mailer: {
-        encryption: { keys: [{ id: 't', secret: testEncryptionKey }] },
-      },
-    }),
-  );
-  const policyOf = (serverPolicy: object) =>
-    ServerPolicy.fromConfig(new ConfigReader({ mailer: { serverPolicy } }));
-  const policy = policyOf(allowLoopback);
-  const settings = new TenantSettingsService(
-    store,
-    cipher,
-    'no-reply@elixeum.cloud',
-    policy,
-  );
+  const { settings, policy } = await testTenantSettings(databases);
   const tester = new ConnectionTester(settings, [certificate.cert], 2000, {
-    resolve: policyResolver(connectPolicy ? policyOf(connectPolicy) : policy),
+    resolve: policyResolver(
+      connectPolicy ? serverPolicyOf(connectPolicy) : policy,
+    ),
     ...testerOptions,
   });
   return {

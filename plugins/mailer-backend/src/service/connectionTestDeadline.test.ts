@@ -1,5 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 import {
   createSelfSignedCertificate,
   SmtpTestServer,
@@ -11,16 +9,11 @@ import {
   startDripSmtpServer,
   timed,
 } from '../__testUtils__/dripServers';
-import { testEncryptionKey } from '../__testUtils__/mailerTestBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { SecretCipher } from '../crypto/SecretCipher';
-import { openDatabase } from '../database/openDatabase';
-import { SettingsStore } from '../database/SettingsStore';
+import { testTenantSettings } from '../__testUtils__/testTenantSettings';
 import { OAuthTokens } from '../oauth/OAuthTokens';
 import { policyResolver } from '../security/policyResolver';
-import { ServerPolicy } from '../security/ServerPolicy';
 import { ConnectionTester } from './ConnectionTester';
-import { TenantSettingsService } from './TenantSettingsService';
 
 // The connection test as a whole has a deadline: each step's own time limit
 // (10 s, as in production here) restarts with every byte, so a server that
@@ -39,30 +32,7 @@ afterEach(async () => {
 });
 
 async function setup(tokens?: OAuthTokens) {
-  const knex = await databases.init('SQLITE_3');
-  const store = new SettingsStore(
-    await openDatabase(mockServices.database({ knex })),
-  );
-  const cipher = SecretCipher.fromConfig(
-    new ConfigReader({
-      mailer: {
-        encryption: { keys: [{ id: 't', secret: testEncryptionKey }] },
-      },
-    }),
-  );
-  const policy = ServerPolicy.fromConfig(
-    new ConfigReader({
-      mailer: {
-        serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports: 'any' }] },
-      },
-    }),
-  );
-  const settings = new TenantSettingsService(
-    store,
-    cipher,
-    'no-reply@elixeum.cloud',
-    policy,
-  );
+  const { settings, policy } = await testTenantSettings(databases);
   const tester = new ConnectionTester(
     settings,
     [certificate.cert],
