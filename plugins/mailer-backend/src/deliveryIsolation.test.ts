@@ -16,6 +16,7 @@ import {
 } from './__testUtils__/outboxHarness';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { OutboxQueue } from './database/OutboxQueue';
+import request from 'supertest';
 
 // What one message, one recipient or one tenant's server can do to
 // everyone else's mail: nothing more than to itself.
@@ -164,6 +165,55 @@ describe.each(databases.eachSupportedId())(
         attempts: 1,
         lastReply: { responseCode: 554 },
       });
+      expect(await pauseCount(knex)).toBe(0);
+    });
+
+    it('fails a message the server keeps deferring (451 to its data) once its attempts are spent, with the reply in its status and the delivery view', async () => {
+      const smtp = await smtpServer({
+        replies: {
+          data: envelope =>
+            envelope.rcptTo.includes('greylisted@example.com')
+              ? { code: 451, message: '4.7.1 Try again later' }
+              : undefined,
+        },
+      });
+      const { mailer, server, knex } = await start(smtp, {
+        retry: { maxAttempts: 3, initialDelay: '50ms', maxDelay: '100ms' },
+      });
+      const deferred = await mailer.send({
+        to: 'greylisted@example.com',
+        subject: 's',
+        text: 't',
+      });
+      await expect(
+        mailer.waitForDelivery(deferred.id, { timeoutMs: 20_000 }),
+      ).rejects.toThrow();
+      expect(await mailer.getStatus(deferred.id)).toMatchObject({
+        state: 'failed',
+        attempts: 3,
+        lastReply: { responseCode: 451 },
+      });
+      let failures: Array<{ id: string; reply?: { responseCode?: number } }> =
+        [];
+      await eventually(
+        async () => {
+          failures = (
+            await request(server)
+              .get('/api/mailer/delivery-summary')
+              .expect(200)
+          ).body.recentFailures;
+          return failures.length > 0;
+        },
+        10_000,
+        'the failure in the delivery view',
+      );
+      expect(failures).toEqual([
+        expect.objectContaining({
+          id: deferred.id,
+          reply: expect.objectContaining({ responseCode: 451 }),
+        }),
+      ]);
+      // The server was not paused for it: it is the message's reply.
       expect(await pauseCount(knex)).toBe(0);
     });
 
