@@ -401,7 +401,21 @@ describe.each(databases.eachSupportedId())(
         recipients(30, 'reader'),
         { tenantId: 'news' },
       );
-      await eventually(() => onWire > 0, 10_000, 'messages on the wire');
+      // Every connection the lane opened holds a message at DATA: one that
+      // reached DATA only after the cancel would have been on the wire
+      // before it, and may be sent (as the README says).
+      let seen = -1;
+      await eventually(
+        async () => {
+          const now = onWire;
+          await new Promise(resolve => setTimeout(resolve, 300));
+          const settled = now > 0 && now === seen && now === onWire;
+          seen = now;
+          return settled;
+        },
+        10_000,
+        'every connection waiting at DATA',
+      );
       // Cancelled (on another replica, say) while some are being sent.
       await new OutboxQueue(knex).cancelCampaign(campaignId);
       failing = false;
