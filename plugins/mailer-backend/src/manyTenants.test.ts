@@ -3,7 +3,7 @@ import {
   SmtpTestServer,
   startSilentServer,
 } from '@internal/smtp-test-server';
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import {
   createConsumerPlugin,
   tenantFromCallerModule,
@@ -81,9 +81,14 @@ describe.each(engines)('many tenants on %s', databaseId => {
     > = [];
     for (let r = 0; r < 2; r++) {
       const consumer = createConsumerPlugin();
+      // Each replica with a connection pool of its own, as in production: a
+      // shared pool starved under load let one replica's lease lapse
+      // while the other's statements held every connection.
+      const pool: Knex = r === 0 ? knex : knexFactory(knex.client.config);
+      if (pool !== knex) closing.push(() => pool.destroy());
       const started = await startMailerTestBackend(databases, databaseId, {
         defaultServer: { host: defaultServer.host, port: defaultServer.port },
-        knex,
+        knex: pool,
         features: [consumer.plugin, tenantFromCallerModule],
         // The operator opens exactly the tenants' ports on loopback.
         serverPolicy: { allowedHosts: [{ host: '127.0.0.1', ports }] },
