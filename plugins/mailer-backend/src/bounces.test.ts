@@ -1,6 +1,5 @@
 import { BackendFeature } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { BounceReportsResponse } from '@elixeum/plugin-mailer-common';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import { Knex } from 'knex';
@@ -15,6 +14,7 @@ import {
 } from './__testUtils__/outboxHarness';
 import { saveSettings } from './__testUtils__/saveSettings';
 import { createTestDatabases } from './__testUtils__/testDatabases';
+import { permissionsAllowing } from './__testUtils__/permissionsAllowing';
 
 // Bounces: a refusal at RCPT TO with a mailbox status suppresses the
 // address (at once when it is permanent, after three messages when the
@@ -258,14 +258,7 @@ describe.each(databases.eachSupportedId())('bounces on %s', databaseId => {
         'mailer.settings.read',
       ]);
       const { server, knex, mailer } = await start([
-        mockServices.permissions.mock({
-          authorize: async requests =>
-            requests.map(r => ({
-              result: allowed.has(r.permission.name)
-                ? AuthorizeResult.ALLOW
-                : AuthorizeResult.DENY,
-            })),
-        }).factory,
+        permissionsAllowing(name => allowed.has(name)),
       ]);
       const { id, messageId } = await delivered(
         mailer,

@@ -1,10 +1,10 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
 import { createTestDatabases } from './__testUtils__/testDatabases';
+import { permissionsAllowing } from './__testUtils__/permissionsAllowing';
 
 const databases = createTestDatabases();
 const GONE = 'gone.person@customer.example';
@@ -32,14 +32,7 @@ describe.each(databases.eachSupportedId())(
         defaultServer: { host: smtp.host, port: smtp.port },
         features: [
           consumer.plugin,
-          mockServices.permissions.mock({
-            authorize: async requests =>
-              requests.map(r => ({
-                result: allowed.includes(r.permission.name)
-                  ? AuthorizeResult.ALLOW
-                  : AuthorizeResult.DENY,
-              })),
-          }).factory,
+          permissionsAllowing(name => allowed.includes(name)),
         ],
       });
       const mailer = consumer.mailer();

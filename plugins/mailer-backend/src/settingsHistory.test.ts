@@ -1,9 +1,9 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { startMailerTestBackend } from './__testUtils__/mailerTestBackend';
 import { createTestDatabases } from './__testUtils__/testDatabases';
+import { permissionsAllowing } from './__testUtils__/permissionsAllowing';
 
 const databases = createTestDatabases();
 jest.setTimeout(30_000);
@@ -38,16 +38,7 @@ describe.each(databases.eachSupportedId())(
       denied = new Set();
       const started = await startMailerTestBackend(databases, databaseId, {
         defaultServer: { host: '127.0.0.1', port: 1 },
-        features: [
-          mockServices.permissions.mock({
-            authorize: async requests =>
-              requests.map(r => ({
-                result: denied.has(r.permission.name)
-                  ? AuthorizeResult.DENY
-                  : AuthorizeResult.ALLOW,
-              })),
-          }).factory,
-        ],
+        features: [permissionsAllowing(name => !denied.has(name))],
       });
       const as = (user: string) => ({
         put: (values: Record<string, string | null>) =>

@@ -1,5 +1,4 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import request from 'supertest';
 import { createConsumerPlugin } from './__testUtils__/consumerPlugin';
@@ -9,6 +8,7 @@ import {
 } from './__testUtils__/mailerTestBackend';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { SuppressionStore } from './database/SuppressionStore';
+import { permissionsAllowing } from './__testUtils__/permissionsAllowing';
 
 // The "Suppressed addresses" card's routes on a real backend: who sees
 // which addresses, and a removal that is audited, written to the settings
@@ -38,14 +38,7 @@ describe.each(databases.eachSupportedId())(
         defaultServer: { host: smtp.host, port: smtp.port },
         features: [
           consumer.plugin,
-          mockServices.permissions.mock({
-            authorize: async requests =>
-              requests.map(r => ({
-                result: allowed.has(r.permission.name)
-                  ? AuthorizeResult.ALLOW
-                  : AuthorizeResult.DENY,
-              })),
-          }).factory,
+          permissionsAllowing(name => allowed.has(name)),
         ],
       });
       const store = new SuppressionStore(started.knex);

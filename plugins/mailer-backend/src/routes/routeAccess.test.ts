@@ -1,11 +1,11 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { SmtpTestServer } from '@internal/smtp-test-server';
 import express from 'express';
 import request from 'supertest';
 import { startMailerTestBackend } from '../__testUtils__/mailerTestBackend';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { createRouter, RouterOptions } from '../router';
+import { permissionsAllowing } from '../__testUtils__/permissionsAllowing';
 
 const databases = createTestDatabases();
 
@@ -153,16 +153,7 @@ describe.each(databases.eachSupportedId())('route access on %s', databaseId => {
     allowed.clear();
     const { server } = await startMailerTestBackend(databases, databaseId, {
       defaultServer: { host: smtp.host, port: smtp.port },
-      features: [
-        mockServices.permissions.mock({
-          authorize: async requests =>
-            requests.map(r => ({
-              result: allowed.has(r.permission.name)
-                ? AuthorizeResult.ALLOW
-                : AuthorizeResult.DENY,
-            })),
-        }).factory,
-      ],
+      features: [permissionsAllowing(name => allowed.has(name))],
     });
     return server;
   }
