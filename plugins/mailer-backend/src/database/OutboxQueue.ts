@@ -19,9 +19,9 @@ import { GroupCommit } from './GroupCommit';
 import { insertSendKeys, SendKeyId, SendKeyUse } from './SendKeys';
 
 /**
- * Rows per INSERT: knex writes a multi-row insert on SQLite as a compound
- * SELECT, which SQLite caps at 500 terms; also well under every engine's
- * limit on bound parameters.
+ * Rows per INSERT: well under every engine's limit on bound parameters
+ * (and under SQLite's 500 terms, should a multi-row insert be written as a
+ * compound SELECT, as knex does there).
  */
 const INSERT_CHUNK = 400;
 
@@ -147,7 +147,7 @@ export class OutboxQueue {
           suppressed,
         });
       }
-      await this.insertMessages(tx, campaign, messages);
+      await this.insertMessages(tx, [{ campaign, messages }]);
       return { accepted, suppressed, repeated: false };
     });
   }
@@ -230,30 +230,30 @@ export class OutboxQueue {
         created_at: databaseNow(tx),
       }));
       await insertInChunks(tx, CAMPAIGNS, campaigns);
-      const withMessages = writes.filter(w => w.messages.length > 0);
-      if (withMessages.length === 0) return;
-      const rows = withMessages.reduce((n, w) => n + w.messages.length, 0);
-      // A few rows take the clock inline (no round trip before a single
-      // send's insert); many take it read once, as a plain number that
-      // keeps a 400-row INSERT short.
-      const now =
-        rows <= INLINE_CLOCK_ROWS ? databaseNow(tx) : await readDatabaseNow(tx);
-      await insertInChunks(
-        tx,
-        OUTBOX,
-        withMessages.flatMap(w => messageRows(w.campaign, w.messages, now)),
-      );
+      await this.insertMessages(tx, writes);
     });
   }
 
+  /** New messages of campaigns, due now. */
   private async insertMessages(
     tx: Knex.Transaction,
-    campaign: CampaignOfMessages,
-    messages: NewOutboxMessage[],
+    batches: Array<{
+      campaign: CampaignOfMessages;
+      messages: NewOutboxMessage[];
+    }>,
   ): Promise<void> {
-    if (messages.length === 0) return;
-    const now = await readDatabaseNow(tx);
-    await insertInChunks(tx, OUTBOX, messageRows(campaign, messages, now));
+    const count = batches.reduce((n, b) => n + b.messages.length, 0);
+    if (count === 0) return;
+    // A few rows take the clock inline (no round trip before a single
+    // send's insert); many take it read once, as a plain number that keeps
+    // a 400-row INSERT short.
+    const now =
+      count <= INLINE_CLOCK_ROWS ? databaseNow(tx) : await readDatabaseNow(tx);
+    await insertInChunks(
+      tx,
+      OUTBOX,
+      batches.flatMap(b => messageRows(b.campaign, b.messages, now)),
+    );
   }
 }
 
