@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { eventually } from '../__testUtils__/outboxHarness';
 import { systemResolver } from './openSmtpSocket';
 import { readSmtpFailure } from './readSmtpFailure';
+import { WHOLE_MESSAGE_BYTES } from './readWholeMessage';
 import { SmtpAttemptError } from '../transport/SmtpAttemptError';
 import { SmtpConnectionPool, SmtpPoolOptions } from './SmtpConnectionPool';
 import { SmtpServerSettings } from './SmtpServerSettings';
@@ -146,6 +147,36 @@ describe('SmtpConnectionPool', () => {
       ['c@example.com'],
     ]);
     expect(server.connections.opened).toBe(1);
+    pool.close();
+  });
+
+  it('streams a message larger than it reads whole, byte for byte, and reads it again for a fresh connection when the kept one was dropped', async () => {
+    const server = await startServer();
+    const pool = poolFor(server, {}, { maxConnections: 1 });
+    await pool.send(
+      { from: 'sender@example.com', to: ['a@example.com'] },
+      message('first'),
+    );
+    // The server restarts on the same port: the kept connection is dead.
+    const port = server.port;
+    await server.close();
+    servers.splice(servers.indexOf(server), 1);
+    const again = await startServer({ port });
+    const body = `Subject: large\r\n\r\n${'a line of a large message\r\n'.repeat(
+      Math.ceil((WHOLE_MESSAGE_BYTES * 1.5) / 27),
+    )}`;
+    let streams = 0;
+    await pool.send(
+      { from: 'sender@example.com', to: ['b@example.com'] },
+      () => {
+        streams += 1;
+        return Readable.from(
+          body.match(/[^]{1,16384}/g)!.map(part => Buffer.from(part)),
+        );
+      },
+    );
+    expect(again.messages.map(m => m.raw)).toEqual([body]);
+    expect(streams).toBe(2);
     pool.close();
   });
 

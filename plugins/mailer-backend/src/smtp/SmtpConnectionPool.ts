@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   MailTransport,
   SmtpEnvelope,
@@ -72,9 +72,9 @@ export class SmtpConnectionPool implements MailTransport {
   }
 
   /**
-   * Sends one message, read whole first (see `readWholeMessage`), so that a
-   * second try on a fresh connection sends the same bytes. Rejects with
-   * `SmtpAttemptError`.
+   * Sends one message, read whole first when it is small (see
+   * `readWholeMessage`); `message` is called again for a second try on a
+   * fresh connection when it is streamed. Rejects with `SmtpAttemptError`.
    */
   async send(
     envelope: SmtpEnvelope,
@@ -85,18 +85,20 @@ export class SmtpConnectionPool implements MailTransport {
     }
     this.sending += 1;
     try {
-      const whole = await readWholeMessage(message());
+      let body = await readWholeMessage(message());
       const kept = this.idle.pop();
       if (kept) {
         try {
-          return await kept.transact(envelope, whole);
+          return await kept.transact(envelope, body);
         } catch (error) {
           const failure = (error as SmtpAttemptError).failure;
           if (!failure || !failedBeforeTheMessage(failure)) throw error;
         }
+        // A stream can be read only once.
+        if (body instanceof Readable) body = await readWholeMessage(message());
       }
       const fresh = await this.connect();
-      return await fresh.transact(envelope, whole);
+      return await fresh.transact(envelope, body);
     } finally {
       this.sending -= 1;
     }
