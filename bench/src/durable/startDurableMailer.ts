@@ -173,7 +173,9 @@ export async function startDurableMailer(
             tls: { extraCaCertificates: [target.ca] },
             delivery: {
               maxConnections: 5,
-              windowPerConnection: Number(process.env.BENCH_WINDOW ?? 8),
+              ...(process.env.BENCH_WINDOW && {
+                windowPerConnection: Number(process.env.BENCH_WINDOW),
+              }),
               ...(delivery as JsonObject | undefined),
             },
             ...mailerConfig,

@@ -22,7 +22,7 @@ describe('readMailerConfig', () => {
       leaseMs: 120_000,
       shutdownTimeoutMs: 5000,
       maxConnections: 5,
-      windowPerConnection: 8,
+      windowPerConnection: 20,
       retry: { maxAttempts: 8, initialDelayMs: 30_000, maxAgeMs: 43_200_000 },
       retentionMs: 30 * 86_400_000,
     });

@@ -213,7 +213,7 @@ function readDeliveryConfig(config: Config): DeliveryConfig {
     duration(config, `${d}.${key}`, fallback, min);
   const delivery: DeliveryConfig = {
     maxConnections: count('maxConnections', 5, 100),
-    windowPerConnection: count('windowPerConnection', 8, 100),
+    windowPerConnection: count('windowPerConnection', 20, 100),
     pollIntervalMs: ms('pollInterval', { seconds: 1 }, 10),
     leaseMs: ms('lease', { minutes: 1 }, 1000),
     connectionTimeoutMs: ms('connectionTimeout', { seconds: 15 }, 100),

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from './pooledRandomBytes';
 import { SecretCipher } from './SecretCipher';
 
 /** Who an unsubscribe link is for: all it needs, in the link itself. */
@@ -49,7 +50,7 @@ export class UnsubscribeTokens {
       ]),
       'utf8',
     );
-    const iv = randomBytes(IV_BYTES);
+    const iv = pooledRandomBytes(IV_BYTES);
     const cipher = createCipheriv(ALGORITHM, this.keys[0], iv, {
       authTagLength: TAG_BYTES,
     });

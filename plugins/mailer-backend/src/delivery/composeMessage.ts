@@ -6,6 +6,7 @@ import {
   UNSUBSCRIBE_URL_FIELD,
 } from '@elixeum/plugin-mailer-common';
 import type Mail from 'nodemailer/lib/mailer';
+import { pooledRandomBytes } from '../crypto/pooledRandomBytes';
 import { ClaimedMessage } from '../database/OutboxClaims';
 import { SmtpServerSettings } from '../smtp/SmtpServerSettings';
 import { ListLink, listHeaders } from './listHeaders';
@@ -91,5 +92,7 @@ export function composeMessage(
     })),
     disableFileAccess: true,
     disableUrlAccess: true,
+    // Without it nodemailer draws one from the CSPRNG for every part.
+    baseBoundary: pooledRandomBytes(8).toString('hex'),
   };
 }
