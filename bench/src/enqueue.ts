@@ -26,6 +26,7 @@ async function measure(engine: 'sqlite' | 'postgres', count: number) {
   const mailer = await startDurableMailer(engine, server.target);
   try {
     const rss = startRssSampler();
+    if (process.env.BENCH_FIRST) { global.gc?.(); console.log(`[RSS at start ${Math.round(process.memoryUsage().rss / 1048576)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB]`); }
     const started = process.hrtime.bigint();
     await mailer.sendBulk(recipients(count));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

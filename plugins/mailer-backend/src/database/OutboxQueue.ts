@@ -293,9 +293,11 @@ async function insertInChunks(
 }
 
 /**
- * One INSERT … VALUES (…), (…) of rows with the same columns and plain
- * values. knex writes a multi-row insert on SQLite as a compound SELECT,
- * which SQLite runs several times slower than a VALUES list.
+ * One INSERT of rows with the same columns. knex writes a multi-row insert
+ * on SQLite as a compound SELECT, which SQLite runs several times slower
+ * than a VALUES list; on PostgreSQL, rows of plain values go as one JSON
+ * parameter read with the table's own column types, which PostgreSQL
+ * parses and plans in a fraction of the time of 400 rows of parameters.
  */
 async function insertValues(
   tx: Knex.Transaction,
@@ -303,11 +305,20 @@ async function insertValues(
   rows: Array<Record<string, Knex.RawBinding>>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  if (engineOf(tx) !== 'sqlite') {
+  const engine = engineOf(tx);
+  const columns = Object.keys(rows[0]);
+  if (engine === 'pg' && rows.every(isPlainRow)) {
+    const names = columns.map(() => '??').join(', ');
+    await tx.raw(
+      `insert into ?? (${names}) select ${names} from json_populate_recordset(null::??, ?)`,
+      [table, ...columns, ...columns, table, JSON.stringify(rows)],
+    );
+    return;
+  }
+  if (engine !== 'sqlite') {
     await tx(table).insert(rows);
     return;
   }
-  const columns = Object.keys(rows[0]);
   const row = `(${columns.map(() => '?').join(', ')})`;
   const bindings: Knex.RawBinding[] = [];
   for (const r of rows) {
@@ -318,6 +329,14 @@ async function insertValues(
       .map(() => row)
       .join(', ')}`,
     [table, ...columns, ...bindings],
+  );
+}
+
+/** Whether a row holds only plain values (no SQL of its own, such as the database's clock). */
+function isPlainRow(row: Record<string, Knex.RawBinding>): boolean {
+  return Object.values(row).every(
+    value =>
+      value === null || ['string', 'number', 'boolean'].includes(typeof value),
   );
 }
 
