@@ -155,6 +155,46 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it("records at once what claims of different senders delivered, each row with its own sender's Message-ID", async () => {
+      const { knex, claims } = await outboxWith({
+        c: ['m1', 'm2', 'm3', 'm4'],
+      });
+      const take = (token: string) =>
+        claims.claim({ tenantId: 't', limit: 2, token, leaseMs: 60_000 });
+      const ofA = await take('a');
+      const ofB = await take('b');
+      const delivered = (token: string, id: string, messageId: string) => ({
+        token,
+        outcome: {
+          kind: 'delivered' as const,
+          id,
+          state: 'sent' as const,
+          messageId,
+          results: {},
+        },
+      });
+      const { lost } = await claims.record([
+        ...ofA.map(m => delivered('a', m.id, `<${m.id}@a.example>`)),
+        ...ofB.map(m => delivered('b', m.id, `<${m.id}@b.example>`)),
+      ]);
+      expect(lost).toEqual([]);
+      for (const [domain, taken] of [
+        ['a.example', ofA],
+        ['b.example', ofB],
+      ] as const) {
+        for (const m of taken) {
+          expect(await stateOf(knex, m.id)).toMatchObject({
+            state: 'sent',
+            claim_token: null,
+          });
+          const [row] = await knex('mailer_outbox')
+            .where({ id: m.id })
+            .select('smtp_message_id');
+          expect(row.smtp_message_id).toBe(`<${m.id}@${domain}>`);
+        }
+      }
+    });
+
     it('gives back released messages without counting the attempt, and retries them later', async () => {
       const { knex, claims } = await outboxWith({ c: ['m1'] });
       const [m1] = await claims.claim({

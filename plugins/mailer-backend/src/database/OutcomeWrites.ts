@@ -10,31 +10,24 @@ const SENDING = "state = 'sending'";
 
 type DeliveredOutcome = Extract<DeliveryOutcome, { kind: 'delivered' }>;
 
-/** The domain of Message-IDs of the form `<row id@domain>`, when all share one. */
-function sharedMessageIdDomain(
-  outcomes: DeliveredOutcome[],
-): string | undefined {
-  const first = outcomes[0];
-  const domain = first?.messageId.slice(first.id.length + 2, -1);
-  return domain !== undefined &&
-    outcomes.every(o => o.messageId === `<${o.id}@${domain}>`)
-    ? domain
-    : undefined;
-}
-
-/** Delivered outcomes by the domain of their Message-ID (their sender). */
-function groupByDomain(outcomes: ClaimOutcome[]): ClaimOutcome[][] {
-  const groups = new Map<string, ClaimOutcome[]>();
-  for (const item of outcomes) {
-    const { id, messageId } = item.outcome as DeliveredOutcome;
-    const key = messageId.startsWith(`<${id}@`)
-      ? messageId.slice(id.length + 2)
-      : '';
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
+/**
+ * What follows the row id in each claim's Message-IDs (`@domain>`): a claim
+ * is for one server, so its messages share one sender. Undefined when a
+ * Message-ID is not `<row id@domain>`, or a claim's differ.
+ */
+function messageIdSuffixByClaim(
+  group: ClaimOutcome[],
+): Map<string, string> | undefined {
+  const suffixes = new Map<string, string>();
+  for (const { token, outcome } of group) {
+    const { id, messageId } = outcome as DeliveredOutcome;
+    if (!messageId.startsWith(`<${id}@`)) return undefined;
+    const suffix = messageId.slice(id.length + 1);
+    const known = suffixes.get(token);
+    if (known !== undefined && known !== suffix) return undefined;
+    suffixes.set(token, suffix);
   }
-  return [...groups.values()];
+  return suffixes;
 }
 
 /**
@@ -69,15 +62,13 @@ export class OutcomeWrites {
   ): Promise<{ lost: string[] }> {
     // No read is needed first; one statement needs no transaction of its own.
     const writes: Array<(db: Knex | Knex.Transaction) => Promise<Row[]>> = [];
-    // Delivered is the common case: one statement for all of them (per
-    // Message-ID domain, i.e. per sender) instead of one per message, which
-    // matters when the database is a network hop away.
+    // Delivered is the common case: one statement for all of them, of every
+    // sender, instead of one per message (or per tenant), which matters when
+    // the database is a network hop away or many tenants send at once.
     const delivered = outcomes.filter(o => o.outcome.kind === 'delivered');
-    for (const group of groupByDomain(delivered)) {
-      for (let i = 0; i < group.length; i += UPDATE_CHUNK) {
-        const chunk = group.slice(i, i + UPDATE_CHUNK);
-        writes.push(db => this.deliveredUpdate(db, chunk).returning('id'));
-      }
+    for (let i = 0; i < delivered.length; i += UPDATE_CHUNK) {
+      const chunk = delivered.slice(i, i + UPDATE_CHUNK);
+      writes.push(db => this.deliveredUpdate(db, chunk).returning('id'));
     }
     for (const { token, outcome } of outcomes) {
       if (outcome.kind === 'delivered') continue;
@@ -110,10 +101,8 @@ export class OutcomeWrites {
       const held = await this.stillHeld(tx, outcomes);
       const kept = outcomes.filter(o => held.has(o.outcome.id));
       const delivered = kept.filter(o => o.outcome.kind === 'delivered');
-      for (const group of groupByDomain(delivered)) {
-        for (let i = 0; i < group.length; i += UPDATE_CHUNK) {
-          await this.deliveredUpdate(tx, group.slice(i, i + UPDATE_CHUNK));
-        }
+      for (let i = 0; i < delivered.length; i += UPDATE_CHUNK) {
+        await this.deliveredUpdate(tx, delivered.slice(i, i + UPDATE_CHUNK));
       }
       for (const { token, outcome } of kept) {
         if (outcome.kind !== 'delivered') {
@@ -158,8 +147,9 @@ export class OutcomeWrites {
     const outcomes = group.map(g => g.outcome as DeliveredOutcome);
     // CASE id WHEN … THEN … END: per-row values in one portable statement,
     // only where rows differ. The common case (every recipient got it, the
-    // Message-ID is made from the row's id) needs none: it is cheap to build
-    // and to run, and leaves recipient_results empty ("all sent").
+    // Message-ID is made from the row's id and its claim's sender) needs
+    // none: it is cheap to build and to run, and leaves recipient_results
+    // empty ("all sent").
     const perRow = (value: (o: DeliveredOutcome) => string) =>
       db.raw(
         `CASE id ${outcomes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
@@ -170,7 +160,22 @@ export class OutcomeWrites {
         o.state === 'sent' &&
         Object.values(o.results).every(r => r.state === 'sent'),
     );
-    const domain = sharedMessageIdDomain(outcomes);
+    const suffixes = messageIdSuffixByClaim(group);
+    const concat = (suffix: string) =>
+      this.engine === 'mysql'
+        ? `CONCAT('<', id, ${suffix})`
+        : `('<' || id || ${suffix})`;
+    const messageIds = () => {
+      if (!suffixes) return perRow(o => o.messageId);
+      const distinct = [...new Set(suffixes.values())];
+      if (distinct.length === 1) return db.raw(concat('?'), distinct);
+      return db.raw(
+        concat(
+          `CASE claim_token ${[...suffixes].map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        ),
+        [...suffixes].flat(),
+      );
+    };
     const now = databaseNow(db);
     // Per claim: `claim_token = ? AND id IN (…)`, which SQLite runs faster
     // than a row-value IN of (id, claim_token) pairs, and just as exact.
@@ -190,20 +195,13 @@ export class OutcomeWrites {
       })
       .whereRaw(SENDING)
       .update({
+        // First: MySQL assigns left to right, and this reads claim_token.
+        smtp_message_id: messageIds(),
         state: allSent ? 'sent' : perRow(o => o.state),
         claim_token: null,
         lease_until: null,
         updated_at: now,
         sent_at: now,
-        smtp_message_id:
-          domain === undefined
-            ? perRow(o => o.messageId)
-            : db.raw(
-                this.engine === 'mysql'
-                  ? "CONCAT('<', id, ?)"
-                  : "('<' || id || ?)",
-                [`@${domain}>`],
-              ),
         recipient_results: allSent
           ? null
           : perRow(o => JSON.stringify(o.results)),

@@ -2,8 +2,13 @@ import { LruMap } from '../cache/LruMap';
 import { OutboxQueue } from '../database/OutboxQueue';
 import { StoredTemplate } from './composeMessage';
 
-/** Campaign bodies kept in memory: a bulk mailing reads its body once, not once per message. */
-const CAPACITY = 64;
+/**
+ * Campaign bodies kept in memory: a bulk mailing reads its body once, not
+ * once per message. Enough for every tenant of a large portal mailing at
+ * once (64 made 100 tenants read their bodies for every claim); the byte
+ * budget is what bounds the memory.
+ */
+const CAPACITY = 2000;
 
 interface KeptTemplate {
   template: StoredTemplate | undefined;
