@@ -23,6 +23,22 @@ export function benchSubject(seq: number): string {
   return `Bench message ${seq}`;
 }
 
+/**
+ * A broadcast to every recipient carries one subject (`Bench broadcast 200`):
+ * its message to recipient `i` counts as message 200 + i.
+ */
+export const BENCH_BROADCAST_PATTERN = /^Bench broadcast (\d+)$/;
+
+export function broadcastSubject(firstSeq: number): string {
+  return `Bench broadcast ${firstSeq}`;
+}
+
+/** The index of a bench recipient's address, or undefined for another address. */
+export function recipientIndex(address: string): number | undefined {
+  const match = /^recipient-(\d+)@example\.com$/.exec(address);
+  return match ? Number(match[1]) : undefined;
+}
+
 // About 1 KB of plain text: the size of a typical notification email.
 const BODY = Array.from(
   { length: 12 },

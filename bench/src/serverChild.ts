@@ -13,7 +13,12 @@ import {
   SmtpTestServer,
 } from '@internal/smtp-test-server';
 import { epochMs } from './clock';
-import { BENCH_SEQ_HEADER, BENCH_SUBJECT_PATTERN } from './messages';
+import {
+  BENCH_BROADCAST_PATTERN,
+  BENCH_SEQ_HEADER,
+  BENCH_SUBJECT_PATTERN,
+  recipientIndex,
+} from './messages';
 import {
   PROGRESS_INTERVAL_MS,
   RunnerMessage,
@@ -42,6 +47,11 @@ function messageKey(message: ReceivedMessage): string | undefined {
   if (seq !== undefined) return `seq ${String(seq)}`;
   const fromSubject = BENCH_SUBJECT_PATTERN.exec(parsed.subject ?? '');
   if (fromSubject) return `seq ${fromSubject[1]}`;
+  const broadcast = BENCH_BROADCAST_PATTERN.exec(parsed.subject ?? '');
+  const index = recipientIndex(message.envelope.rcptTo[0] ?? '');
+  if (broadcast && index !== undefined) {
+    return `seq ${Number(broadcast[1]) + index}`;
+  }
   return parsed.messageId ? `id ${parsed.messageId}` : undefined;
 }
 

@@ -4,6 +4,7 @@ import {
   nodemailerNoDelayKeptConnections,
 } from './nodemailerNoDelay';
 import { nodemailerPool } from './nodemailerPool';
+import { RECIPIENT_COUNT } from '../messages';
 import { createNotificationsSender } from './notificationsPath';
 import { Sender } from './types';
 
@@ -26,6 +27,11 @@ const UPSTREAM_TUNED = {
   processors: {
     email: { concurrencyLimit: 100, throttleInterval: { milliseconds: 1 } },
   },
+};
+
+/** The mailer module emails broadcasts to every user of the catalog. */
+const BROADCAST_TO_USERS = {
+  processors: { mailer: { broadcastConfig: { receiver: 'users' } } },
 };
 
 /** Sends the warm-up messages before any measurement: the fastest baseline. */
@@ -96,5 +102,29 @@ export const senderEntries: SenderEntry[] = [
     baseline: false,
     create: () =>
       createNotificationsSender({ module: 'mailer', database: 'postgres' }),
+  },
+  {
+    id: 'broadcasts-mailer',
+    label: `broadcast notifications to ${RECIPIENT_COUNT} users + mailer module, SQLite`,
+    baseline: false,
+    create: () =>
+      createNotificationsSender(
+        { module: 'mailer', notificationsConfig: BROADCAST_TO_USERS },
+        'broadcast',
+      ),
+  },
+  {
+    id: 'broadcasts-mailer-postgres',
+    label: `broadcast notifications to ${RECIPIENT_COUNT} users + mailer module, PostgreSQL`,
+    baseline: false,
+    create: () =>
+      createNotificationsSender(
+        {
+          module: 'mailer',
+          database: 'postgres',
+          notificationsConfig: BROADCAST_TO_USERS,
+        },
+        'broadcast',
+      ),
   },
 ];

@@ -1,4 +1,4 @@
-import { BenchMessage, RECIPIENT_COUNT } from '../messages';
+import { BenchMessage, broadcastSubject, RECIPIENT_COUNT } from '../messages';
 import {
   NotificationsSetup,
   recipientRef,
@@ -48,14 +48,51 @@ async function sendNotifications(
 }
 
 /**
+ * Sends the messages as broadcasts, one per `RECIPIENT_COUNT` messages: the
+ * module emails every user of the catalog (`broadcastConfig.receiver:
+ * users`), and broadcast `n` reaches recipient `i` as message `n + i`.
+ */
+async function sendBroadcasts(
+  running: RunningNotifications,
+  messages: BenchMessage[],
+): Promise<void> {
+  if (messages.length % RECIPIENT_COUNT !== 0) {
+    throw new Error(
+      `Broadcasts need a multiple of ${RECIPIENT_COUNT} messages, got ${messages.length}`,
+    );
+  }
+  const firsts = messages
+    .filter(m => m.seq % RECIPIENT_COUNT === 0)
+    .map(m => m.seq);
+  let next = 0;
+  const worker = async () => {
+    while (next < firsts.length) {
+      const first = firsts[next++];
+      await running.notifications.send({
+        recipients: { type: 'broadcast' },
+        payload: { title: broadcastSubject(first), description: 'news' },
+      });
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(SENDS_IN_FLIGHT, firsts.length) }, worker),
+  );
+}
+
+/**
  * The notifications backend with an email module behind it. Starting it is
  * outside the measured time; sending and delivery are inside.
  */
-export function createNotificationsSender(setup: NotificationsSetup): Sender {
+export function createNotificationsSender(
+  setup: NotificationsSetup,
+  shape: 'per-user' | 'broadcast' = 'per-user',
+): Sender {
   let running: RunningNotifications | undefined;
   let restoreTls: (() => void) | undefined;
   const send: Sender = (_target, messages) =>
-    sendNotifications(running!, messages);
+    shape === 'broadcast'
+      ? sendBroadcasts(running!, messages)
+      : sendNotifications(running!, messages);
   send.prepare = async target => {
     if (setup.module === 'upstream') {
       // The upstream SMTP transport takes no CA option, and the bench server's
