@@ -155,45 +155,48 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    it("records at once what claims of different senders delivered, each row with its own sender's Message-ID", async () => {
-      const { knex, claims } = await outboxWith({
-        c: ['m1', 'm2', 'm3', 'm4'],
-      });
-      const take = (token: string) =>
-        claims.claim({ tenantId: 't', limit: 2, token, leaseMs: 60_000 });
-      const ofA = await take('a');
-      const ofB = await take('b');
-      const delivered = (token: string, id: string, messageId: string) => ({
-        token,
-        outcome: {
-          kind: 'delivered' as const,
-          id,
-          state: 'sent' as const,
-          messageId,
-          results: {},
-        },
-      });
-      const { lost } = await claims.record([
-        ...ofA.map(m => delivered('a', m.id, `<${m.id}@a.example>`)),
-        ...ofB.map(m => delivered('b', m.id, `<${m.id}@b.example>`)),
-      ]);
-      expect(lost).toEqual([]);
-      for (const [domain, taken] of [
-        ['a.example', ofA],
-        ['b.example', ofB],
-      ] as const) {
-        for (const m of taken) {
-          expect(await stateOf(knex, m.id)).toMatchObject({
+    it.each([2, 6])(
+      "records at once what %i claims of different senders delivered, each row with its own sender's Message-ID",
+      async claimCount => {
+        const ids = Array.from({ length: 2 * claimCount }, (_, i) => `m${i}`);
+        const { knex, claims } = await outboxWith({ c: ids });
+        const taken: Array<{ token: string; id: string }> = [];
+        for (let c = 0; c < claimCount; c++) {
+          const token = `claim-${c}`;
+          const messages = await claims.claim({
+            tenantId: 't',
+            limit: 2,
+            token,
+            leaseMs: 60_000,
+          });
+          taken.push(...messages.map(m => ({ token, id: m.id })));
+        }
+        const domainOf = (token: string) => `${token}.example`;
+        const { lost } = await claims.record(
+          taken.map(({ token, id }) => ({
+            token,
+            outcome: {
+              kind: 'delivered' as const,
+              id,
+              state: 'sent' as const,
+              messageId: `<${id}@${domainOf(token)}>`,
+              results: {},
+            },
+          })),
+        );
+        expect(lost).toEqual([]);
+        for (const { token, id } of taken) {
+          const [row] = await knex('mailer_outbox')
+            .where({ id })
+            .select('state', 'claim_token', 'smtp_message_id');
+          expect(row).toEqual({
             state: 'sent',
             claim_token: null,
+            smtp_message_id: `<${id}@${domainOf(token)}>`,
           });
-          const [row] = await knex('mailer_outbox')
-            .where({ id: m.id })
-            .select('smtp_message_id');
-          expect(row.smtp_message_id).toBe(`<${m.id}@${domain}>`);
         }
-      }
-    });
+      },
+    );
 
     it('gives back released messages without counting the attempt, and retries them later', async () => {
       const { knex, claims } = await outboxWith({ c: ['m1'] });

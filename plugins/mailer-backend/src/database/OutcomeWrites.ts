@@ -8,6 +8,9 @@ const UPDATE_CHUNK = 500;
 
 const SENDING = "state = 'sending'";
 
+/** Up to this many claims, delivered outcomes are matched claim by claim (see `deliveredUpdate`). */
+const FEW_CLAIMS = 4;
+
 type DeliveredOutcome = Extract<DeliveryOutcome, { kind: 'delivered' }>;
 
 /**
@@ -177,8 +180,6 @@ export class OutcomeWrites {
       );
     };
     const now = databaseNow(db);
-    // Per claim: `claim_token = ? AND id IN (…)`, which SQLite runs faster
-    // than a row-value IN of (id, claim_token) pairs, and just as exact.
     const idsByToken = new Map<string, string[]>();
     for (const { token, outcome } of group) {
       const ids = idsByToken.get(token);
@@ -187,6 +188,17 @@ export class OutcomeWrites {
     }
     return db(OUTBOX)
       .where(held => {
+        // Few claims (one server's lane): `claim_token = ? AND id IN (…)`
+        // per claim, which SQLite runs faster than (id, claim_token) pairs;
+        // many (a claim or two of each of many tenants): the pairs, which
+        // it runs faster than a long OR. Either is exact.
+        if (idsByToken.size > FEW_CLAIMS) {
+          held.whereIn(
+            ['id', 'claim_token'],
+            group.map(g => [g.outcome.id, g.token]),
+          );
+          return;
+        }
         for (const [token, ids] of idsByToken) {
           held.orWhere(claim =>
             claim.where('claim_token', token).whereIn('id', ids),

@@ -242,8 +242,14 @@ export class DeliveryWorker {
         if (!this.running) return;
         const lane = await this.laneReadyFor(tenantId);
         if (!lane) continue;
-        if (byLane.has(lane)) this.lanes.unreserve(lane);
-        byLane.set(lane, [...(byLane.get(lane) ?? []), tenantId]);
+        // Reserved once per lane, however many of its tenants have mail.
+        const laneTenants = byLane.get(lane);
+        if (laneTenants) {
+          this.lanes.unreserve(lane);
+          laneTenants.push(tenantId);
+        } else {
+          byLane.set(lane, [tenantId]);
+        }
       }
       for (const [lane, laneTenants] of byLane) {
         if (!lane.wantsMore) continue;
