@@ -5,6 +5,7 @@ import {
   isIdempotencyKey,
   isListId,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_MESSAGES_PER_BATCH,
   SettingsChange,
   settingKeyCatalog,
 } from '@elixeum/plugin-mailer-common';
@@ -83,6 +84,16 @@ export const sendMessageBody = z
     message: z.unknown(),
     priority,
     listId,
+  })
+  .strict();
+
+/** Several sends in one request, each as `POST /messages` takes it, with its own key. */
+export const sendMessagesBody = z
+  .object({
+    messages: z
+      .array(z.object({ idempotencyKey: z.string() }).passthrough())
+      .min(1)
+      .max(MAX_MESSAGES_PER_BATCH),
   })
   .strict();
 

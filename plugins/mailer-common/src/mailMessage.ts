@@ -47,6 +47,14 @@ export interface MailMessage {
  * @public
  */
 export const MAX_RECIPIENTS_PER_MESSAGE = 100;
+
+/**
+ * The most messages one request of `sendMany` (`POST /messages/batch`) may
+ * queue; `sendMany` splits longer lists into several requests.
+ *
+ * @public
+ */
+export const MAX_MESSAGES_PER_BATCH = 500;
 /**
  * RFC 5322 caps a header line at 998 characters.
  *

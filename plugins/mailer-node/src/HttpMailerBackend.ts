@@ -9,6 +9,7 @@ import {
   NotAllowedError,
   NotFoundError,
   ResponseError,
+  SerializedError,
 } from '@backstage/errors';
 import {
   DeliveryStatus,
@@ -59,6 +60,23 @@ export class HttpMailerBackend implements MailerBackendApi {
       body: request,
       headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey },
     });
+  }
+
+  async sendMessages(
+    caller: BackstageCredentials,
+    requests: Array<{ request: unknown; idempotencyKey: string }>,
+  ): Promise<Array<{ id: string } | { error: SerializedError }>> {
+    const { results } = await this.request<{
+      results: Array<{ id: string } | { error: SerializedError }>;
+    }>(caller, 'POST', '/messages/batch', {
+      body: {
+        messages: requests.map(({ request, idempotencyKey }) => ({
+          ...(request as object),
+          idempotencyKey,
+        })),
+      },
+    });
+    return results;
   }
 
   getStatus(

@@ -1,4 +1,5 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type { SerializedError } from '@backstage/errors';
 import type { DeliveryStatus } from '@elixeum/plugin-mailer-common';
 
 /**
@@ -33,6 +34,15 @@ export interface MailerBackendApi {
     request: unknown,
     idempotencyKey: string,
   ): Promise<{ id: string }>;
+  /**
+   * Queues several messages, each as `sendMessage` would, committed
+   * together; each result is the message's id, or the error that refused
+   * it alone.
+   */
+  sendMessages(
+    caller: BackstageCredentials,
+    requests: Array<{ request: unknown; idempotencyKey: string }>,
+  ): Promise<Array<{ id: string } | { error: SerializedError }>>;
   /** A message's delivery record, waiting up to `waitMs` for a final state. */
   getStatus(
     caller: BackstageCredentials,

@@ -13,14 +13,18 @@ import {
   isIdempotencyKey,
   isListId,
   MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_MESSAGES_PER_BATCH,
   MailDeliveryError,
   MailMessage,
 } from '@elixeum/plugin-mailer-common';
 import { randomUUID } from 'node:crypto';
+import { SerializedError } from '@backstage/errors';
 import { asOwnError, HttpMailerBackend } from './HttpMailerBackend';
 import { MailerBackendApi, MailerSenderQuery } from './MailerBackendApi';
 import { MailerInProcessBackend } from './mailerInProcessBackend';
 import {
+  MailerSendItem,
+  MailerSendManyResult,
   MailerSendOptions,
   MailerService,
   QueuedCampaign,
@@ -39,6 +43,8 @@ export const MAILER_PLUGIN_ID = 'mailer';
 const RECIPIENT_BATCH = 1000;
 /** Recipient batches sent at once; memory stays bounded by this many batches. */
 const BATCHES_IN_FLIGHT = 2;
+/** Bytes of JSON one `sendMany` request carries at most (a larger message goes alone). */
+const BATCH_BYTES = 10 * 1024 * 1024;
 /** How long one status request may wait on the backend. */
 const STATUS_POLL_MS = 20_000;
 /** Tries of one idempotent request (a send, a recipient batch) when the backend is unreachable or fails. */
@@ -73,32 +79,52 @@ export class MailerClient implements MailerService {
     message: MailMessage,
     options?: MailerSendOptions,
   ): Promise<{ id: string }> {
-    // Fail fast in the caller's process with the same rules the backend applies.
-    const problems = findMailMessageProblems(message);
-    if (problems.length > 0) {
-      throw new InputError(`Invalid mail message: ${problems.join('; ')}`);
-    }
-    assertListId(options?.listId);
-    const idempotencyKey = options?.idempotencyKey ?? randomUUID();
-    if (!isIdempotencyKey(idempotencyKey)) {
-      throw new InputError(
-        `Invalid idempotencyKey: it must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
-      );
-    }
-    const body = {
-      tenantId: options?.tenantId,
-      forUser: options?.forUser,
-      priority: options?.priority,
-      listId: options?.listId,
-      message: toWireMessage(message),
-    };
+    const { request, idempotencyKey } = sendRequest({ message, options });
     // Tried again with the same key: a first try whose answer was lost
     // (a timeout, a dropped connection) was queued, and is not queued twice.
     return this.withRetries(() =>
       this.call((backend, caller) =>
-        backend.sendMessage(caller, body, idempotencyKey),
+        backend.sendMessage(caller, request, idempotencyKey),
       ),
     );
+  }
+
+  async sendMany(items: MailerSendItem[]): Promise<MailerSendManyResult[]> {
+    const results: MailerSendManyResult[] = new Array(items.length);
+    let batch: Array<{ index: number; request: SendRequest }> = [];
+    let bytes = 0;
+    const flush = async () => {
+      const requests = batch.map(b => b.request);
+      // Every message keeps its key: a repeated request queues nothing twice.
+      const answers = await this.withRetries(() =>
+        this.call((backend, caller) => backend.sendMessages(caller, requests)),
+      );
+      batch.forEach(({ index }, i) => {
+        results[index] = resultOf(answers[i]);
+      });
+      batch = [];
+      bytes = 0;
+    };
+    for (const [index, item] of items.entries()) {
+      let request: SendRequest;
+      try {
+        request = sendRequest(item);
+      } catch (error) {
+        results[index] = { error: error as Error };
+        continue;
+      }
+      const size = Buffer.byteLength(JSON.stringify(request.request));
+      if (
+        batch.length === MAX_MESSAGES_PER_BATCH ||
+        (batch.length > 0 && bytes + size > BATCH_BYTES)
+      ) {
+        await flush();
+      }
+      batch.push({ index, request });
+      bytes += size;
+    }
+    if (batch.length > 0) await flush();
+    return results;
   }
 
   async sendBulk(
@@ -280,6 +306,46 @@ function asCallerError(error: unknown): Error {
 }
 
 /** Fails fast in the caller's process, by the rule the backend applies. */
+/** A send as the backend takes it, checked here first with the same rules the backend applies. */
+interface SendRequest {
+  request: unknown;
+  idempotencyKey: string;
+}
+
+function sendRequest({ message, options }: MailerSendItem): SendRequest {
+  const problems = findMailMessageProblems(message);
+  if (problems.length > 0) {
+    throw new InputError(`Invalid mail message: ${problems.join('; ')}`);
+  }
+  assertListId(options?.listId);
+  const idempotencyKey = options?.idempotencyKey ?? randomUUID();
+  if (!isIdempotencyKey(idempotencyKey)) {
+    throw new InputError(
+      `Invalid idempotencyKey: it must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+    );
+  }
+  return {
+    idempotencyKey,
+    request: {
+      tenantId: options?.tenantId,
+      forUser: options?.forUser,
+      priority: options?.priority,
+      listId: options?.listId,
+      message: toWireMessage(message),
+    },
+  };
+}
+
+/** One message's answer from the backend, with a refusal as this package's own error class. */
+function resultOf(
+  answer: { id: string } | { error: SerializedError } | undefined,
+): MailerSendManyResult {
+  if (answer && 'id' in answer) return { id: answer.id };
+  const { name = 'Error', message = 'The mailer did not answer for it' } =
+    answer?.error ?? {};
+  return { error: asOwnError(name, message) ?? new Error(message) };
+}
+
 function assertListId(listId: string | undefined): void {
   if (listId !== undefined && !isListId(listId)) {
     throw new InputError(

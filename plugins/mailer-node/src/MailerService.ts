@@ -50,6 +50,26 @@ export interface MailerSendOptions {
 }
 
 /**
+ * One message of `sendMany`, with the options `send` would take for it.
+ *
+ * @public
+ */
+export interface MailerSendItem {
+  message: MailMessage;
+  options?: MailerSendOptions;
+}
+
+/**
+ * What `sendMany` did with one message: queued it (its id), or refused it
+ * alone (an `InputError` for a malformed message, a `ConflictError` for a
+ * reused idempotency key, a `NotAllowedError` for a tenant the plugin may
+ * not send for).
+ *
+ * @public
+ */
+export type MailerSendManyResult = { id: string } | { error: Error };
+
+/**
  * A queued mailing: how many recipients were accepted into the outbox to
  * be sent, and how many were not, being on the suppression list (e.g.
  * unsubscribed); those show as `suppressed` in the delivery records.
@@ -81,6 +101,18 @@ export interface MailerService {
     message: MailMessage,
     options?: MailerSendOptions,
   ): Promise<{ id: string }>;
+
+  /**
+   * Queues several messages, each exactly as `send` would (its own
+   * recipients, tenant, priority, list and idempotency key), in few
+   * requests, committed together: many times faster than as many `send`
+   * calls, e.g. for a notification to a thousand users. Resolves with each
+   * message's result, in order; a message refused by itself does not stop
+   * the others. Rejects only when the mailer could not be reached or
+   * failed; calling again then queues nothing twice (each message keeps its
+   * key, its own or one made here).
+   */
+  sendMany(items: MailerSendItem[]): Promise<MailerSendManyResult[]>;
 
   /**
    * Queues one message per recipient, personalised with `{{field}}` values

@@ -19,9 +19,27 @@ const notification: Notification = {
   payload: { title: 'Hello', severity: 'normal' },
 };
 
+/**
+ * A mailer whose `sendMany` behaves as the real one does over `send`: a
+ * message refused by itself gets its error in its place; anything else
+ * (the mailer is unavailable) rejects the whole call.
+ */
 function fakeMailer(send: MailerService['send']): MailerService {
   return {
     send,
+    sendMany: items =>
+      Promise.all(
+        items.map(async ({ message, options }) => {
+          try {
+            return await send(message, options);
+          } catch (error) {
+            if ((error as Error).name === 'InputError') {
+              return { error: error as Error };
+            }
+            throw error;
+          }
+        }),
+      ),
     sendBulk: jest.fn(),
     getStatus: jest.fn(),
     waitForDelivery: jest.fn(),

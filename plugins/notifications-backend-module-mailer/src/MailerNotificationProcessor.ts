@@ -5,19 +5,13 @@ import {
   NotificationProcessorFilters,
 } from '@backstage/plugin-notifications-node';
 import { MailerService } from '@elixeum/plugin-mailer-node';
-import {
-  NotificationRecipients,
-  Recipient,
-} from './recipients/NotificationRecipients';
+import { NotificationRecipients } from './recipients/NotificationRecipients';
 import { notificationMailKey } from './notificationMailKey';
 import { queueWithRetry } from './queueWithRetry';
 import {
   isBroadcast,
   NotificationMailRenderer,
 } from './templates/NotificationMailRenderer';
-
-/** Emails of one broadcast queued at once: enough to be quick, few enough not to flood the mailer. */
-const QUEUE_CONCURRENCY = 8;
 
 /**
  * The list broadcasts go to: bulk mail, with one-click unsubscribe. A
@@ -28,7 +22,7 @@ export const BROADCAST_LIST = 'notifications';
 /**
  * Emails notifications through the Elixeum mailer. `postProcess` only queues
  * each email in the mailer's durable outbox, one per recipient, for the
- * recipient's tenant; sending, retries and failures are the outbox's. It
+ * recipient's tenant, all of a notification in one `sendMany`; sending, retries and failures are the outbox's. It
  * never throws: the notifications backend does not wait for it.
  */
 export class MailerNotificationProcessor implements NotificationProcessor {
@@ -69,50 +63,31 @@ export class MailerNotificationProcessor implements NotificationProcessor {
       const broadcast = isBroadcast(notification);
       const priority = broadcast ? 'bulk' : 'transactional';
       const list = broadcast ? { listId: BROADCAST_LIST } : {};
-      const failures = await this.queueAll(recipients, async recipient => {
-        // One key for every try: retries and a second run queue one email.
-        const idempotencyKey = notificationMailKey(notification, recipient);
-        await queueWithRetry(() =>
-          this.deps.mailer.send(
-            { to: recipient.address, ...mail },
-            { forUser: recipient.forUser, priority, idempotencyKey, ...list },
-          ),
-        );
-      });
-      if (failures.count > 0) {
+      // All recipients in one call (the mailer commits them together), each
+      // with its own tenant and key: retries and a second run queue each
+      // email once.
+      const results = await queueWithRetry(() =>
+        this.deps.mailer.sendMany(
+          recipients.map(recipient => ({
+            message: { to: recipient.address, ...mail },
+            options: {
+              forUser: recipient.forUser,
+              priority,
+              idempotencyKey: notificationMailKey(notification, recipient),
+              ...list,
+            },
+          })),
+        ),
+      );
+      const refused = results.flatMap(r => ('error' in r ? [r.error] : []));
+      if (refused.length > 0) {
         // Counts and the reason only: addresses stay out of the logs.
         logger.error(
-          `Could not queue ${failures.count} of ${recipients.length} email(s) for notification ${notification.id}: ${failures.first}`,
+          `Could not queue ${refused.length} of ${recipients.length} email(s) for notification ${notification.id}: ${refused[0]}`,
         );
       }
     } catch (error) {
       logger.error(`Could not email notification ${notification.id}: ${error}`);
     }
-  }
-
-  private async queueAll(
-    recipients: Recipient[],
-    queue: (recipient: Recipient) => Promise<void>,
-  ): Promise<{ count: number; first?: unknown }> {
-    const failures: { count: number; first?: unknown } = { count: 0 };
-    let next = 0;
-    const worker = async () => {
-      while (next < recipients.length) {
-        const recipient = recipients[next++];
-        try {
-          await queue(recipient);
-        } catch (error) {
-          failures.count += 1;
-          failures.first ??= error;
-        }
-      }
-    };
-    await Promise.all(
-      Array.from(
-        { length: Math.min(QUEUE_CONCURRENCY, recipients.length) },
-        worker,
-      ),
-    );
-    return failures;
   }
 }

@@ -31,6 +31,9 @@ export function inProcessCalls(
     sendMessage: guarded('Sending a message', (caller, request, key) =>
       operations.sendMessage(caller, request, key),
     ),
+    sendMessages: guarded('Sending messages', (caller, requests) =>
+      operations.sendMessages(caller, requests),
+    ),
     getStatus: guarded('Reading a message status', (caller, id, query) =>
       operations.getStatus(caller, id, query),
     ),

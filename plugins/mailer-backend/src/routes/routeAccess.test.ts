@@ -75,6 +75,17 @@ const ACCESS: Record<
     audience: 'service',
     body: { message: { to: 'a@example.com', subject: 's', text: 't' } },
   },
+  'POST /messages/batch': {
+    audience: 'service',
+    body: {
+      messages: [
+        {
+          idempotencyKey: 'k-1',
+          message: { to: 'a@example.com', subject: 's', text: 't' },
+        },
+      ],
+    },
+  },
   'GET /messages/:id': { audience: 'service' },
   'POST /campaigns': {
     audience: 'service',

@@ -43,6 +43,26 @@ export function serviceRoutes(options: ServiceRoutesOptions): express.Router {
     },
   );
 
+  router.post(
+    '/messages/batch',
+    express.json({ limit: MAX_MESSAGE_BODY }),
+    async (req, res) => {
+      const credentials = await serviceCredentials(req);
+      const body = req.body as { messages?: unknown };
+      const messages = Array.isArray(body?.messages) ? body.messages : [];
+      const results = await operations.sendMessages(
+        credentials,
+        messages.map(m => {
+          const { idempotencyKey, ...request } = (m ?? {}) as {
+            idempotencyKey?: unknown;
+          };
+          return { request, idempotencyKey: idempotencyKey as string };
+        }),
+      );
+      res.status(200).json({ results });
+    },
+  );
+
   router.get('/messages/:id', async (req, res) => {
     const credentials = await serviceCredentials(req);
     res.json(

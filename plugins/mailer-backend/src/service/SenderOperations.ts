@@ -2,7 +2,11 @@ import {
   BackstageCredentials,
   BackstageServicePrincipal,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import {
+  NotAllowedError,
+  SerializedError,
+  serializeError,
+} from '@backstage/errors';
 import {
   BulkMailTemplate,
   BulkRecipient,
@@ -21,9 +25,11 @@ import {
   parseBody,
   parseIdempotencyKey,
   sendMessageBody,
+  sendMessagesBody,
   statusQuery,
   tenantQuery,
 } from '../requestBodies';
+import { isClientError } from '../routes/errorBoundary';
 import { resolveSenderTenant } from '../tenancy/resolveSenderTenant';
 import { MailQueue } from './MailQueue';
 
@@ -56,6 +62,36 @@ export class SenderOperations implements MailerBackendApi {
       priority: body.priority,
       listId: body.listId,
       idempotencyKey: key,
+    });
+  }
+
+  /**
+   * Queues several messages, each as `sendMessage` would: the ones sent at
+   * the same time are committed together. A message the mailer refuses
+   * (invalid, a reused key, a tenant the caller may not send for) gets its
+   * error in its place, and the others are queued; anything else (the
+   * database is down) rejects the whole call, which the caller may repeat
+   * with the same keys.
+   */
+  async sendMessages(
+    caller: BackstageCredentials,
+    requests: Array<{ request: unknown; idempotencyKey: string }>,
+  ): Promise<Array<{ id: string } | { error: SerializedError }>> {
+    const { messages } = parseBody(sendMessagesBody, {
+      messages: requests.map(({ request, idempotencyKey }) => ({
+        ...(typeof request === 'object' && request),
+        idempotencyKey,
+      })),
+    });
+    const settled = await Promise.allSettled(
+      messages.map(({ idempotencyKey, ...request }) =>
+        this.sendMessage(caller, request, idempotencyKey),
+      ),
+    );
+    return settled.map(result => {
+      if (result.status === 'fulfilled') return result.value;
+      if (!isClientError(result.reason)) throw result.reason;
+      return { error: serializeError(result.reason as Error) };
     });
   }
 
