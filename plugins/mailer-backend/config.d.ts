@@ -71,9 +71,9 @@ export interface Config {
       /**
        * Claimed messages a server's lane holds per connection, waiting or
        * being sent: a slow or hung server never holds more. A lane claims
-       * when half its window is free, so this also sets how many messages
-       * one claim takes (fewer, larger claims cost the database less).
-       * Defaults to 20.
+       * when three quarters of its window are free, so this also sets how
+       * many messages one claim takes (fewer, larger claims cost the
+       * database less). Defaults to 20.
        */
       windowPerConnection?: number;
       /** How often a worker looks for mail queued by other replicas. Defaults to 1 second. */

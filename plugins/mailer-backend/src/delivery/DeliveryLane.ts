@@ -102,13 +102,16 @@ export class DeliveryLane {
   }
 
   /**
-   * Whether to claim for it now: when half its window is free (or it is
-   * empty), so that claims come in batches rather than one per message sent.
+   * Whether to claim for it now: when three quarters of its window are free
+   * (or it is empty), so that claims come in batches rather than one per
+   * message sent: each claim is a commit, and a lane of one connection
+   * claimed 10 at a time where it now claims 15. The quarter left keeps
+   * its connections busy while the claim runs.
    */
   get wantsMore(): boolean {
     const room = this.room;
     if (room === 0) return false;
-    return this.load === 0 || room >= Math.ceil(this.window / 2);
+    return this.load === 0 || room >= Math.ceil((this.window * 3) / 4);
   }
 
   /**
