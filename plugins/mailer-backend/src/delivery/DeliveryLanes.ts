@@ -43,12 +43,8 @@ export type DeliveryLanesEvents = Omit<LaneEvents, 'idle'> & {
   retired(lane: DeliveryLane, waiting: LaneItem[]): void;
 };
 
-/**
- * Snapshots are re-read this often, so a settings change saved on another
- * replica applies within it (one saved here applies at once). Every tenant
- * with mail costs a read per period: with a thousand tenants, 500 a second.
- */
-const SNAPSHOT_TTL_MS = 2000;
+/** Snapshots are re-read this often, so a settings change applies within it. */
+const SNAPSHOT_TTL_MS = 500;
 
 /** Tenants whose lane keys are remembered, by the version of their settings. */
 const KEYS_KEPT = 50_000;
