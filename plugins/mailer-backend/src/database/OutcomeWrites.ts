@@ -8,7 +8,7 @@ const UPDATE_CHUNK = 500;
 
 const SENDING = "state = 'sending'";
 
-/** Up to this many claims, delivered outcomes are matched claim by claim (see `deliveredUpdate`). */
+/** Up to this many claims, delivered outcomes are matched claim by claim (see `whereClaimsHold`). */
 const FEW_CLAIMS = 4;
 
 type DeliveredOutcome = Extract<DeliveryOutcome, { kind: 'delivered' }>;
@@ -31,6 +31,34 @@ function messageIdSuffixByClaim(
     suffixes.set(token, suffix);
   }
   return suffixes;
+}
+
+/**
+ * Narrows `where` to the rows each outcome's claim still holds. Few claims
+ * (one server's lane): `claim_token = ? AND id IN (…)` per claim, which
+ * SQLite runs faster than (id, claim_token) pairs; many (a claim or two of
+ * each of many tenants): the pairs, which it runs faster than a long OR.
+ * Either is exact.
+ */
+function whereClaimsHold(where: Knex.QueryBuilder, group: ClaimOutcome[]) {
+  const idsByToken = new Map<string, string[]>();
+  for (const { token, outcome } of group) {
+    const ids = idsByToken.get(token);
+    if (ids) ids.push(outcome.id);
+    else idsByToken.set(token, [outcome.id]);
+  }
+  if (idsByToken.size > FEW_CLAIMS) {
+    where.whereIn(
+      ['id', 'claim_token'],
+      group.map(g => [g.outcome.id, g.token]),
+    );
+    return;
+  }
+  for (const [token, ids] of idsByToken) {
+    where.orWhere(claim =>
+      claim.where('claim_token', token).whereIn('id', ids),
+    );
+  }
 }
 
 /**
@@ -164,51 +192,15 @@ export class OutcomeWrites {
         Object.values(o.results).every(r => r.state === 'sent'),
     );
     const suffixes = messageIdSuffixByClaim(group);
-    const concat = (suffix: string) =>
-      this.engine === 'mysql'
-        ? `CONCAT('<', id, ${suffix})`
-        : `('<' || id || ${suffix})`;
-    const messageIds = () => {
-      if (!suffixes) return perRow(o => o.messageId);
-      const distinct = [...new Set(suffixes.values())];
-      if (distinct.length === 1) return db.raw(concat('?'), distinct);
-      return db.raw(
-        concat(
-          `CASE claim_token ${[...suffixes].map(() => 'WHEN ? THEN ?').join(' ')} END`,
-        ),
-        [...suffixes].flat(),
-      );
-    };
     const now = databaseNow(db);
-    const idsByToken = new Map<string, string[]>();
-    for (const { token, outcome } of group) {
-      const ids = idsByToken.get(token);
-      if (ids) ids.push(outcome.id);
-      else idsByToken.set(token, [outcome.id]);
-    }
     return db(OUTBOX)
-      .where(held => {
-        // Few claims (one server's lane): `claim_token = ? AND id IN (…)`
-        // per claim, which SQLite runs faster than (id, claim_token) pairs;
-        // many (a claim or two of each of many tenants): the pairs, which
-        // it runs faster than a long OR. Either is exact.
-        if (idsByToken.size > FEW_CLAIMS) {
-          held.whereIn(
-            ['id', 'claim_token'],
-            group.map(g => [g.outcome.id, g.token]),
-          );
-          return;
-        }
-        for (const [token, ids] of idsByToken) {
-          held.orWhere(claim =>
-            claim.where('claim_token', token).whereIn('id', ids),
-          );
-        }
-      })
+      .where(held => whereClaimsHold(held, group))
       .whereRaw(SENDING)
       .update({
         // First: MySQL assigns left to right, and this reads claim_token.
-        smtp_message_id: messageIds(),
+        smtp_message_id: suffixes
+          ? this.messageIdsFromClaims(db, suffixes)
+          : perRow(o => o.messageId),
         state: allSent ? 'sent' : perRow(o => o.state),
         claim_token: null,
         lease_until: null,
@@ -218,6 +210,24 @@ export class OutcomeWrites {
           ? null
           : perRow(o => JSON.stringify(o.results)),
       });
+  }
+
+  /** `<row id@domain>` from each row's id and its claim's sender (`suffixes` by claim token). */
+  private messageIdsFromClaims(
+    db: Knex | Knex.Transaction,
+    suffixes: Map<string, string>,
+  ): Knex.Raw {
+    const concat = (suffix: string) =>
+      this.engine === 'mysql'
+        ? `CONCAT('<', id, ${suffix})`
+        : `('<' || id || ${suffix})`;
+    const distinct = [...new Set(suffixes.values())];
+    if (distinct.length === 1) return db.raw(concat('?'), distinct);
+    const byClaim = [...suffixes].map(() => 'WHEN ? THEN ?').join(' ');
+    return db.raw(
+      concat(`CASE claim_token ${byClaim} END`),
+      [...suffixes].flat(),
+    );
   }
 
   /** Writes any other outcome of one claim, if the claim still holds the row. */
