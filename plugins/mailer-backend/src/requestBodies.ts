@@ -87,11 +87,13 @@ export const sendMessageBody = z
   })
   .strict();
 
-/** Several sends in one request, each as `POST /messages` takes it, with its own key. */
+/** Several sends at once, each as `POST /messages` takes it (`request`), with its own key. */
 export const sendMessagesBody = z
   .object({
     messages: z
-      .array(z.object({ idempotencyKey: z.string() }).passthrough())
+      .array(
+        z.object({ request: z.unknown(), idempotencyKey: z.string() }).strict(),
+      )
       .min(1)
       .max(MAX_MESSAGES_PER_BATCH),
   })

@@ -48,6 +48,8 @@ export function serviceRoutes(options: ServiceRoutesOptions): express.Router {
     express.json({ limit: MAX_MESSAGE_BODY }),
     async (req, res) => {
       const credentials = await serviceCredentials(req);
+      // On the wire each message carries its key beside the fields
+      // `POST /messages` takes; checked by the operation.
       const body = req.body as { messages?: unknown };
       const messages = Array.isArray(body?.messages) ? body.messages : [];
       const results = await operations.sendMessages(

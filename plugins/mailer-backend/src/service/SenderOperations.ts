@@ -77,14 +77,9 @@ export class SenderOperations implements MailerBackendApi {
     caller: BackstageCredentials,
     requests: Array<{ request: unknown; idempotencyKey: string }>,
   ): Promise<Array<{ id: string } | { error: SerializedError }>> {
-    const { messages } = parseBody(sendMessagesBody, {
-      messages: requests.map(({ request, idempotencyKey }) => ({
-        ...(typeof request === 'object' && request),
-        idempotencyKey,
-      })),
-    });
+    const { messages } = parseBody(sendMessagesBody, { messages: requests });
     const settled = await Promise.allSettled(
-      messages.map(({ idempotencyKey, ...request }) =>
+      messages.map(({ request, idempotencyKey }) =>
         this.sendMessage(caller, request, idempotencyKey),
       ),
     );
