@@ -20,6 +20,8 @@ import { MailerUnavailableError } from './MailerUnavailableError';
 
 /** The plugin id the mailer backend is installed under. */
 const MAILER_PLUGIN_ID = 'mailer';
+/** Bytes of JSON one `POST /messages/batch` carries at most: well under the route's 25 MB. */
+const BATCH_BYTES = 10 * 1024 * 1024;
 /** Every request gives up after this (plus its long-poll wait), so a hung backend cannot hang the caller. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /**
@@ -62,20 +64,30 @@ export class HttpMailerBackend implements MailerBackendApi {
     });
   }
 
+  /** Sends the messages in requests of at most `BATCH_BYTES` (a larger message goes alone). */
   async sendMessages(
     caller: BackstageCredentials,
     requests: Array<{ request: unknown; idempotencyKey: string }>,
   ): Promise<Array<{ id: string } | { error: SerializedError }>> {
-    const { results } = await this.request<{
-      results: Array<{ id: string } | { error: SerializedError }>;
-    }>(caller, 'POST', '/messages/batch', {
-      body: {
-        messages: requests.map(({ request, idempotencyKey }) => ({
-          ...(request as object),
-          idempotencyKey,
-        })),
-      },
-    });
+    const results: Array<{ id: string } | { error: SerializedError }> = [];
+    let batch: object[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      const answer = await this.request<{
+        results: Array<{ id: string } | { error: SerializedError }>;
+      }>(caller, 'POST', '/messages/batch', { body: { messages: batch } });
+      results.push(...answer.results);
+      batch = [];
+      bytes = 0;
+    };
+    for (const { request, idempotencyKey } of requests) {
+      const message = { ...(request as object), idempotencyKey };
+      const size = Buffer.byteLength(JSON.stringify(message));
+      if (batch.length > 0 && bytes + size > BATCH_BYTES) await flush();
+      batch.push(message);
+      bytes += size;
+    }
+    if (batch.length > 0) await flush();
     return results;
   }
 

@@ -43,8 +43,6 @@ export const MAILER_PLUGIN_ID = 'mailer';
 const RECIPIENT_BATCH = 1000;
 /** Recipient batches sent at once; memory stays bounded by this many batches. */
 const BATCHES_IN_FLIGHT = 2;
-/** Bytes of JSON one `sendMany` request carries at most (a larger message goes alone). */
-const BATCH_BYTES = 10 * 1024 * 1024;
 /** How long one status request may wait on the backend. */
 const STATUS_POLL_MS = 20_000;
 /** Tries of one idempotent request (a send, a recipient batch) when the backend is unreachable or fails. */
@@ -92,7 +90,6 @@ export class MailerClient implements MailerService {
   async sendMany(items: MailerSendItem[]): Promise<MailerSendManyResult[]> {
     const results: MailerSendManyResult[] = new Array(items.length);
     let batch: Array<{ index: number; request: SendRequest }> = [];
-    let bytes = 0;
     const flush = async () => {
       const requests = batch.map(b => b.request);
       // Every message keeps its key: a repeated request queues nothing twice.
@@ -103,7 +100,6 @@ export class MailerClient implements MailerService {
         results[index] = resultOf(answers[i]);
       });
       batch = [];
-      bytes = 0;
     };
     for (const [index, item] of items.entries()) {
       let request: SendRequest;
@@ -113,15 +109,8 @@ export class MailerClient implements MailerService {
         results[index] = { error: error as Error };
         continue;
       }
-      const size = Buffer.byteLength(JSON.stringify(request.request));
-      if (
-        batch.length === MAX_MESSAGES_PER_BATCH ||
-        (batch.length > 0 && bytes + size > BATCH_BYTES)
-      ) {
-        await flush();
-      }
+      if (batch.length === MAX_MESSAGES_PER_BATCH) await flush();
       batch.push({ index, request });
-      bytes += size;
     }
     if (batch.length > 0) await flush();
     return results;
