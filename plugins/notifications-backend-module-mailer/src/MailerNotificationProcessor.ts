@@ -22,8 +22,9 @@ export const BROADCAST_LIST = 'notifications';
 /**
  * Emails notifications through the Elixeum mailer. `postProcess` only queues
  * each email in the mailer's durable outbox, one per recipient, for the
- * recipient's tenant, all of a notification in one `sendMany`; sending, retries and failures are the outbox's. It
- * never throws: the notifications backend does not wait for it.
+ * recipient's tenant, all of a notification in one `sendMany`; sending,
+ * retries and failures are the outbox's. It never throws: the
+ * notifications backend does not wait for it.
  */
 export class MailerNotificationProcessor implements NotificationProcessor {
   constructor(

@@ -28,6 +28,14 @@ async function startServer(
   return server;
 }
 
+/** The server restarts on the same port: a connection kept to it is dead. */
+async function restartOnSamePort(server: SmtpTestServer) {
+  const port = server.port;
+  await server.close();
+  servers.splice(servers.indexOf(server), 1);
+  return startServer({ port });
+}
+
 function poolFor(
   server: SmtpTestServer,
   settings: Partial<SmtpServerSettings> = {},
@@ -157,11 +165,7 @@ describe('SmtpConnectionPool', () => {
       { from: 'sender@example.com', to: ['a@example.com'] },
       message('first'),
     );
-    // The server restarts on the same port: the kept connection is dead.
-    const port = server.port;
-    await server.close();
-    servers.splice(servers.indexOf(server), 1);
-    const again = await startServer({ port });
+    const again = await restartOnSamePort(server);
     const body = `Subject: large\r\n\r\n${'a line of a large message\r\n'.repeat(
       Math.ceil((WHOLE_MESSAGE_BYTES * 1.5) / 27),
     )}`;
@@ -187,11 +191,7 @@ describe('SmtpConnectionPool', () => {
       { from: 'sender@example.com', to: ['a@example.com'] },
       message('1'),
     );
-    // The server restarts on the same port: the kept connection is dead.
-    const port = server.port;
-    await server.close();
-    servers.splice(servers.indexOf(server), 1);
-    const again = await startServer({ port });
+    const again = await restartOnSamePort(server);
     await pool.send(
       { from: 'sender@example.com', to: ['b@example.com'] },
       message('2'),
