@@ -10,30 +10,26 @@ import { Sender } from './types';
 /** Notifications sent at once, like a few busy plugins: the same for every module. */
 const SENDS_IN_FLIGHT = 20;
 
+type Notification = Parameters<
+  RunningNotifications['notifications']['send']
+>[0];
+
 /**
- * Sends every message as a Backstage notification to one user, through
- * `notificationService.send` (HTTP to the notifications backend), with
- * `SENDS_IN_FLIGHT` at a time. The notification's title is the message's
- * subject, which both modules use as the email's subject, so the server
- * counts each by its number.
+ * Sends the notifications through `notificationService.send` (HTTP to the
+ * notifications backend), `SENDS_IN_FLIGHT` at a time, as a few busy
+ * plugins would; throws once all are done if any was refused.
  */
-async function sendNotifications(
+async function sendAll(
   running: RunningNotifications,
-  messages: BenchMessage[],
+  notifications: Notification[],
 ): Promise<void> {
   let next = 0;
   const failures: unknown[] = [];
   const worker = async () => {
-    while (next < messages.length) {
-      const message = messages[next++];
+    while (next < notifications.length) {
+      const notification = notifications[next++];
       try {
-        await running.notifications.send({
-          recipients: {
-            type: 'entity',
-            entityRef: recipientRef(message.seq % RECIPIENT_COUNT),
-          },
-          payload: { title: message.subject, description: message.text },
-        });
+        await running.notifications.send(notification);
       } catch (error) {
         failures.push(error);
       }
@@ -42,41 +38,43 @@ async function sendNotifications(
   await Promise.all(Array.from({ length: SENDS_IN_FLIGHT }, worker));
   if (failures.length > 0) {
     throw new Error(
-      `${failures.length} of ${messages.length} notifications were refused, the first with: ${failures[0]}`,
+      `${failures.length} of ${notifications.length} notifications were refused, the first with: ${failures[0]}`,
     );
   }
 }
 
 /**
- * Sends the messages as broadcasts, one per `RECIPIENT_COUNT` messages: the
- * module emails every user of the catalog (`broadcastConfig.receiver:
- * users`), and broadcast `n` reaches recipient `i` as message `n + i`.
+ * Every message as a notification to one user. The notification's title is
+ * the message's subject, which both modules use as the email's subject, so
+ * the server counts each by its number.
  */
-async function sendBroadcasts(
-  running: RunningNotifications,
-  messages: BenchMessage[],
-): Promise<void> {
+function perUser(messages: BenchMessage[]): Notification[] {
+  return messages.map(message => ({
+    recipients: {
+      type: 'entity',
+      entityRef: recipientRef(message.seq % RECIPIENT_COUNT),
+    },
+    payload: { title: message.subject, description: message.text },
+  }));
+}
+
+/**
+ * The messages as broadcasts, one per `RECIPIENT_COUNT` messages: the module
+ * emails every user of the catalog (`broadcastConfig.receiver: users`), and
+ * broadcast `n` reaches recipient `i` as message `n + i`.
+ */
+function broadcasts(messages: BenchMessage[]): Notification[] {
   if (messages.length % RECIPIENT_COUNT !== 0) {
     throw new Error(
       `Broadcasts need a multiple of ${RECIPIENT_COUNT} messages, got ${messages.length}`,
     );
   }
-  const firsts = messages
+  return messages
     .filter(m => m.seq % RECIPIENT_COUNT === 0)
-    .map(m => m.seq);
-  let next = 0;
-  const worker = async () => {
-    while (next < firsts.length) {
-      const first = firsts[next++];
-      await running.notifications.send({
-        recipients: { type: 'broadcast' },
-        payload: { title: broadcastSubject(first), description: 'news' },
-      });
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(SENDS_IN_FLIGHT, firsts.length) }, worker),
-  );
+    .map(m => ({
+      recipients: { type: 'broadcast' },
+      payload: { title: broadcastSubject(m.seq), description: 'news' },
+    }));
 }
 
 /**
@@ -89,10 +87,11 @@ export function createNotificationsSender(
 ): Sender {
   let running: RunningNotifications | undefined;
   let restoreTls: (() => void) | undefined;
-  const send: Sender = (_target, messages) =>
-    shape === 'broadcast'
-      ? sendBroadcasts(running!, messages)
-      : sendNotifications(running!, messages);
+  const send: Sender = async (_target, messages) =>
+    sendAll(
+      running!,
+      shape === 'broadcast' ? broadcasts(messages) : perUser(messages),
+    );
   send.prepare = async target => {
     if (setup.module === 'upstream') {
       // The upstream SMTP transport takes no CA option, and the bench server's
