@@ -58,7 +58,7 @@ describe.each(databases.eachSupportedId())('sendMany on %s', databaseId => {
     };
   }
 
-  it('queues each message as send would, and refuses a malformed one or a reused key by itself', async () => {
+  it('queues each message as send would, and refuses a malformed one, a reused key or a tenant not served by itself', async () => {
     const { inProcess, knex, smtp } = await start();
     const first = await inProcess.send(reset('ada@example.com'), {
       idempotencyKey: 'reset-ada',
@@ -77,6 +77,11 @@ describe.each(databases.eachSupportedId())('sendMany on %s', databaseId => {
         options: { idempotencyKey: 'reset-ada' },
       },
       { message: reset('linus@example.com'), options: { priority: 'bulk' } },
+      // A tenant this deployment does not serve.
+      {
+        message: reset('mallory@example.com'),
+        options: { tenantId: 'other' },
+      },
     ]);
     expect(results).toEqual([
       { id: expect.any(String) },
@@ -84,6 +89,12 @@ describe.each(databases.eachSupportedId())('sendMany on %s', databaseId => {
       { error: expect.objectContaining({ name: 'ConflictError' }) },
       { id: first.id },
       { id: expect.any(String) },
+      {
+        error: expect.objectContaining({
+          name: 'InputError',
+          message: expect.stringContaining('cannot send for tenant "other"'),
+        }),
+      },
     ]);
     await smtp.waitForMessages(3);
     expect(smtp.messages.map(m => m.envelope.rcptTo[0]).sort()).toEqual([
