@@ -61,9 +61,9 @@ export interface MailerSendItem {
 
 /**
  * What `sendMany` did with one message: queued it (its id), or refused it
- * alone (an `InputError` for a malformed message, a `ConflictError` for a
- * reused idempotency key, a `NotAllowedError` for a tenant the plugin may
- * not send for).
+ * alone (an `InputError` for a malformed message or a tenant the
+ * deployment does not serve, a `ConflictError` for a reused idempotency
+ * key, a `NotAllowedError` for a tenant the plugin may not send for).
  *
  * @public
  */
